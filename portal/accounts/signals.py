@@ -1,0 +1,51 @@
+"""Audit receivers for logins and password changes, and ending other sessions when
+a password changes."""
+
+from allauth.account.signals import password_changed, password_reset
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
+from django.dispatch import receiver
+
+from portal.core.audit import audit_record
+
+from .models import normalize_email_address
+from .sessions import sessions_end
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    audit_record("login", actor=user, target=user, request=request)
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record("logout", actor=user, target=user, request=request)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    """Record the failure against the account it was meant for, if that exists. The
+    address typed is not recorded when no account has it."""
+    email = normalize_email_address(credentials.get("email") or credentials.get("username"))
+    user = (
+        get_user_model().objects.select_related("membership__organization").filter(email=email).first()
+        if email
+        else None
+    )
+    audit_record("login_failed", target=user, request=request)
+
+
+@receiver(password_changed)
+def on_password_changed(sender, request, user, **kwargs):
+    with transaction.atomic():
+        audit_record("password_changed", actor=user, target=user, request=request)
+        sessions_end(user, keep_request=request)
+
+
+@receiver(password_reset)
+def on_password_reset(sender, request, user, **kwargs):
+    with transaction.atomic():
+        audit_record("password_reset", actor=user, target=user, request=request)
+        sessions_end(user)

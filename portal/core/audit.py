@@ -1,0 +1,46 @@
+"""Recording the audit trail."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+ACTIONS = {
+    "login": _("Ingelogd"),
+    "login_failed": _("Mislukte inlogpoging"),
+    "logout": _("Uitgelogd"),
+    "password_changed": _("Wachtwoord gewijzigd"),
+    "password_reset": _("Wachtwoord opnieuw ingesteld"),
+}
+
+
+def client_ip(request):
+    """The client's address as the rate limits see it (allauth's rules for proxies)."""
+    if request is None:
+        return None
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except Exception:  # no usable address: record the event without one
+        return None
+
+
+def audit_record(action, *, actor=None, target=None, organization=None, request=None, changes=None):
+    """Append one event to the audit trail. Call it inside the service's transaction."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}")
+    if organization is None and target is not None:
+        membership = getattr(target, "membership", None)
+        organization = membership.organization if membership else None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        target_user=target,
+        organization=organization,
+        ip_address=client_ip(request),
+        changes=changes or {},
+    )
+
+
+def action_label(code):
+    return ACTIONS.get(code, code)

@@ -1,0 +1,143 @@
+"""The demo data set, described as data and loaded idempotently.
+
+Every record is looked up by its natural key (e-mail address, customer number,
+location code, ...) and created only when missing; existing records are left as they
+are, so a second run changes and duplicates nothing.
+"""
+
+from django.contrib.auth.models import Group
+
+from portal.accounts.models import User
+from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
+from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
+from portal.organizations.models import Membership, Organization, Role, Status
+
+DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
+
+STAFF = [
+    {"email": "accountmanager@hartingbank.example", "full_name": "Annelies de Boer", "job_title": "Accountmanager", "group": ACCOUNT_MANAGER},
+    {"email": "klantenservice@hartingbank.example", "full_name": "Karim El Amrani", "job_title": "Medewerker online klantenservice", "group": CUSTOMER_SERVICE},
+]
+
+ORGANIZATIONS = [
+    {
+        "name": "Bakkerij Van Dijk B.V.",
+        "customer_number": "HB-100231",
+        "locations": [
+            {"code": "UTC", "name": "Utrecht Centrum", "visiting": ("Oudegracht 112", "3511 AX", "Utrecht"), "delivery": ("Lijnmarkt 4 (achterom)", "3511 KG", "Utrecht"), "departments": ["Winkel", "Bakkerij", "Kantoor"]},
+            {"code": "UTO", "name": "Utrecht Overvecht", "visiting": ("Winkelcentrum Overvecht 51", "3562 CT", "Utrecht"), "delivery": ("Zamenhofdreef 9", "3562 JW", "Utrecht"), "departments": ["Winkel", "Magazijn"]},
+            {"code": "AMF", "name": "Amersfoort", "visiting": ("Langestraat 40", "3811 AH", "Amersfoort"), "delivery": ("Kleine Haag 2", "3811 HE", "Amersfoort"), "departments": ["Winkel", "Bakkerij"]},
+        ],
+        "accounts": [
+            {"email": "beheerder@vandijk.example", "full_name": "Sanne van Dijk", "phone": "030 231 44 10", "job_title": "Bedrijfsleider", "role": Role.ADMINISTRATOR, "may_order": True, "status": Status.ACTIVE, "locations": ["UTC", "UTO", "AMF"]},
+            {"email": "besteller@vandijk.example", "full_name": "Bram Jacobs", "phone": "030 231 44 12", "job_title": "Inkoper", "role": Role.EMPLOYEE, "may_order": True, "status": Status.ACTIVE, "locations": ["UTC", "UTO"]},
+            {"email": "medewerker@vandijk.example", "full_name": "Fatima Bouzid", "phone": "033 461 20 07", "job_title": "Filiaalmedewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.ACTIVE, "locations": ["AMF"]},
+            {"email": "oud@vandijk.example", "full_name": "Henk Oudshoorn", "phone": "", "job_title": "Oud-medewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.DEACTIVATED, "locations": ["UTO"]},
+            {"email": "nieuw@vandijk.example", "full_name": "Noor Vermeulen", "phone": "", "job_title": "Verkoopmedewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.INVITED, "locations": ["UTC"]},
+        ],
+    },
+    {
+        "name": "Fietsenmaker Jansen",
+        "customer_number": "HB-200874",
+        "locations": [
+            {"code": "ZWO", "name": "Zwolle Diezerstraat", "visiting": ("Diezerstraat 77", "8011 RD", "Zwolle"), "delivery": ("Diezerstraat 77", "8011 RD", "Zwolle"), "departments": ["Werkplaats", "Winkel"]},
+            {"code": "KAM", "name": "Kampen", "visiting": ("Oudestraat 150", "8261 CZ", "Kampen"), "delivery": ("Oudestraat 150", "8261 CZ", "Kampen"), "departments": ["Werkplaats"]},
+        ],
+        "accounts": [
+            {"email": "beheerder@jansen.example", "full_name": "Pieter Jansen", "phone": "038 421 88 00", "job_title": "Eigenaar", "role": Role.ADMINISTRATOR, "may_order": True, "status": Status.ACTIVE, "locations": ["ZWO", "KAM"]},
+        ],
+    },
+]
+
+
+class _Counter:
+    def __init__(self):
+        self.created = 0
+
+    def get_or_create(self, model, defaults=None, **lookup):
+        obj, created = model.objects.get_or_create(defaults=defaults or {}, **lookup)
+        self.created += created
+        return obj, created
+
+
+def _user(counter, email, full_name, phone="", job_title="", is_staff=False, usable_password=True):
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user
+    user = User(email=email, full_name=full_name, phone=phone, job_title=job_title, is_staff=is_staff)
+    if usable_password:
+        user.set_password(DEMO_PASSWORD)
+    else:
+        user.set_unusable_password()
+    user.save()
+    counter.created += 1
+    return user
+
+
+def _load_staff(counter):
+    staff = {}
+    for row in STAFF:
+        user = _user(counter, row["email"], row["full_name"], job_title=row["job_title"], is_staff=True)
+        user.groups.add(Group.objects.get(name=row["group"]))
+        staff[row["group"]] = user
+    return staff
+
+
+def _load_locations(counter, organization, rows):
+    locations = {}
+    for row in rows:
+        location, _ = counter.get_or_create(
+            Location, organization=organization, code=row["code"], defaults={"name": row["name"]}
+        )
+        for kind, key in ((AddressKind.VISITING, "visiting"), (AddressKind.DELIVERY, "delivery")):
+            street, postal_code, city = row[key]
+            counter.get_or_create(
+                Address,
+                location=location,
+                kind=kind,
+                defaults={"street": street, "postal_code": postal_code, "city": city},
+            )
+        for name in row["departments"]:
+            counter.get_or_create(Department, location=location, name=name)
+        locations[row["code"]] = location
+    return locations
+
+
+def _load_accounts(counter, organization, rows, locations):
+    for row in rows:
+        user = _user(
+            counter,
+            row["email"],
+            row["full_name"],
+            row["phone"],
+            row["job_title"],
+            usable_password=row["status"] != Status.INVITED,
+        )
+        membership, _ = counter.get_or_create(
+            Membership,
+            user=user,
+            defaults={
+                "organization": organization,
+                "role": row["role"],
+                "may_use_portal": True,
+                "may_order": row["may_order"],
+                "status": row["status"],
+            },
+        )
+        for code in row["locations"]:
+            counter.get_or_create(LocationLink, membership=membership, location=locations[code])
+
+
+def load():
+    """Load the demo data set; returns how many records were created."""
+    counter = _Counter()
+    staff = _load_staff(counter)
+    for row in ORGANIZATIONS:
+        organization, _ = counter.get_or_create(
+            Organization,
+            customer_number=row["customer_number"],
+            defaults={"name": row["name"], "account_manager": staff[ACCOUNT_MANAGER]},
+        )
+        locations = _load_locations(counter, organization, row["locations"])
+        _load_accounts(counter, organization, row["accounts"], locations)
+    return counter.created

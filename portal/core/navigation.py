@@ -1,0 +1,47 @@
+"""The main menu. Each item names the permission function that decides whether it
+shows; the same function guards the item's pages. Items whose pages do not exist
+(their URL name does not resolve) are left out."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.organizations import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    allowed: Callable[[object], bool]
+
+
+def _anyone(user):
+    return True
+
+
+MENU = [
+    NavItem("account", _("Mijn account"), "accounts:my_account", _anyone),
+    NavItem("ordering", _("Bestellen"), "ordering:catalogue", permissions.can_order),
+    NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
+    NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
+    NavItem("contact", _("Contact"), "support:contact", _anyone),
+    NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:overview", permissions.can_manage_accounts),
+]
+
+
+def menu_for(user, path=""):
+    items = []
+    for item in MENU:
+        if not item.allowed(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        current = path.startswith(url)
+        items.append({"key": item.key, "label": item.label, "url": url, "current": current})
+    return items

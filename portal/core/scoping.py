@@ -1,0 +1,25 @@
+"""Tenant scoping in one place.
+
+Every model that belongs to an organization gets a queryset derived from
+``ScopedQuerySet`` and implements ``visible_to(user)``. Views fetch objects only
+through ``get_visible_or_404``, so an id of another organization answers a plain 404,
+never a 403 that would confirm the object exists.
+"""
+
+from django.db import models
+from django.http import Http404
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError(f"{type(self).__name__} must define visible_to(user)")
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """The object matching ``lookup`` among those ``user`` may see, or a 404."""
+    if not isinstance(queryset, ScopedQuerySet):
+        raise TypeError("get_visible_or_404 needs a ScopedQuerySet")
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc

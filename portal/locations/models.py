@@ -1,0 +1,124 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.scoping import ScopedQuerySet
+
+
+class LocationQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """An administrator sees all locations of the organization; anyone else only
+        the locations linked to their own account."""
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        if membership.is_active_administrator:
+            return self.filter(organization_id=membership.organization_id)
+        return self.filter(organization_id=membership.organization_id, links__membership=membership)
+
+    def linked_to(self, membership):
+        return self.filter(links__membership=membership)
+
+
+class Location(models.Model):
+    """A location of a customer organization, registered by HartingBank."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="locations",
+        verbose_name=_("organisatie"),
+    )
+    name = models.CharField(_("naam"), max_length=150)
+    code = models.CharField(_("locatiecode"), max_length=20)
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("locatie")
+        verbose_name_plural = _("locaties")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="location_code_unique_per_organization"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def address(self, kind):
+        return next((a for a in self.addresses.all() if a.kind == kind), None)
+
+    @property
+    def visiting_address(self):
+        return self.address(AddressKind.VISITING)
+
+    @property
+    def delivery_address(self):
+        return self.address(AddressKind.DELIVERY)
+
+
+class Department(models.Model):
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="departments", verbose_name=_("locatie")
+    )
+    name = models.CharField(_("naam"), max_length=150)
+
+    class Meta:
+        verbose_name = _("afdeling")
+        verbose_name_plural = _("afdelingen")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "name"], name="department_name_unique_per_location"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AddressKind(models.TextChoices):
+    VISITING = "visiting", _("Bezoekadres")
+    DELIVERY = "delivery", _("Afleveradres")
+
+
+class Address(models.Model):
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("locatie")
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=AddressKind.choices)
+    street = models.CharField(_("straat en huisnummer"), max_length=200)
+    postal_code = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("plaats"), max_length=100)
+
+    class Meta:
+        verbose_name = _("adres")
+        verbose_name_plural = _("adressen")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "kind"], name="address_kind_unique_per_location"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AddressKind.values), name="address_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+
+class LocationLink(models.Model):
+    """A location linked to an account: the account works for that location."""
+
+    membership = models.ForeignKey(
+        "organizations.Membership", on_delete=models.CASCADE, related_name="location_links"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="links")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gekoppelde locatie")
+        verbose_name_plural = _("gekoppelde locaties")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "location"], name="location_link_unique"),
+        ]

@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.scoping import ScopedQuerySet
+
+
+class Organization(models.Model):
+    """A business customer of HartingBank."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    customer_number = models.CharField(_("klantnummer"), max_length=20, unique=True)
+    portal_access = models.BooleanField(_("toegang tot Mijn HartingBank"), default=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accountmanager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_organizations",
+        limit_choices_to={"is_staff": True},
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    EMPLOYEE = "employee", _("Medewerker")
+
+
+class Status(models.TextChoices):
+    INVITED = "invited", _("Uitgenodigd")
+    ACTIVE = "active", _("Actief")
+    DEACTIVATED = "deactivated", _("Gedeactiveerd")
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """An administrator sees the accounts of their organization; anyone else only
+        their own account."""
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        if membership.is_active_administrator:
+            return self.filter(organization_id=membership.organization_id)
+        return self.filter(pk=membership.pk)
+
+
+class Membership(models.Model):
+    """The account of one person at one customer organization: role, rights, status."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="membership",
+        verbose_name=_("gebruiker"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisatie"),
+    )
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
+    may_use_portal = models.BooleanField(_("mag zaken regelen op de portal"), default=True)
+    may_order = models.BooleanField(_("mag bestellen"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.INVITED
+    )
+    deactivated_until = models.DateField(_("gedeactiveerd tot"), null=True, blank=True)
+    # Raised by every change, so that two administrators editing the same account
+    # cannot overwrite each other silently.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="membership_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deactivated_until__isnull=True)
+                | models.Q(status=Status.DEACTIVATED),
+                name="membership_until_only_when_deactivated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="membership_org_status"),
+            models.Index(fields=["organization", "role"], name="membership_org_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.organization})"
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_active_administrator(self) -> bool:
+        return self.is_administrator and self.status == Status.ACTIVE

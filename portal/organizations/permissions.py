@@ -1,0 +1,50 @@
+"""Who may do what in a customer organization. The same functions decide whether a
+view answers and whether its menu item shows."""
+
+from .models import Status
+
+
+def membership_of(user):
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "membership", None)
+
+
+def may_log_in(user) -> bool:
+    """HartingBank staff, or an active account with at least one right at an
+    organization that has access to the portal."""
+    if not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    membership = getattr(user, "membership", None)
+    return bool(
+        membership
+        and membership.status == Status.ACTIVE
+        and (membership.may_use_portal or membership.may_order)
+        and membership.organization.portal_access
+    )
+
+
+def is_customer(user) -> bool:
+    return membership_of(user) is not None
+
+
+def can_manage_accounts(user, organization=None) -> bool:
+    """Only an active administrator, and only for their own organization."""
+    membership = membership_of(user)
+    if membership is None or not membership.is_active_administrator:
+        return False
+    return organization is None or membership.organization_id == organization.pk
+
+
+def can_use_portal(user) -> bool:
+    """Service requests and change requests: the right "may use the portal"."""
+    membership = membership_of(user)
+    return bool(membership and membership.may_use_portal)
+
+
+def can_order(user) -> bool:
+    """The ordering environment (bestelomgeving): the right "may order"."""
+    membership = membership_of(user)
+    return bool(membership and membership.may_order)
