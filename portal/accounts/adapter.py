@@ -1,9 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from django.contrib.sites.shortcuts import get_current_site
 
 from portal.core.mail import mail_send
+from portal.organizations.permissions import may_log_in
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -11,8 +13,28 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     organization's administrator or by HartingBank), and allauth's mails go through the
     portal's queue, so they are sent after the commit and retried on failure."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Te veel mislukte inlogpogingen. Wacht een paar minuten en probeer het dan "
+            "opnieuw, of kies een nieuw wachtwoord via 'Wachtwoord vergeten?'."
+        ),
+        "email_password_mismatch": _("Het e-mailadres of het wachtwoord klopt niet."),
+    }
+
     def is_open_for_signup(self, request):
         return False
+
+    def pre_login(self, request, user, **kwargs):
+        """The portal's rule of who may log in (see ``may_log_in``), not only
+        ``is_active``: a deactivated account, one without rights, or one of an
+        organization without access lands on the "account niet actief" page."""
+        if not may_log_in(user):
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

@@ -1,9 +1,11 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from portal.locations.models import Location
 from portal.organizations.permissions import membership_of
 
 
+@require_safe
 def my_account(request):
     """Mijn account: the user's own data, read-only, and how to have it changed."""
     membership = membership_of(request.user)

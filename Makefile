@@ -1,0 +1,51 @@
+# Mijn HartingBank — `make run` sets everything up and serves the portal with demo data;
+# `make test` runs the whole test suite. Both create the virtual environment themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run setup test test-postgres messages clean-db
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_demo
+
+## Serve the portal on http://127.0.0.1:$(PORT) with the mail worker beside it.
+run: setup
+	@echo "Mijn HartingBank: http://127.0.0.1:$(PORT)  (mail is written to var/mail/)"
+	$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole test suite (browser tests included when Chromium is installed).
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+## The suite against PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal make test-postgres
+test-postgres: $(VENV)/.dev
+	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL to a PostgreSQL database" && exit 1)
+	$(PY) -m pytest
+
+## Extract and compile the Dutch and English translations.
+messages: $(VENV)/.dev
+	cd portal && ../$(PY) ../manage.py makemessages -l nl -l en --ignore '*/tests/*'
+	$(PY) manage.py compilemessages --ignore '.venv'
+
+clean-db:
+	rm -f var/portal.sqlite3 var/portal.sqlite3-wal var/portal.sqlite3-shm

@@ -1,0 +1,93 @@
+"""Fixtures shared by every test: two organizations with locations and accounts of
+each role, so that every view can be tried as the right role, the wrong role and the
+wrong organization with the same setup."""
+
+import pytest
+from django.core.cache import cache
+
+from portal.accounts.models import User
+from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
+from portal.organizations.models import Membership, Organization, Role, Status
+
+PASSWORD = "Zonnige-Dinsdag-42"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_location(organization, code, name):
+    location = Location.objects.create(organization=organization, code=code, name=name)
+    Address.objects.create(location=location, kind=AddressKind.VISITING, street=f"{name}straat 1", postal_code="1234 AB", city=name)
+    Address.objects.create(location=location, kind=AddressKind.DELIVERY, street=f"{name}laan 2", postal_code="1234 AC", city=name)
+    Department.objects.create(location=location, name="Winkel")
+    return location
+
+
+def make_account(
+    organization,
+    email,
+    *,
+    role=Role.EMPLOYEE,
+    status=Status.ACTIVE,
+    may_use_portal=True,
+    may_order=False,
+    locations=(),
+    password=PASSWORD,
+    full_name="",
+):
+    user = User.objects.create_user(email, password if status != Status.INVITED else None, full_name=full_name or email.split("@")[0].title())
+    membership = Membership.objects.create(
+        user=user,
+        organization=organization,
+        role=role,
+        status=status,
+        may_use_portal=may_use_portal,
+        may_order=may_order,
+    )
+    for location in locations:
+        LocationLink.objects.create(membership=membership, location=location)
+    return user
+
+
+@pytest.fixture
+def organization(db):
+    return Organization.objects.create(name="Bakkerij Test B.V.", customer_number="T-1")
+
+
+@pytest.fixture
+def other_organization(db):
+    return Organization.objects.create(name="Fietsen Anders", customer_number="T-2")
+
+
+@pytest.fixture
+def locations(organization):
+    return [make_location(organization, "L1", "Utrecht"), make_location(organization, "L2", "Amersfoort")]
+
+
+@pytest.fixture
+def other_location(other_organization):
+    return make_location(other_organization, "X1", "Zwolle")
+
+
+@pytest.fixture
+def admin_user(organization, locations):
+    return make_account(organization, "admin@test.example", role=Role.ADMINISTRATOR, may_order=True, locations=locations, full_name="Anna Admin")
+
+
+@pytest.fixture
+def employee(organization, locations):
+    return make_account(organization, "employee@test.example", locations=locations[:1], full_name="Erik Employee")
+
+
+@pytest.fixture
+def other_admin(other_organization, other_location):
+    return make_account(other_organization, "admin@other.example", role=Role.ADMINISTRATOR, locations=[other_location], full_name="Olga Other")
+
+
+@pytest.fixture
+def staff_user(db):
+    return User.objects.create_user("staff@hartingbank.example", PASSWORD, full_name="Sam Staff", is_staff=True)

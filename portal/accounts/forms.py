@@ -1,0 +1,31 @@
+from allauth.account import forms as allauth_forms
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PasswordsMatchMixin:
+    """allauth's check that both new passwords are equal, with an error code.
+
+    Used by every form where someone chooses a password (change, reset, invitation),
+    so the rule and its message are the same everywhere."""
+
+    def clean(self):
+        cleaned_data = super(allauth_forms.PasswordVerificationMixin, self).clean()
+        password1 = cleaned_data.get("password1")
+        password2 = cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error(
+                "password2",
+                forms.ValidationError(
+                    _("De twee nieuwe wachtwoorden zijn niet hetzelfde."), code="password_mismatch"
+                ),
+            )
+        return cleaned_data
+
+
+class PasswordChangeForm(PasswordsMatchMixin, allauth_forms.ChangePasswordForm):
+    pass
+
+
+class PasswordResetKeyForm(PasswordsMatchMixin, allauth_forms.ResetPasswordKeyForm):
+    pass

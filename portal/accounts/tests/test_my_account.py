@@ -1,0 +1,45 @@
+import pytest
+from django.urls import reverse
+
+URL = "/mijn-account/"
+
+
+@pytest.mark.django_db
+class TestMijnAccount:
+    def test_shows_own_data_rights_and_linked_locations(self, client, employee, locations, other_location):
+        client.force_login(employee)
+        response = client.get(URL)
+        page = response.content.decode()
+        assert response.status_code == 200
+        for text in ("Erik Employee", "employee@test.example", "Bakkerij Test B.V.", "Medewerker", "Utrecht", "Winkel", "Utrechtlaan 2"):
+            assert text in page
+        assert list(response.context["locations"]) == [locations[0]]
+        assert "Amersfoort" not in page  # a location of the organization not linked to this account
+        assert "Zwolle" not in page  # another organization's location
+        assert "onlineklantenservice@harting-bank.nl" in page
+        assert reverse("account_change_password") in page
+
+    def test_shows_nothing_of_another_account(self, client, employee, admin_user, other_admin):
+        client.force_login(employee)
+        page = client.get(URL).content.decode()
+        assert "admin@test.example" not in page and "admin@other.example" not in page
+
+    def test_is_read_only(self, client, employee):
+        client.force_login(employee)
+        page = client.get(URL).content.decode()
+        assert "<input" not in page.split("<main", 1)[1].replace('name="csrfmiddlewaretoken"', "")
+        response = client.post(URL, {"full_name": "Iemand Anders"})
+        assert response.status_code == 405
+        employee.refresh_from_db()
+        assert employee.full_name == "Erik Employee"
+
+    def test_query_count_does_not_grow_with_locations(self, client, admin_user, django_assert_max_num_queries):
+        client.force_login(admin_user)
+        with django_assert_max_num_queries(8):
+            client.get(URL)
+
+    def test_staff_sees_their_own_data(self, client, staff_user):
+        client.force_login(staff_user)
+        response = client.get(URL)
+        assert response.status_code == 200
+        assert "Medewerker HartingBank" in response.content.decode()
