@@ -291,3 +291,5 @@ LOGGING = {
 }
 
 PORT = int(os.environ.get("PORT", "8000"))
+
+FORM_RENDERER = "portal.core.forms.PortalFormRenderer"

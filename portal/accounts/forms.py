@@ -9,6 +9,11 @@ class PasswordsMatchMixin:
     Used by every form where someone chooses a password (change, reset, invitation),
     so the rule and its message are the same everywhere."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("Nieuw wachtwoord")
+        self.fields["password2"].label = _("Nieuw wachtwoord (nogmaals)")
+
     def clean(self):
         cleaned_data = super(allauth_forms.PasswordVerificationMixin, self).clean()
         password1 = cleaned_data.get("password1")

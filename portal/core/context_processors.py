@@ -8,5 +8,4 @@ def portal(request):
     return {
         "menu": menu_for(user, request.path) if user is not None and user.is_authenticated else [],
         "customer_service_email": settings.CUSTOMER_SERVICE_EMAIL,
-        "password_min_length": settings.PASSWORD_MIN_LENGTH,
     }

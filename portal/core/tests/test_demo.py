@@ -1,0 +1,50 @@
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from portal.accounts.models import User
+from portal.core.demo import DEMO_PASSWORD
+from portal.organizations.models import Membership, Status
+
+
+def snapshot():
+    """Every row of every portal model, as values."""
+    return {
+        model._meta.label: sorted(map(repr, model.objects.values_list()))
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "organizations", "locations"}
+    }
+
+
+@pytest.mark.django_db
+class TestDemoData:
+    def test_running_twice_changes_and_duplicates_nothing(self, settings):
+        settings.DEBUG = True
+        call_command("load_demo")
+        first = snapshot()
+        call_command("load_demo")
+        assert snapshot() == first
+
+    def test_contains_the_documented_accounts(self, settings):
+        settings.DEBUG = True
+        call_command("load_demo")
+        statuses = dict(Membership.objects.values_list("user__email", "status"))
+        assert statuses == {
+            "beheerder@vandijk.example": Status.ACTIVE,
+            "besteller@vandijk.example": Status.ACTIVE,
+            "medewerker@vandijk.example": Status.ACTIVE,
+            "oud@vandijk.example": Status.DEACTIVATED,
+            "nieuw@vandijk.example": Status.INVITED,
+            "beheerder@jansen.example": Status.ACTIVE,
+        }
+        staff = User.objects.filter(is_staff=True)
+        assert {u.email for u in staff} == {"accountmanager@hartingbank.example", "klantenservice@hartingbank.example"}
+        assert User.objects.get(email="besteller@vandijk.example").check_password(DEMO_PASSWORD)
+        besteller = Membership.objects.get(user__email="besteller@vandijk.example")
+        assert besteller.may_order and besteller.location_links.count() == 2
+
+    def test_refused_in_production(self, settings):
+        settings.DEBUG = False
+        with pytest.raises(CommandError):
+            call_command("load_demo")
+        assert not User.objects.exists()

@@ -1,0 +1,40 @@
+import pytest
+
+from portal.core.navigation import menu_for
+
+
+def keys(user):
+    return [item["key"] for item in menu_for(user)]
+
+
+@pytest.mark.django_db
+class TestMenu:
+    def test_employee_never_sees_accountbeheer(self, client, employee):
+        assert "accountbeheer" not in keys(employee)
+        client.force_login(employee)
+        assert 'data-menu="accountbeheer"' not in client.get("/").content.decode()
+
+    def test_other_organizations_admin_gets_no_rights_here(self, admin_user, other_admin, organization):
+        from portal.organizations.permissions import can_manage_accounts
+
+        assert can_manage_accounts(admin_user, organization)
+        assert not can_manage_accounts(other_admin, organization)
+        assert not can_manage_accounts(admin_user.__class__(), organization)
+
+    def test_deactivated_administrator_may_not_manage(self, admin_user, organization):
+        from portal.organizations.models import Status
+        from portal.organizations.permissions import can_manage_accounts
+
+        admin_user.membership.status = Status.DEACTIVATED
+        assert not can_manage_accounts(admin_user, organization)
+
+    def test_items_without_pages_are_not_shown(self, admin_user):
+        # Only pages that exist are offered; every item shown resolves to a page.
+        from django.urls import resolve
+
+        for item in menu_for(admin_user):
+            resolve(item["url"])
+
+    def test_menu_marks_the_current_page(self, client, employee):
+        client.force_login(employee)
+        assert 'aria-current="page">Mijn account' in client.get("/mijn-account/").content.decode()

@@ -1,0 +1,52 @@
+"""Every portal URL sends an anonymous visitor to the login page, and back after login."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from conftest import PASSWORD
+
+# Pages that are for visitors who are not logged in.
+PUBLIC = {
+    "account_login",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_inactive",
+    "account_logout",
+}
+
+
+def portal_urls(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from portal_urls(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and pattern.name not in PUBLIC:
+            route = prefix + str(pattern.pattern)
+            if "<" in route or "(?P" in route:
+                route = route.replace("<int:pk>", "1").replace("<uuid:pk>", "00000000-0000-0000-0000-000000000000")
+            yield pattern.name, "/" + route.lstrip("^").rstrip("$")
+
+
+ROUTES = sorted(set(portal_urls()))
+
+
+def test_the_list_of_routes_is_not_empty():
+    assert len(ROUTES) >= 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, path", ROUTES)
+def test_anonymous_visitor_is_sent_to_login(client, name, path):
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code == 302, (name, path)
+        assert response.url.startswith("/inloggen/?next="), (name, path)
+
+
+@pytest.mark.django_db
+def test_after_login_the_visitor_is_back_on_the_page(client, employee):
+    response = client.get("/mijn-account/")
+    response = client.post(response.url, {"login": employee.email, "password": PASSWORD})
+    assert response.url == "/mijn-account/"
