@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run setup test test-postgres messages clean-db
+.PHONY: run setup test messages clean-db
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -35,11 +35,6 @@ run: setup
 
 ## The whole test suite (browser tests included when Chromium is installed).
 test: $(VENV)/.dev
-	$(PY) -m pytest
-
-## The suite against PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal make test-postgres
-test-postgres: $(VENV)/.dev
-	@test -n "$$DATABASE_URL" || (echo "Set DATABASE_URL to a PostgreSQL database" && exit 1)
 	$(PY) -m pytest
 
 ## Extract and compile the Dutch and English translations.
