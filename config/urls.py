@@ -1,10 +1,13 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from portal.accounts.urls import allauth_urlpatterns
 from portal.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("taal/", login_not_required(set_language), name="set_language"),
     path("", include(allauth_urlpatterns)),
     path("", include("portal.accounts.urls")),
 ]

@@ -14,6 +14,7 @@ PUBLIC = {
     "account_reset_password_from_key_done",
     "account_inactive",
     "account_logout",
+    "set_language",
 }
 
 

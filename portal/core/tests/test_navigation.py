@@ -38,3 +38,17 @@ class TestMenu:
     def test_menu_marks_the_current_page(self, client, employee):
         client.force_login(employee)
         assert 'aria-current="page">Mijn account' in client.get("/mijn-account/").content.decode()
+
+
+@pytest.mark.django_db
+class TestLanguage:
+    def test_dutch_whatever_the_browser_asks(self, client):
+        response = client.get("/inloggen/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        assert response.headers["Content-Language"] == "nl"
+        assert '<html lang="nl"' in response.content.decode()
+
+    def test_english_when_chosen(self, client):
+        response = client.post("/taal/", {"language": "en", "next": "/inloggen/"})
+        assert response.status_code == 302
+        response = client.get("/inloggen/")
+        assert response.headers["Content-Language"] == "en"
