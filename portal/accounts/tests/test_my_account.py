@@ -27,7 +27,8 @@ class TestMijnAccount:
     def test_is_read_only(self, client, employee):
         client.force_login(employee)
         page = client.get(URL).content.decode()
-        assert "<input" not in page.split("<main", 1)[1].replace('name="csrfmiddlewaretoken"', "")
+        main = page.split("<main", 1)[1].split("</main>", 1)[0]
+        assert "<input" not in main and "<form" not in main
         response = client.post(URL, {"full_name": "Iemand Anders"})
         assert response.status_code == 405
         employee.refresh_from_db()
