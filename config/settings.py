@@ -174,6 +174,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lives one day
+INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 
 # django-allauth: login by e-mail address, no public sign-up, no self-service e-mail change.
 ACCOUNT_ADAPTER = "portal.accounts.adapter.PortalAccountAdapter"
@@ -291,5 +292,8 @@ LOGGING = {
 }
 
 PORT = int(os.environ.get("PORT", "8000"))
+# The portal's address, for links in mail that is not sent in answer to a request
+# (invitations, notifications). Never taken from the request's Host header.
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{PORT}")
 
 FORM_RENDERER = "portal.core.forms.PortalFormRenderer"

@@ -4,10 +4,13 @@ from django.views.i18n import set_language
 
 from portal.accounts.urls import allauth_urlpatterns
 from portal.core import views as core_views
+from portal.organizations import views as organization_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("taal/", login_not_required(set_language), name="set_language"),
     path("", include(allauth_urlpatterns)),
     path("", include("portal.accounts.urls")),
+    path("accountbeheer/", include("portal.organizations.urls")),
+    path("uitnodiging/<str:token>/", organization_views.invitation_accept, name="invitation_accept"),
 ]

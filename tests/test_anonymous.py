@@ -1,5 +1,7 @@
 """Every portal URL sends an anonymous visitor to the login page, and back after login."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -15,6 +17,7 @@ PUBLIC = {
     "account_inactive",
     "account_logout",
     "set_language",
+    "invitation_accept",
 }
 
 
@@ -25,8 +28,7 @@ def portal_urls(resolver=None, prefix=""):
             yield from portal_urls(pattern, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern) and pattern.name not in PUBLIC:
             route = prefix + str(pattern.pattern)
-            if "<" in route or "(?P" in route:
-                route = route.replace("<int:pk>", "1").replace("<uuid:pk>", "00000000-0000-0000-0000-000000000000")
+            route = re.sub(r"<(?:\w+:)?\w+>", "1", route)
             yield pattern.name, "/" + route.lstrip("^").rstrip("$")
 
 

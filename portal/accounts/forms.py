@@ -15,7 +15,11 @@ class PasswordsMatchMixin:
         self.fields["password2"].label = _("Nieuw wachtwoord (nogmaals)")
 
     def clean(self):
-        cleaned_data = super(allauth_forms.PasswordVerificationMixin, self).clean()
+        parent = super()
+        if isinstance(self, allauth_forms.PasswordVerificationMixin):
+            # Skip allauth's own check, which gives its error no code.
+            parent = super(allauth_forms.PasswordVerificationMixin, self)
+        cleaned_data = parent.clean()
         password1 = cleaned_data.get("password1")
         password2 = cleaned_data.get("password2")
         if password1 and password2 and password1 != password2:

@@ -57,6 +57,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
+        indexes = [
+            # Keyset pagination of Accountbeheer sorts by these, with the id as tiebreaker.
+            models.Index(fields=["full_name", "id"], name="user_name_id"),
+            models.Index(fields=["last_login", "id"], name="user_last_login_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(email=Lower("email")),

@@ -10,6 +10,14 @@ ACTIONS = {
     "logout": _("Uitgelogd"),
     "password_changed": _("Wachtwoord gewijzigd"),
     "password_reset": _("Wachtwoord opnieuw ingesteld"),
+    "account_invited": _("Account aangemaakt en uitgenodigd"),
+    "invitation_resent": _("Uitnodiging opnieuw verstuurd"),
+    "invitation_withdrawn": _("Uitnodiging ingetrokken"),
+    "invitation_accepted": _("Uitnodiging geaccepteerd, account actief"),
+    "account_updated": _("Account gewijzigd"),
+    "account_deactivated": _("Account gedeactiveerd"),
+    "account_reactivated": _("Account weer actief"),
+    "account_deleted": _("Account verwijderd"),
 }
 
 

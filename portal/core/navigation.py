@@ -29,7 +29,7 @@ MENU = [
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
     NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
     NavItem("contact", _("Contact"), "support:contact", _anyone),
-    NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:overview", permissions.can_manage_accounts),
+    NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_manage_accounts),
 ]
 
 

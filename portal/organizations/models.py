@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.scoping import ScopedQuerySet
@@ -40,18 +41,26 @@ class Status(models.TextChoices):
     INVITED = "invited", _("Uitgenodigd")
     ACTIVE = "active", _("Actief")
     DEACTIVATED = "deactivated", _("Gedeactiveerd")
+    DELETED = "deleted", _("Verwijderd")
 
 
 class MembershipQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """An administrator sees the accounts of their organization; anyone else only
-        their own account."""
+        """An administrator sees the accounts of their organization (deleted ones are
+        gone); anyone else only their own account."""
         membership = getattr(user, "membership", None) if user.is_authenticated else None
         if membership is None:
             return self.none()
         if membership.is_active_administrator:
-            return self.filter(organization_id=membership.organization_id)
+            return self.filter(organization_id=membership.organization_id).exclude(status=Status.DELETED)
         return self.filter(pk=membership.pk)
+
+    def effectively_active(self):
+        """Active, or deactivated until a date that has come."""
+        return self.filter(
+            models.Q(status=Status.ACTIVE)
+            | models.Q(status=Status.DEACTIVATED, deactivated_until__lte=timezone.localdate())
+        )
 
 
 class Membership(models.Model):
@@ -109,9 +118,54 @@ class Membership(models.Model):
         return f"{self.user} ({self.organization})"
 
     @property
+    def effective_status(self) -> str:
+        """The status as it is today: a deactivation with an end date that has come
+        counts as active, even before the stored status is brought up to date."""
+        if (
+            self.status == Status.DEACTIVATED
+            and self.deactivated_until is not None
+            and self.deactivated_until <= timezone.localdate()
+        ):
+            return Status.ACTIVE
+        return self.status
+
+    def get_effective_status_display(self):
+        return Status(self.effective_status).label
+
+    @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
 
     @property
     def is_active_administrator(self) -> bool:
-        return self.is_administrator and self.status == Status.ACTIVE
+        return self.is_administrator and self.effective_status == Status.ACTIVE
+
+
+class Invitation(models.Model):
+    """A single-use link with which an invited person chooses a password.
+
+    Only a hash of the token is stored; the token itself is only in the mail."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_used_or_revoked_not_both",
+            ),
+        ]
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

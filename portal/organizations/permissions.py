@@ -20,7 +20,7 @@ def may_log_in(user) -> bool:
     membership = getattr(user, "membership", None)
     return bool(
         membership
-        and membership.status == Status.ACTIVE
+        and membership.effective_status == Status.ACTIVE
         and (membership.may_use_portal or membership.may_order)
         and membership.organization.portal_access
     )

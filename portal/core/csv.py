@@ -1,0 +1,32 @@
+"""CSV downloads, streamed row by row, safe to open in a spreadsheet."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def safe_cell(value):
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_response(filename, header, rows):
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def stream():
+        yield "\ufeff"  # so that spreadsheet programs read UTF-8
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([safe_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

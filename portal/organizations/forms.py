@@ -1,0 +1,130 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.forms import PasswordsMatchMixin
+from portal.accounts.models import normalize_email_address
+from portal.locations.models import Location
+
+from .models import Role, Status
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class AccountForm(forms.Form):
+    """Personal data, role, rights and linked locations of an account: for inviting a
+    new one and for changing an existing one."""
+
+    full_name = forms.CharField(label=_("Naam"), max_length=150)
+    email = forms.EmailField(label=_("E-mailadres"), max_length=254)
+    phone = forms.CharField(label=_("Telefoonnummer"), max_length=30, required=False)
+    job_title = forms.CharField(label=_("Functie"), max_length=100, required=False)
+    role = forms.ChoiceField(
+        label=_("Rol"),
+        choices=Role.choices,
+        initial=Role.EMPLOYEE,
+        help_text=_("Een administrator beheert ook de accounts van de organisatie."),
+    )
+    may_use_portal = forms.BooleanField(label=_("Mag zaken regelen op de portal"), required=False, initial=True)
+    may_order = forms.BooleanField(label=_("Mag bestellen in de bestelomgeving"), required=False)
+    locations = forms.ModelMultipleChoiceField(
+        label=_("Gekoppelde locaties"),
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].queryset = Location.objects.filter(organization=organization).order_by("name")
+        for name, autocomplete in (("full_name", "off"), ("email", "off"), ("phone", "off")):
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete
+
+    def clean_email(self):
+        return normalize_email_address(self.cleaned_data["email"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("may_use_portal") and not cleaned.get("may_order"):
+            if cleaned.get("role") != Role.ADMINISTRATOR:
+                self.add_error(
+                    "may_use_portal",
+                    forms.ValidationError(
+                        _("Kies ten minste één recht: zonder rechten kan het account niet inloggen."),
+                        code="no_rights",
+                    ),
+                )
+        return cleaned
+
+
+class AccountChangeForm(AccountForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DeactivateForm(forms.Form):
+    until = forms.DateField(
+        label=_("Gedeactiveerd tot (optioneel)"),
+        required=False,
+        help_text=_("Vanaf deze datum is het account vanzelf weer actief. Laat leeg om het account te deactiveren tot je het zelf weer activeert."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until is not None and until <= timezone.localdate():
+            raise forms.ValidationError(_("Kies een datum in de toekomst."), code="until_not_future")
+        return until
+
+
+class OverviewFilterForm(forms.Form):
+    q = forms.CharField(label=_("Zoek op naam of e-mailadres"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle statussen"))] + [c for c in Status.choices if c[0] != Status.DELETED],
+    )
+    role = forms.ChoiceField(label=_("Rol"), required=False, choices=[("", _("Alle rollen")), *Role.choices])
+    location = forms.ModelChoiceField(
+        label=_("Locatie"), required=False, queryset=Location.objects.none(), empty_label=_("Alle locaties")
+    )
+    sort = forms.ChoiceField(
+        label=_("Sorteren op"),
+        required=False,
+        choices=[
+            ("name", _("Naam (A-Z)")),
+            ("-name", _("Naam (Z-A)")),
+            ("email", _("E-mailadres (A-Z)")),
+            ("-last_login", _("Laatst ingelogd (nieuwste eerst)")),
+        ],
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(organization=organization).order_by("name")
+        self.fields["q"].widget.attrs.update(type="search", autocomplete="off")
+
+
+class InvitationAcceptForm(PasswordsMatchMixin, forms.Form):
+    """The invited person chooses a password, by the same rules as Wachtwoord wijzigen."""
+
+    password1 = forms.CharField(
+        label=_("Nieuw wachtwoord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Nieuw wachtwoord (nogmaals)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password1(self):
+        password = self.cleaned_data["password1"]
+        password_validation.validate_password(password, self.user)
+        return password

@@ -1,0 +1,443 @@
+"""Accountbeheer: every change to an account of a customer organization.
+
+Each service takes keyword-only arguments including the acting user, runs in one
+transaction, records an audit event and sends its mail after the commit. The rules
+that protect the customer are enforced here, in one spot:
+
+- an organization always keeps at least one active administrator;
+- nobody deactivates, deletes or demotes themselves;
+- two people editing the same account: the second save is refused.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import normalize_email_address
+from portal.accounts.sessions import sessions_end
+from portal.core.audit import audit_record
+from portal.core.mail import mail_render, mail_send
+from portal.locations.models import LocationLink
+
+from .models import Invitation, Membership, Organization, Role, Status
+
+User = get_user_model()
+
+PERSONAL_FIELDS = ("full_name", "email", "phone", "job_title")
+MEMBERSHIP_FIELDS = ("role", "may_use_portal", "may_order")
+
+
+class AccountRuleError(Exception):
+    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+
+    MESSAGES = {
+        "last_administrator": _(
+            "Dit kan niet: de organisatie moet altijd ten minste één actieve administrator houden."
+        ),
+        "self_action": _("Je kunt je eigen account niet deactiveren, verwijderen of je eigen rol verlagen."),
+        "email_in_use": _("Dit e-mailadres is al in gebruik voor een account. Kies een ander e-mailadres."),
+        "concurrent_edit": _(
+            "Iemand anders heeft dit account gewijzigd terwijl jij het aanpaste. Je wijzigingen zijn "
+            "niet opgeslagen; wat je hebt ingevuld staat nog in het formulier. Vergelijk het met de "
+            "huidige gegevens en sla opnieuw op."
+        ),
+        "not_invited": _("Dit account heeft geen openstaande uitnodiging."),
+        "not_deactivated": _("Dit account is niet gedeactiveerd."),
+        "already_deactivated": _("Dit account is al gedeactiveerd."),
+        "foreign_location": _("Je kunt alleen locaties van je eigen organisatie koppelen."),
+    }
+
+    def __init__(self, code):
+        self.code = code
+        self.message = self.MESSAGES[code]
+        super().__init__(code)
+
+
+class InvitationInvalid(Exception):
+    """The invitation link cannot be used; ``code`` says why."""
+
+    def __init__(self, code):
+        self.code = code  # unknown, expired, used, revoked
+        super().__init__(code)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send(template, to, context):
+    subject, body = mail_render(
+        f"organizations/email/{template}",
+        {"customer_service_email": settings.CUSTOMER_SERVICE_EMAIL, **context},
+    )
+    mail_send(to=to, subject=subject, body=body)
+
+
+def _lock_organization(organization_id):
+    """Serialize changes within one organization, so that two administrators cannot
+    each remove the other as the last administrator at the same moment."""
+    return Organization.objects.select_for_update().get(pk=organization_id)
+
+
+def _refuse_self(actor, membership):
+    if actor is not None and actor.pk == membership.user_id:
+        raise AccountRuleError("self_action")
+
+
+def _other_active_administrators(membership):
+    return (
+        Membership.objects.filter(organization_id=membership.organization_id, role=Role.ADMINISTRATOR)
+        .effectively_active()
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _refuse_losing_last_administrator(membership):
+    if membership.is_active_administrator and not _other_active_administrators(membership):
+        raise AccountRuleError("last_administrator")
+
+
+def _check_locations(organization, locations):
+    if any(location.organization_id != organization.pk for location in locations):
+        raise AccountRuleError("foreign_location")
+
+
+def _set_locations(membership, locations):
+    """Replace the linked locations; returns (old, new) lists of codes, or None."""
+    old = set(membership.location_links.values_list("location_id", flat=True))
+    new = {location.pk for location in locations}
+    if old == new:
+        return None
+    LocationLink.objects.filter(membership=membership).exclude(location_id__in=new).delete()
+    LocationLink.objects.bulk_create(
+        [LocationLink(membership=membership, location_id=pk) for pk in new - old]
+    )
+    names = dict((loc.pk, loc.name) for loc in locations)
+    names.update(
+        membership.organization.locations.filter(pk__in=old - new).values_list("pk", "name")
+    )
+    return [sorted(names[pk] for pk in old), sorted(names[pk] for pk in new)]
+
+
+def _bump_version(membership, expected_version):
+    """Optimistic lock: raise the version only if nobody else did since the form was shown."""
+    updated = Membership.objects.filter(pk=membership.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise AccountRuleError("concurrent_edit")
+    membership.version = expected_version + 1
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def _invitation_issue(*, actor, membership):
+    """Revoke any open invitation of the account and mail a new link."""
+    now = timezone.now()
+    membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        membership=membership,
+        token_hash=_hash_token(token),
+        created_by=actor,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    _send(
+        "invitation",
+        membership.user.email,
+        {
+            "user": membership.user,
+            "organization": membership.organization,
+            "inviter": actor,
+            "url": _site_url(reverse("invitation_accept", args=[token])),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
+    )
+    return token
+
+
+@transaction.atomic
+def account_invite(
+    *,
+    actor,
+    organization,
+    email,
+    full_name,
+    phone="",
+    job_title="",
+    role=Role.EMPLOYEE,
+    may_use_portal=True,
+    may_order=False,
+    locations=(),
+    request=None,
+):
+    """Create an account (without a password) and mail its owner an invitation."""
+    _lock_organization(organization.pk)
+    _check_locations(organization, locations)
+    email = normalize_email_address(email)
+    if User.objects.filter(email=email).exists():
+        raise AccountRuleError("email_in_use")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email, None, full_name=full_name, phone=phone, job_title=job_title
+            )
+    except IntegrityError as exc:  # the same address, taken a moment ago
+        raise AccountRuleError("email_in_use") from exc
+    membership = Membership.objects.create(
+        user=user,
+        organization=organization,
+        role=role,
+        may_use_portal=may_use_portal,
+        may_order=may_order,
+        status=Status.INVITED,
+    )
+    LocationLink.objects.bulk_create([LocationLink(membership=membership, location=loc) for loc in locations])
+    audit_record(
+        "account_invited",
+        actor=actor,
+        target=user,
+        organization=organization,
+        request=request,
+        changes={
+            "role": [None, role],
+            "may_use_portal": [None, may_use_portal],
+            "may_order": [None, may_order],
+            "locations": [None, sorted(loc.name for loc in locations)],
+        },
+    )
+    _invitation_issue(actor=actor, membership=membership)
+    return membership
+
+
+def _refuse_unless_invited(membership):
+    if membership.status != Status.INVITED:
+        raise AccountRuleError("not_invited")
+
+
+@transaction.atomic
+def invitation_resend(*, actor, membership, request=None):
+    """A new link; the old one stops working."""
+    _refuse_unless_invited(membership)
+    _invitation_issue(actor=actor, membership=membership)
+    audit_record("invitation_resent", actor=actor, target=membership.user, request=request)
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor, membership, request=None):
+    """Withdraw a pending invitation: the link stops working and the account, which was
+    never used, is removed so the address is free again."""
+    _refuse_unless_invited(membership)
+    audit_record("invitation_withdrawn", actor=actor, target=membership.user, request=request)
+    _erase(membership)
+
+
+def invitation_lookup(token):
+    """The invitation behind a link, or ``InvitationInvalid`` saying why not."""
+    invitation = (
+        Invitation.objects.select_related("membership__user", "membership__organization")
+        .filter(token_hash=_hash_token(token or ""))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid("unknown")
+    if invitation.used_at is not None:
+        raise InvitationInvalid("used")
+    if invitation.revoked_at is not None or invitation.membership.status != Status.INVITED:
+        raise InvitationInvalid("revoked")
+    if invitation.expires_at <= timezone.now():
+        raise InvitationInvalid("expired")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token, password, request=None):
+    """The invited person chose a password: the account is active."""
+    invitation = invitation_lookup(token)
+    # Claim the invitation; a second request with the same link finds it used.
+    claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not claimed:
+        raise InvitationInvalid("used")
+    membership = invitation.membership
+    user = membership.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    membership.status = Status.ACTIVE
+    membership.version = F("version") + 1
+    membership.save(update_fields=["status", "version", "updated_at"])
+    membership.refresh_from_db(fields=["version"])
+    audit_record("invitation_accepted", actor=user, target=user, request=request)
+    return user
+
+
+# --- change ---------------------------------------------------------------------------------
+
+
+def _changed(obj, data, fields):
+    return {
+        field: [getattr(obj, field), data[field]]
+        for field in fields
+        if field in data and getattr(obj, field) != data[field]
+    }
+
+
+@transaction.atomic
+def account_update(*, actor, membership, expected_version, data, locations, request=None):
+    """Change personal data, role, rights and linked locations of an account."""
+    _lock_organization(membership.organization_id)
+    _bump_version(membership, expected_version)
+    membership.refresh_from_db()
+    user = membership.user
+    data = {**data, "email": normalize_email_address(data.get("email", user.email))}
+    _check_locations(membership.organization, locations)
+
+    demoted = data.get("role", membership.role) != Role.ADMINISTRATOR and membership.is_administrator
+    if demoted:
+        _refuse_self(actor, membership)
+        _refuse_losing_last_administrator(membership)
+
+    personal = _changed(user, data, PERSONAL_FIELDS)
+    rights = _changed(membership, data, MEMBERSHIP_FIELDS)
+    if "email" in personal and User.objects.filter(email=data["email"]).exclude(pk=user.pk).exists():
+        raise AccountRuleError("email_in_use")
+    for field, (_old, new) in personal.items():
+        setattr(user, field, new)
+    for field, (_old, new) in rights.items():
+        setattr(membership, field, new)
+    if personal:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=list(personal))
+        except IntegrityError as exc:  # the same address, taken a moment ago
+            raise AccountRuleError("email_in_use") from exc
+    if rights:
+        membership.save(update_fields=[*rights, "updated_at"])
+    changes = {**personal, **rights}
+    location_change = _set_locations(membership, locations)
+    if location_change:
+        changes["locations"] = location_change
+    if changes:
+        audit_record("account_updated", actor=actor, target=user, request=request, changes=changes)
+    if "email" in personal:
+        old, new = personal["email"]
+        for to in (old, new):
+            _send("email_changed", to, {"user": user, "old_email": old, "new_email": new})
+    return changes
+
+
+# --- deactivate, reactivate, delete ----------------------------------------------------------
+
+
+@transaction.atomic
+def account_deactivate(*, actor, membership, until=None, reason="", request=None):
+    """Temporarily: no more logins, open sessions end at once, data and history stay."""
+    _lock_organization(membership.organization_id)
+    membership.refresh_from_db()
+    _refuse_self(actor, membership)
+    if membership.effective_status != Status.ACTIVE:
+        raise AccountRuleError("already_deactivated")
+    _refuse_losing_last_administrator(membership)
+    membership.status = Status.DEACTIVATED
+    membership.deactivated_until = until
+    membership.version = F("version") + 1
+    membership.save(update_fields=["status", "deactivated_until", "version", "updated_at"])
+    membership.refresh_from_db(fields=["version"])
+    sessions_end(membership.user)
+    changes = {"status": [Status.ACTIVE, Status.DEACTIVATED]}
+    if until:
+        changes["deactivated_until"] = [None, until.isoformat()]
+    if reason:
+        changes["reason"] = reason
+    audit_record("account_deactivated", actor=actor, target=membership.user, request=request, changes=changes)
+
+
+@transaction.atomic
+def account_reactivate(*, actor, membership, reason="", request=None):
+    """Restore a deactivated account as it was."""
+    membership.refresh_from_db()
+    if membership.status != Status.DEACTIVATED:
+        raise AccountRuleError("not_deactivated")
+    changes = {"status": [Status.DEACTIVATED, Status.ACTIVE]}
+    if membership.deactivated_until:
+        changes["deactivated_until"] = [membership.deactivated_until.isoformat(), None]
+    if reason:
+        changes["reason"] = reason
+    membership.status = Status.ACTIVE
+    membership.deactivated_until = None
+    membership.version = F("version") + 1
+    membership.save(update_fields=["status", "deactivated_until", "version", "updated_at"])
+    membership.refresh_from_db(fields=["version"])
+    audit_record("account_reactivated", actor=actor, target=membership.user, request=request, changes=changes)
+
+
+def reactivate_due_accounts():
+    """Bring the stored status up to date for deactivations whose end date has come.
+    (Logins already treat them as active; this keeps the overview's data exact.)"""
+    due = Membership.objects.filter(
+        status=Status.DEACTIVATED, deactivated_until__lte=timezone.localdate()
+    ).select_related("user")
+    count = 0
+    for membership in due:
+        account_reactivate(actor=None, membership=membership, reason="einddatum deactivering bereikt")
+        count += 1
+    return count
+
+
+def _erase(membership):
+    """Erase the person's data and free the address; history stays, under
+    "verwijderd account"."""
+    user = membership.user
+    sessions_end(user)
+    membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    LocationLink.objects.filter(membership=membership).delete()
+    user.email = None
+    user.full_name = ""
+    user.phone = ""
+    user.job_title = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "full_name", "phone", "job_title", "is_active", "password"])
+    membership.status = Status.DELETED
+    membership.deactivated_until = None
+    membership.may_use_portal = False
+    membership.may_order = False
+    membership.version = F("version") + 1
+    membership.save(
+        update_fields=["status", "deactivated_until", "may_use_portal", "may_order", "version", "updated_at"]
+    )
+
+
+@transaction.atomic
+def account_delete(*, actor, membership, reason="", request=None):
+    _lock_organization(membership.organization_id)
+    membership.refresh_from_db()
+    _refuse_self(actor, membership)
+    _refuse_losing_last_administrator(membership)
+    audit_record(
+        "account_deleted",
+        actor=actor,
+        target=membership.user,
+        request=request,
+        changes={"reason": reason} if reason else {},
+    )
+    _erase(membership)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accountbeheer"
+
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("export.csv", views.account_export, name="export"),
+    path("nieuw/", views.account_invite, name="invite"),
+    path("bulk/", views.account_bulk, name="bulk"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/wijzigen/", views.account_change, name="change"),
+    path("<int:pk>/deactiveren/", views.account_deactivate, name="deactivate"),
+    path("<int:pk>/activeren/", views.account_reactivate, name="reactivate"),
+    path("<int:pk>/verwijderen/", views.account_delete, name="delete"),
+    path("<int:pk>/uitnodiging/opnieuw/", views.invitation_resend, name="invitation_resend"),
+    path("<int:pk>/uitnodiging/intrekken/", views.invitation_withdraw, name="invitation_withdraw"),
+]

@@ -1,0 +1,311 @@
+"""Accountbeheer: the administrator's pages. Only an active administrator reaches them;
+for anyone else every URL here answers 404, and an account of another organization is
+a 404 too (objects come only through ``Membership.objects.visible_to``)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from portal.core.csv import csv_response
+from portal.core.scoping import get_visible_or_404
+
+from . import overview, services
+from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
+from .models import Membership, Status
+from .permissions import can_manage_accounts, membership_of
+
+
+def administrator_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_manage_accounts(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _account(request, pk):
+    return get_visible_or_404(Membership.objects.select_related("user", "organization"), request.user, pk=pk)
+
+
+def _organization(request):
+    return membership_of(request.user).organization
+
+
+def _filters(request):
+    form = OverviewFilterForm(request.GET or None, organization=_organization(request))
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, {
+        "q": (data.get("q") or "").strip(),
+        "status": data.get("status") or "",
+        "role": data.get("role") or "",
+        "location": data.get("location"),
+    }, data.get("sort") or overview.DEFAULT_SORT
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+@require_safe
+@administrator_required
+def account_list(request):
+    form, filters, sort = _filters(request)
+    queryset = overview.filtered(overview.visible_accounts(request.user), **filters)
+    result = overview.page(
+        queryset, sort_key=sort, after=request.GET.get("na"), before=request.GET.get("voor")
+    )
+    query = request.GET.copy()
+    for key in ("na", "voor"):
+        query.pop(key, None)
+    return render(
+        request,
+        "organizations/account_list.html",
+        {"form": form, "page": result, "query": query.urlencode(), "me": membership_of(request.user)},
+    )
+
+
+ACCOUNT_CSV_HEADER = [
+    gettext_lazy("Naam"), gettext_lazy("E-mailadres"), gettext_lazy("Telefoonnummer"), gettext_lazy("Functie"),
+    gettext_lazy("Rol"), gettext_lazy("Mag zaken regelen op de portal"), gettext_lazy("Mag bestellen"),
+    gettext_lazy("Status"), gettext_lazy("Gekoppelde locaties"), gettext_lazy("Laatst ingelogd"),
+]  # fmt: skip
+
+
+@require_safe
+@administrator_required
+def account_export(request):
+    _form, filters, sort = _filters(request)
+    rows = overview.export_rows(overview.filtered(overview.visible_accounts(request.user), **filters), sort)
+    yes, no = _("ja"), _("nee")
+
+    def lines():
+        for m in rows:
+            yield [
+                m.user.full_name, m.user.email, m.user.phone, m.user.job_title, m.get_role_display(),
+                yes if m.may_use_portal else no, yes if m.may_order else no, m.get_effective_status_display(),
+                ", ".join(link.location.name for link in m.location_links.all()),
+                m.user.last_login.isoformat(timespec="minutes") if m.user.last_login else "",
+            ]  # fmt: skip
+
+    return csv_response("accounts.csv", [str(h) for h in ACCOUNT_CSV_HEADER], lines())
+
+
+# --- one account ----------------------------------------------------------------------------
+
+
+@require_safe
+@administrator_required
+def account_detail(request, pk):
+    membership = _account(request, pk)
+    return render(
+        request,
+        "organizations/account_detail.html",
+        {"account": membership, "is_me": membership.user_id == request.user.pk},
+    )
+
+
+def _account_kwargs(data):
+    return {key: data[key] for key in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order")}
+
+
+@administrator_required
+def account_invite(request):
+    organization = _organization(request)
+    form = AccountForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.account_invite(
+                actor=request.user,
+                organization=organization,
+                locations=list(form.cleaned_data["locations"]),
+                request=request,
+                **_account_kwargs(form.cleaned_data),
+            )
+        except services.AccountRuleError as error:
+            form.add_error("email" if error.code == "email_in_use" else None, _coded(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is uitgenodigd. De uitnodiging is verstuurd naar %(email)s.")
+                % {"name": membership.user.full_name, "email": membership.user.email},
+            )
+            return redirect("accountbeheer:detail", pk=membership.pk)
+    return render(request, "organizations/account_form.html", {"form": form, "account": None})
+
+
+def _coded(error):
+    return ValidationError(error.message, code=error.code)
+
+
+@administrator_required
+def account_change(request, pk):
+    membership = _account(request, pk)
+    if membership.status == Status.DELETED:
+        raise Http404
+    user = membership.user
+    initial = {
+        "full_name": user.full_name, "email": user.email, "phone": user.phone, "job_title": user.job_title,
+        "role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
+        "locations": list(membership.location_links.values_list("location_id", flat=True)),
+        "version": membership.version,
+    }  # fmt: skip
+    form = AccountChangeForm(request.POST or None, initial=initial, organization=membership.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.account_update(
+                actor=request.user,
+                membership=membership,
+                expected_version=form.cleaned_data["version"],
+                data=_account_kwargs(form.cleaned_data),
+                locations=list(form.cleaned_data["locations"]),
+                request=request,
+            )
+        except services.AccountRuleError as error:
+            form.add_error("email" if error.code == "email_in_use" else None, _coded(error))
+        else:
+            if changes:
+                messages.success(request, _("De wijzigingen zijn opgeslagen."))
+            else:
+                messages.info(request, _("Er was niets gewijzigd."))
+            return redirect("accountbeheer:detail", pk=membership.pk)
+    return render(request, "organizations/account_form.html", {"form": form, "account": membership})
+
+
+def _run(request, membership, action, success, **kwargs):
+    """Run one account action; the rule that refuses it becomes an error message."""
+    try:
+        action(actor=request.user, membership=membership, request=request, **kwargs)
+    except services.AccountRuleError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@administrator_required
+def account_deactivate(request, pk):
+    membership = _account(request, pk)
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _run(
+            request,
+            membership,
+            services.account_deactivate,
+            _("Het account van %(name)s is gedeactiveerd.") % {"name": membership.user.full_name},
+            until=form.cleaned_data["until"],
+        )
+        return redirect("accountbeheer:detail", pk=membership.pk)
+    return render(request, "organizations/account_deactivate.html", {"account": membership, "form": form})
+
+
+@require_POST
+@administrator_required
+def account_reactivate(request, pk):
+    membership = _account(request, pk)
+    _run(
+        request,
+        membership,
+        services.account_reactivate,
+        _("Het account van %(name)s is weer actief.") % {"name": membership.user.full_name},
+    )
+    return redirect("accountbeheer:detail", pk=membership.pk)
+
+
+@administrator_required
+def account_delete(request, pk):
+    membership = _account(request, pk)
+    if request.method == "POST":
+        name = membership.user.full_name
+        if _run(request, membership, services.account_delete, _("Het account van %(name)s is verwijderd.") % {"name": name}):
+            return redirect("accountbeheer:list")
+        return redirect("accountbeheer:detail", pk=membership.pk)
+    return render(request, "organizations/account_delete.html", {"account": membership})
+
+
+@require_POST
+@administrator_required
+def invitation_resend(request, pk):
+    membership = _account(request, pk)
+    _run(
+        request,
+        membership,
+        services.invitation_resend,
+        _("Er is een nieuwe uitnodiging verstuurd naar %(email)s. De vorige link werkt niet meer.")
+        % {"email": membership.user.email},
+    )
+    return redirect("accountbeheer:detail", pk=membership.pk)
+
+
+@require_POST
+@administrator_required
+def invitation_withdraw(request, pk):
+    membership = _account(request, pk)
+    name = membership.user.full_name
+    if _run(request, membership, services.invitation_withdraw, _("De uitnodiging van %(name)s is ingetrokken.") % {"name": name}):
+        return redirect("accountbeheer:list")
+    return redirect("accountbeheer:detail", pk=membership.pk)
+
+
+# --- bulk -----------------------------------------------------------------------------------
+
+BULK_ACTIONS = {
+    "deactivate": services.account_deactivate,
+    "reactivate": services.account_reactivate,
+}
+
+
+@require_POST
+@administrator_required
+def account_bulk(request):
+    action = BULK_ACTIONS.get(request.POST.get("action"))
+    ids = [pk for pk in request.POST.getlist("ids") if pk.isdigit()]
+    back = reverse("accountbeheer:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    if action is None or not ids:
+        messages.error(request, _("Kies een actie en ten minste één account."))
+        return redirect(back)
+    done, refused = 0, []
+    for membership in Membership.objects.visible_to(request.user).filter(pk__in=ids).select_related("user"):
+        try:
+            action(actor=request.user, membership=membership, request=request)
+            done += 1
+        except services.AccountRuleError as error:
+            refused.append(f"{membership.user.full_name or membership.user.email}: {error.message}")
+    if done:
+        messages.success(request, ngettext("%(count)d account bijgewerkt.", "%(count)d accounts bijgewerkt.", done) % {"count": done})
+    for line in refused:
+        messages.error(request, _("Niet bijgewerkt: %(reason)s") % {"reason": line})
+    return redirect(back)
+
+
+# --- accepting an invitation (public) ------------------------------------------------------
+
+
+@login_not_required
+def invitation_accept(request, token):
+    try:
+        invitation = services.invitation_lookup(token)
+    except services.InvitationInvalid as invalid:
+        return render(request, "organizations/invitation_invalid.html", {"reason": invalid.code}, status=410 if invalid.code != "unknown" else 404)
+    user = invitation.membership.user
+    form = InvitationAcceptForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(token=token, password=form.cleaned_data["password1"], request=request)
+        except services.InvitationInvalid as invalid:
+            return render(request, "organizations/invitation_invalid.html", {"reason": invalid.code}, status=410)
+        messages.success(request, _("Je account is actief. Log in met je e-mailadres en je nieuwe wachtwoord."))
+        return redirect("account_login")
+    return render(
+        request,
+        "organizations/invitation_accept.html",
+        {"form": form, "invitee": user, "organization": invitation.membership.organization},
+    )
