@@ -194,7 +194,7 @@ def _run(request, membership, action, success, **kwargs):
 @administrator_required
 def account_deactivate(request, pk):
     membership = _account(request, pk)
-    form = DeactivateForm(request.POST or None)
+    form = DeactivateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _run(
             request,

@@ -1,0 +1,95 @@
+"""Every Accountbeheer URL: the administrator gets the page, everyone else a 404, and
+an administrator of another organization gets a 404 for every id of this one."""
+
+import pytest
+from django.urls import reverse
+
+from portal.organizations.models import Status
+
+# (url name, method, takes the account's id)
+URLS = [
+    ("accountbeheer:list", "get", False),
+    ("accountbeheer:export", "get", False),
+    ("accountbeheer:invite", "get", False),
+    ("accountbeheer:bulk", "post", False),
+    ("accountbeheer:detail", "get", True),
+    ("accountbeheer:change", "get", True),
+    ("accountbeheer:deactivate", "get", True),
+    ("accountbeheer:reactivate", "post", True),
+    ("accountbeheer:delete", "get", True),
+    ("accountbeheer:invitation_resend", "post", True),
+    ("accountbeheer:invitation_withdraw", "post", True),
+]
+WITH_ID = [u for u in URLS if u[2]]
+
+
+def url_for(name, takes_id, account):
+    return reverse(name, args=[account.membership.pk]) if takes_id else reverse(name)
+
+
+def test_every_accountbeheer_url_is_listed_here():
+    from portal.organizations.urls import urlpatterns
+
+    assert {f"accountbeheer:{p.name}" for p in urlpatterns} == {name for name, *_ in URLS}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, method, takes_id", URLS)
+class TestWhoReachesAccountbeheer:
+    def test_administrator_reaches_it(self, client, admin_user, employee, name, method, takes_id):
+        client.force_login(admin_user)
+        response = getattr(client, method)(url_for(name, takes_id, employee))
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            assert not response.url.startswith("/inloggen/")
+
+    def test_employee_gets_404(self, client, admin_user, employee, name, method, takes_id):
+        client.force_login(employee)
+        assert getattr(client, method)(url_for(name, takes_id, admin_user)).status_code == 404
+
+    def test_staff_gets_404(self, client, staff_user, employee, name, method, takes_id):
+        client.force_login(staff_user)
+        assert getattr(client, method)(url_for(name, takes_id, employee)).status_code == 404
+
+    def test_deactivated_until_reactivated_administrator_gets_404(self, client, admin_user, employee, organization, name, method, takes_id):
+        from conftest import make_account
+        from portal.organizations.models import Role
+
+        other = make_account(organization, "admin2@test.example", role=Role.ADMINISTRATOR)
+        other.membership.status = Status.DEACTIVATED
+        other.membership.save()
+        client.force_login(other)  # a stale session of a deactivated administrator
+        assert getattr(client, method)(url_for(name, takes_id, employee)).status_code in (302, 404)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, method, takes_id", WITH_ID)
+def test_other_organizations_administrator_gets_404_for_our_ids(client, other_admin, employee, name, method, takes_id):
+    client.force_login(other_admin)
+    assert getattr(client, method)(url_for(name, takes_id, employee)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_bulk_never_touches_another_organization(client, other_admin, employee):
+    client.force_login(other_admin)
+    client.post(reverse("accountbeheer:bulk"), {"action": "deactivate", "ids": [employee.membership.pk]})
+    employee.membership.refresh_from_db()
+    assert employee.membership.status == Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_overview_and_export_show_only_own_organization(client, admin_user, employee, other_admin):
+    client.force_login(admin_user)
+    page = client.get(reverse("accountbeheer:list")).content.decode()
+    export = b"".join(client.get(reverse("accountbeheer:export")).streaming_content).decode()
+    for body in (page, export):
+        assert "employee@test.example" in body
+        assert "admin@other.example" not in body
+
+
+@pytest.mark.django_db
+def test_menu_shows_accountbeheer_to_administrators_only(client, admin_user, employee):
+    client.force_login(admin_user)
+    assert 'data-menu="accountbeheer"' in client.get("/").content.decode()
+    client.force_login(employee)
+    assert 'data-menu="accountbeheer"' not in client.get("/").content.decode()
