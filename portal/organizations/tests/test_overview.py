@@ -1,0 +1,130 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_account
+from portal.accounts.models import User
+from portal.organizations import overview
+from portal.organizations.models import Membership, Role, Status
+
+
+def add_accounts(organization, count, locations=(), start=0):
+    """Accounts with names that sort in several ways, some never logged in."""
+    now = timezone.now()
+    for n in range(start, start + count):
+        user = make_account(
+            organization, f"user{n:03d}@test.example", full_name=f"{'ABCDE'[n % 5]} Persoon {n % 7}", locations=locations, password=None
+        )
+        if n % 3:
+            User.objects.filter(pk=user.pk).update(last_login=now - timedelta(hours=n % 4))
+
+
+def walk(client, params, direction="na"):
+    """Every row over all pages, following the next links."""
+    seen, cursor = [], None
+    while True:
+        query = dict(params, **({direction: cursor} if cursor else {}))
+        page = client.get(reverse("accountbeheer:list"), query).context["page"]
+        seen += [row.pk for row in page.rows]
+        cursor = page.next_cursor
+        if not cursor:
+            return seen, page
+
+
+@pytest.mark.django_db
+class TestKeysetPagination:
+    @pytest.mark.parametrize("sort", list(overview.SORTS))
+    def test_pages_cover_the_list_once_in_order(self, client, admin_user, organization, sort, settings):
+        add_accounts(organization, 57)
+        client.force_login(admin_user)
+        seen, _ = walk(client, {"sort": sort})
+        expected = list(
+            overview.filtered(Membership.objects.visible_to(admin_user))
+            .order_by(*overview._ordering(overview.SORTS[sort], True))
+            .values_list("pk", flat=True)
+        )
+        assert seen == expected
+        assert len(seen) == len(set(seen)) == 58
+
+    def test_previous_page_returns_the_same_rows(self, client, admin_user, organization):
+        add_accounts(organization, 120)
+        client.force_login(admin_user)
+        first = client.get(reverse("accountbeheer:list")).context["page"]
+        second = client.get(reverse("accountbeheer:list"), {"na": first.next_cursor}).context["page"]
+        back = client.get(reverse("accountbeheer:list"), {"voor": second.previous_cursor}).context["page"]
+        assert [r.pk for r in back.rows] == [r.pk for r in first.rows]
+        assert back.previous_cursor is None
+
+    def test_a_broken_cursor_shows_the_first_page(self, client, admin_user):
+        client.force_login(admin_user)
+        assert client.get(reverse("accountbeheer:list"), {"na": "%%%niet-geldig"}).status_code == 200
+
+    def test_query_count_does_not_grow_with_the_number_of_accounts(
+        self, client, admin_user, organization, locations, django_assert_num_queries
+    ):
+        client.force_login(admin_user)
+        add_accounts(organization, 5, locations)
+        # session, user, locations for the filter, rows, their locations, bounded count
+        with django_assert_num_queries(6) as small:
+            client.get(reverse("accountbeheer:list"))
+        add_accounts(organization, 80, locations, start=5)
+        with django_assert_num_queries(len(small.captured_queries)):
+            page = client.get(reverse("accountbeheer:list")).context["page"]
+        with django_assert_num_queries(len(small.captured_queries)):
+            client.get(reverse("accountbeheer:list"), {"na": page.next_cursor})
+
+    def test_count_is_bounded(self, admin_user, organization, monkeypatch):
+        monkeypatch.setattr(overview, "COUNT_LIMIT", 10)
+        add_accounts(organization, 15)
+        result = overview.page(Membership.objects.visible_to(admin_user))
+        assert (result.count, result.count_is_exact) == (10, False)
+
+
+@pytest.mark.django_db
+class TestSearchAndFilters:
+    def test_search_by_name_or_email(self, client, admin_user, employee):
+        client.force_login(admin_user)
+        for q in ("erik", "EMPLOYEE@test"):
+            rows = client.get(reverse("accountbeheer:list"), {"q": q}).context["page"].rows
+            assert [r.user for r in rows] == [employee]
+
+    def test_filter_by_status_role_and_location(self, client, admin_user, employee, organization, locations):
+        invited = make_account(organization, "inv@test.example", status=Status.INVITED)
+        paused = make_account(organization, "pauze@test.example")
+        Membership.objects.filter(user=paused).update(status=Status.DEACTIVATED)
+        client.force_login(admin_user)
+
+        def emails(**params):
+            rows = client.get(reverse("accountbeheer:list"), params).context["page"].rows
+            return {r.user.email for r in rows}
+
+        assert emails(status=Status.INVITED) == {invited.email}
+        assert emails(status=Status.DEACTIVATED) == {paused.email}
+        assert emails(status=Status.ACTIVE) == {admin_user.email, employee.email}
+        assert emails(role=Role.ADMINISTRATOR) == {admin_user.email}
+        assert emails(location=locations[1].pk) == {admin_user.email}
+
+    def test_a_location_of_another_organization_is_not_a_valid_filter(self, client, admin_user, other_location):
+        client.force_login(admin_user)
+        response = client.get(reverse("accountbeheer:list"), {"location": other_location.pk})
+        assert "location" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+class TestExport:
+    def test_exports_the_filtered_list_with_formula_cells_defused(self, client, admin_user, employee, organization):
+        make_account(organization, "formule@test.example", full_name="=HYPERLINK(1)")
+        client.force_login(admin_user)
+        response = client.get(reverse("accountbeheer:export"), {"q": "test.example"})
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][0] == "Naam"
+        names = {row[0] for row in rows[1:]}
+        assert "'=HYPERLINK(1)" in names and "Erik Employee" in names
+        only_admins = client.get(reverse("accountbeheer:export"), {"role": Role.ADMINISTRATOR})
+        body = b"".join(only_admins.streaming_content).decode("utf-8-sig")
+        assert "admin@test.example" in body and "employee@test.example" not in body
