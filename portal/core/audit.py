@@ -50,5 +50,43 @@ def audit_record(action, *, actor=None, target=None, organization=None, request=
     )
 
 
+FIELD_LABELS = {
+    "full_name": _("Naam"),
+    "email": _("E-mailadres"),
+    "phone": _("Telefoonnummer"),
+    "job_title": _("Functie"),
+    "role": _("Rol"),
+    "may_use_portal": _("Mag zaken regelen op de portal"),
+    "may_order": _("Mag bestellen"),
+    "locations": _("Locaties"),
+    "status": _("Status"),
+    "deactivated_until": _("Gedeactiveerd tot"),
+    "reason": _("Reden"),
+}
+
+
+def _shown(value):
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("ja") if value else _("nee"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def describe_changes(changes):
+    """[(label, old, new)] for the activity page and its export; (label, text) details
+    such as a reason have no old value."""
+    lines = []
+    for field, value in (changes or {}).items():
+        label = str(FIELD_LABELS.get(field, field))
+        if isinstance(value, list) and len(value) == 2:  # changes are stored as [old, new]
+            lines.append((label, _shown(value[0]), _shown(value[1])))
+        else:
+            lines.append((label, None, _shown(value)))
+    return lines
+
+
 def action_label(code):
     return ACTIONS.get(code, code)

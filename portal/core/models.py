@@ -2,8 +2,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import ScopedQuerySet
 
-class AuditEventQuerySet(models.QuerySet):
+
+class AuditEventQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The trail of an organization, for its active administrators only."""
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        if membership is None or not membership.is_active_administrator:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
+
     def update(self, **kwargs):
         raise TypeError("The audit trail is append-only.")
 
@@ -65,3 +74,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only.")
+
+    def get_action_display(self):
+        from .audit import action_label
+
+        return action_label(self.action)

@@ -10,14 +10,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
 from portal.core.scoping import get_visible_or_404
 
-from . import overview, services
+from . import activity, overview, services
 from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
 from .models import Membership, Status
 from .permissions import can_manage_accounts, membership_of
@@ -284,6 +286,68 @@ def account_bulk(request):
     for line in refused:
         messages.error(request, _("Niet bijgewerkt: %(reason)s") % {"reason": line})
     return redirect(back)
+
+
+# --- activity -------------------------------------------------------------------------------
+
+
+def _activity_filters(request):
+    form = activity.ActivityFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    account_id = request.GET.get("id", "")
+    return form, {
+        "account": (data.get("account") or "").strip(),
+        "since": data.get("since"),
+        "until": data.get("until"),
+        "account_id": int(account_id) if account_id.isdigit() else None,
+    }
+
+
+@require_safe
+@administrator_required
+def activity_list(request):
+    form, filters = _activity_filters(request)
+    before = request.GET.get("voor", "")
+    rows, next_before = activity.page(activity.events(request.user, **filters), int(before) if before.isdigit() else None)
+    query = request.GET.copy()
+    query.pop("voor", None)
+    return render(
+        request,
+        "organizations/activity.html",
+        {
+            "form": form,
+            "rows": [(event, describe_changes(event.changes)) for event in rows],
+            "next_before": next_before,
+            "query": query.urlencode(),
+        },
+    )
+
+
+ACTIVITY_CSV_HEADER = [
+    gettext_lazy("Tijdstip"), gettext_lazy("Door"), gettext_lazy("Actie"), gettext_lazy("Account"),
+    gettext_lazy("IP-adres"), gettext_lazy("Wijzigingen"),
+]  # fmt: skip
+
+
+@require_safe
+@administrator_required
+def activity_export(request):
+    _form, filters = _activity_filters(request)
+    rows = activity.events(request.user, **filters).order_by("-pk").iterator(chunk_size=2000)
+
+    def lines():
+        for event in rows:
+            changes = "; ".join(
+                f"{label}: {old} → {new}" if old is not None else f"{label}: {new}"
+                for label, old, new in describe_changes(event.changes)
+            )
+            yield [
+                timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
+                str(event.actor) if event.actor_id else "", event.get_action_display(),
+                str(event.target_user) if event.target_user_id else "", event.ip_address or "", changes,
+            ]  # fmt: skip
+
+    return csv_response("activiteit.csv", [str(h) for h in ACTIVITY_CSV_HEADER], lines())
 
 
 # --- accepting an invitation (public) ------------------------------------------------------

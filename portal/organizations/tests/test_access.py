@@ -12,6 +12,8 @@ URLS = [
     ("accountbeheer:export", "get", False),
     ("accountbeheer:invite", "get", False),
     ("accountbeheer:bulk", "post", False),
+    ("accountbeheer:activity", "get", False),
+    ("accountbeheer:activity_export", "get", False),
     ("accountbeheer:detail", "get", True),
     ("accountbeheer:change", "get", True),
     ("accountbeheer:deactivate", "get", True),

@@ -1,0 +1,65 @@
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import PASSWORD
+from portal.core.audit import audit_record
+from portal.organizations import services
+
+
+def rows(client, **params):
+    return [event for event, _changes in client.get(reverse("accountbeheer:activity"), params).context["rows"]]
+
+
+@pytest.fixture
+def history(admin_user, employee, other_admin):
+    """Logins, a failed login, a change and a password change; and the other organization's."""
+    Client().post(reverse("account_login"), {"login": employee.email, "password": "fout"})
+    services.account_update(
+        actor=admin_user, membership=employee.membership, expected_version=employee.membership.version,
+        data={"job_title": "Bakker"}, locations=[],
+    )  # fmt: skip
+    audit_record("password_changed", actor=employee, target=employee)
+    audit_record("login", actor=other_admin, target=other_admin)
+
+
+@pytest.mark.django_db
+class TestActivity:
+    def test_shows_the_organizations_trail_only(self, client, admin_user, employee, other_admin, history):
+        client.force_login(admin_user)
+        events = rows(client)
+        actions = {e.action for e in events}
+        assert {"login_failed", "account_updated", "password_changed"} <= actions
+        assert other_admin not in {e.target_user for e in events}
+        page = client.get(reverse("accountbeheer:activity")).content.decode()
+        assert "Functie" in page and "Bakker" in page and "127.0.0.1" in page
+
+    def test_filter_by_account_and_period(self, client, admin_user, employee, history):
+        client.force_login(admin_user)
+        assert {e.target_user for e in rows(client, account="erik")} == {employee}
+        assert {e.target_user for e in rows(client, id=employee.membership.pk)} == {employee}
+        tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+        assert rows(client, since=tomorrow) == []
+        assert len(rows(client, until=timezone.localdate().isoformat())) >= 3
+
+    def test_reversed_period_is_an_error(self, client, admin_user):
+        client.force_login(admin_user)
+        response = client.get(reverse("accountbeheer:activity"), {"since": "2026-02-01", "until": "2026-01-01"})
+        assert [e.code for e in response.context["form"].errors.as_data()["until"]] == ["period_reversed"]
+
+    def test_pages_go_back_in_time(self, client, admin_user, employee):
+        for _ in range(60):
+            audit_record("login", actor=employee, target=employee)
+        client.force_login(admin_user)
+        response = client.get(reverse("accountbeheer:activity"))
+        first = [e for e, _ in response.context["rows"]]
+        older = rows(client, voor=response.context["next_before"])
+        assert len(first) == 50 and older and max(e.pk for e in older) < min(e.pk for e in first)
+
+    def test_export(self, client, admin_user, employee, other_admin, history):
+        client.force_login(admin_user)
+        body = b"".join(client.get(reverse("accountbeheer:activity_export")).streaming_content).decode("utf-8-sig")
+        assert "Functie: — → Bakker" in body
+        assert "Olga Other" not in body
