@@ -175,6 +175,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lives one day
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 2**20)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 
 # django-allauth: login by e-mail address, no public sign-up, no self-service e-mail change.
 ACCOUNT_ADAPTER = "portal.accounts.adapter.PortalAccountAdapter"

@@ -8,10 +8,7 @@ from .scoping import ScopedQuerySet
 class AuditEventQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """The trail of an organization, for its active administrators only."""
-        membership = getattr(user, "membership", None) if user.is_authenticated else None
-        if membership is None or not membership.is_active_administrator:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return self.of_administered_organization(user)
 
     def update(self, **kwargs):
         raise TypeError("The audit trail is append-only.")

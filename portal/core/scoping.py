@@ -14,6 +14,14 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):  # pragma: no cover - every subclass defines it
         raise NotImplementedError(f"{type(self).__name__} must define visible_to(user)")
 
+    def of_administered_organization(self, user, field="organization_id"):
+        """The rows of the organization that ``user`` administers; none for anyone who
+        is not an active administrator of a customer organization."""
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        if membership is None or not membership.is_active_administrator:
+            return self.none()
+        return self.filter(**{field: membership.organization_id})
+
 
 def get_visible_or_404(queryset, user, **lookup):
     """The object matching ``lookup`` among those ``user`` may see, or a 404."""

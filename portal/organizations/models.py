@@ -169,3 +169,50 @@ class Invitation(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        return self.of_administered_organization(user)
+
+
+class ImportBatch(models.Model):
+    """An uploaded CSV file of new accounts: checked, previewed, then run or cancelled."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Wacht op bevestiging")
+        CANCELLED = "cancelled", _("Geannuleerd")
+        RUNNING = "running", _("Bezig")
+        DONE = "done", _("Klaar")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    # [{"line": 2, "data": {...}, "errors": ["..."]}, ...]
+    rows = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)  # rows without errors, to be created
+    processed = models.PositiveIntegerField(default=0)
+    # [{"line": 2, "ok": true, "message": "..."}, ...]
+    results = models.JSONField(default=list)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["preview", "cancelled", "running", "done"]),
+                name="import_status_valid",
+            ),
+        ]
+
+    @property
+    def percent(self):
+        return 100 if not self.total else round(100 * self.processed / self.total)
+
+    @property
+    def rows_with_errors(self):
+        return [row for row in self.rows if row["errors"]]

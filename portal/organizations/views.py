@@ -7,7 +7,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django import forms
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,9 @@ from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
 from portal.core.scoping import get_visible_or_404
 
-from . import activity, overview, services
+from . import activity, imports, overview, services
 from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
-from .models import Membership, Status
+from .models import ImportBatch, Membership, Role, Status
 from .permissions import can_manage_accounts, membership_of
 
 
@@ -286,6 +287,64 @@ def account_bulk(request):
     for line in refused:
         messages.error(request, _("Niet bijgewerkt: %(reason)s") % {"reason": line})
     return redirect(back)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV-bestand"), help_text=gettext_lazy("Kolommen gescheiden door een puntkomma; de eerste regel bevat de kolomnamen."))
+
+
+@administrator_required
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = imports.import_prepare(actor=request.user, organization=_organization(request), uploaded=form.cleaned_data["file"])
+        except imports.ImportFileError as error:
+            form.add_error("file", ValidationError(error.message, code=error.code))
+        else:
+            return redirect("accountbeheer:import_detail", pk=batch.pk)
+    return render(request, "organizations/import_upload.html", {"form": form, "columns": imports.COLUMNS})
+
+
+@require_safe
+@administrator_required
+def import_sample(request):
+    response = HttpResponse("\ufeff" + imports.SAMPLE, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="voorbeeld-accounts.csv"'
+    return response
+
+
+def _batch(request, pk):
+    return get_visible_or_404(ImportBatch.objects.all(), request.user, pk=pk)
+
+
+@require_safe
+@administrator_required
+def import_detail(request, pk):
+    batch = _batch(request, pk)
+    results = {result["line"]: result for result in batch.results}
+    rows = [(row, Role(row["data"]["role"]).label, results.get(row["line"])) for row in batch.rows]
+    return render(request, "organizations/import_detail.html", {"batch": batch, "rows": rows})
+
+
+@require_POST
+@administrator_required
+def import_confirm(request, pk):
+    batch = _batch(request, pk)
+    imports.import_start(actor=request.user, batch=batch)
+    return redirect("accountbeheer:import_detail", pk=batch.pk)
+
+
+@require_POST
+@administrator_required
+def import_cancel(request, pk):
+    batch = _batch(request, pk)
+    if imports.import_cancel(actor=request.user, batch=batch):
+        messages.info(request, _("De import is geannuleerd. Er zijn geen accounts aangemaakt."))
+    return redirect("accountbeheer:list")
 
 
 # --- activity -------------------------------------------------------------------------------

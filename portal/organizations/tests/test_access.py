@@ -4,29 +4,42 @@ an administrator of another organization gets a 404 for every id of this one."""
 import pytest
 from django.urls import reverse
 
-from portal.organizations.models import Status
+from portal.organizations.models import ImportBatch, Status
 
-# (url name, method, takes the account's id)
+# (url name, method, the id it takes: None, "account" or "batch")
 URLS = [
-    ("accountbeheer:list", "get", False),
-    ("accountbeheer:export", "get", False),
-    ("accountbeheer:invite", "get", False),
-    ("accountbeheer:bulk", "post", False),
-    ("accountbeheer:activity", "get", False),
-    ("accountbeheer:activity_export", "get", False),
-    ("accountbeheer:detail", "get", True),
-    ("accountbeheer:change", "get", True),
-    ("accountbeheer:deactivate", "get", True),
-    ("accountbeheer:reactivate", "post", True),
-    ("accountbeheer:delete", "get", True),
-    ("accountbeheer:invitation_resend", "post", True),
-    ("accountbeheer:invitation_withdraw", "post", True),
+    ("accountbeheer:list", "get", None),
+    ("accountbeheer:export", "get", None),
+    ("accountbeheer:invite", "get", None),
+    ("accountbeheer:bulk", "post", None),
+    ("accountbeheer:activity", "get", None),
+    ("accountbeheer:import_detail", "get", "batch"),
+    ("accountbeheer:import_confirm", "post", "batch"),
+    ("accountbeheer:import_cancel", "post", "batch"),
+    ("accountbeheer:import", "get", None),
+    ("accountbeheer:import_sample", "get", None),
+    ("accountbeheer:activity_export", "get", None),
+    ("accountbeheer:detail", "get", "account"),
+    ("accountbeheer:change", "get", "account"),
+    ("accountbeheer:deactivate", "get", "account"),
+    ("accountbeheer:reactivate", "post", "account"),
+    ("accountbeheer:delete", "get", "account"),
+    ("accountbeheer:invitation_resend", "post", "account"),
+    ("accountbeheer:invitation_withdraw", "post", "account"),
 ]
 WITH_ID = [u for u in URLS if u[2]]
 
 
 def url_for(name, takes_id, account):
-    return reverse(name, args=[account.membership.pk]) if takes_id else reverse(name)
+    """The URL, with the id of ``account`` or of an import batch of its organization."""
+    if takes_id == "account":
+        return reverse(name, args=[account.membership.pk])
+    if takes_id == "batch":
+        batch = ImportBatch.objects.create(
+            organization=account.membership.organization, created_by=account, filename="a.csv"
+        )
+        return reverse(name, args=[batch.pk])
+    return reverse(name)
 
 
 def test_every_accountbeheer_url_is_listed_here():

@@ -1,0 +1,130 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from portal.organizations import imports
+from portal.organizations.models import ImportBatch, Membership, Role, Status
+
+GOOD_AND_BAD = (
+    "naam;e-mailadres;telefoonnummer;functie;rol;portal;bestellen;locaties\n"
+    "Noor de Vries;Noor@Test.example;030 1;Verkoper;medewerker;ja;nee;L1\n"
+    ";zonder-naam@test.example;;;medewerker;ja;nee;\n"
+    "Dubbel;employee@test.example;;;medewerker;ja;nee;\n"
+    "Fout Adres;geen-adres;;;medewerker;ja;nee;\n"
+    "Rare Rol;rol@test.example;;;baas;ja;nee;\n"
+    "Vreemde Locatie;loc@test.example;;;medewerker;ja;nee;X1\n"
+    "Jan Bakker;jan@test.example;;Filiaalleider;administrator;ja;ja;L1,L2\n"
+    "Nog Eens;noor@test.example;;;medewerker;ja;nee;\n"
+)
+
+
+def upload(client, text, name="accounts.csv"):
+    return client.post(reverse("accountbeheer:import"), {"file": SimpleUploadedFile(name, text.encode("utf-8"), "text/csv")})
+
+
+@pytest.fixture
+def admin_client(client, admin_user, employee, other_location):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.django_db
+class TestImport:
+    def test_preview_shows_each_rows_errors_and_creates_nothing(self, admin_client):
+        before = Membership.objects.count()
+        response = upload(admin_client, GOOD_AND_BAD)
+        batch = ImportBatch.objects.get()
+        assert response.url == reverse("accountbeheer:import_detail", args=[batch.pk])
+        errors = {row["line"]: row["errors"] for row in batch.rows}
+        assert errors[2] == [] and errors[8] == []
+        assert all(errors[line] for line in (3, 4, 5, 6, 7, 9))
+        assert batch.total == 2
+        assert Membership.objects.count() == before
+        page = admin_client.get(response.url).content.decode()
+        assert "al in gebruik" in page and "X1" in page
+
+    def test_cancel_creates_nothing(self, admin_client):
+        upload(admin_client, GOOD_AND_BAD)
+        batch = ImportBatch.objects.get()
+        before = Membership.objects.count()
+        admin_client.post(reverse("accountbeheer:import_cancel", args=[batch.pk]))
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.CANCELLED and batch.rows == []
+        assert admin_client.post(reverse("accountbeheer:import_confirm", args=[batch.pk])).status_code == 302
+        assert Membership.objects.count() == before
+
+    def test_confirm_invites_the_good_rows_and_reports_per_row(
+        self, admin_client, locations, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        upload(admin_client, GOOD_AND_BAD)
+        batch = ImportBatch.objects.get()
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(reverse("accountbeheer:import_confirm", args=[batch.pk]))
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.DONE and batch.processed == 2
+        assert [r["ok"] for r in batch.results] == [True, True]
+        jan = Membership.objects.get(user__email="jan@test.example")
+        assert jan.status == Status.INVITED and jan.role == Role.ADMINISTRATOR and jan.may_order
+        assert set(jan.location_links.values_list("location__code", flat=True)) == {"L1", "L2"}
+        assert Membership.objects.get(user__email="noor@test.example").user.job_title == "Verkoper"
+        assert sorted(m.to[0] for m in mailoutbox) == ["jan@test.example", "noor@test.example"]
+
+    def test_a_second_confirm_does_not_import_twice(self, admin_client, django_capture_on_commit_callbacks):
+        upload(admin_client, GOOD_AND_BAD)
+        batch = ImportBatch.objects.get()
+        url = reverse("accountbeheer:import_confirm", args=[batch.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(url)
+            admin_client.post(url)
+        assert Membership.objects.filter(user__email__in=["jan@test.example", "noor@test.example"]).count() == 2
+        assert len(ImportBatch.objects.get().results) == 2
+
+    def test_an_address_taken_between_preview_and_run_is_reported(self, admin_client, organization, django_capture_on_commit_callbacks):
+        from conftest import make_account
+
+        upload(admin_client, GOOD_AND_BAD)
+        make_account(organization, "jan@test.example")
+        batch = ImportBatch.objects.get()
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(reverse("accountbeheer:import_confirm", args=[batch.pk]))
+        results = {r["line"]: r for r in ImportBatch.objects.get().results}
+        assert results[2]["ok"] and not results[8]["ok"]
+
+    @pytest.mark.parametrize(
+        "text, code",
+        [
+            ("", "empty"),  # Django refuses an empty upload itself
+            ("naam;telefoonnummer\nA;1\n", "missing_columns"),
+            ("naam;e-mailadres\n", "empty"),
+        ],
+    )
+    def test_unreadable_files_get_a_clear_error(self, admin_client, text, code):
+        response = upload(admin_client, text)
+        assert [e.code for e in response.context["form"].errors.as_data()["file"]] == [code]
+        assert not ImportBatch.objects.exists()
+
+    def test_too_many_rows(self, admin_client, settings):
+        settings.IMPORT_MAX_ROWS = 3
+        text = "naam;e-mailadres\n" + "".join(f"P{n};p{n}@test.example\n" for n in range(5))
+        assert [e.code for e in upload(admin_client, text).context["form"].errors.as_data()["file"]] == ["too_many_rows"]
+
+    def test_comma_separated_and_windows_encoded_files_are_read(self, admin_client):
+        text = "naam,e-mailadres\nJosé Müller,jose@test.example\n"
+        admin_client.post(
+            reverse("accountbeheer:import"), {"file": SimpleUploadedFile("a.csv", text.encode("cp1252"), "text/csv")}
+        )
+        assert ImportBatch.objects.get().rows[0]["data"]["full_name"] == "José Müller"
+
+    def test_sample_file_passes_its_own_check(self, organization, locations):
+        from portal.locations.models import Location
+
+        Location.objects.create(organization=organization, code="UTC", name="Utrecht C")
+        Location.objects.create(organization=organization, code="UTO", name="Utrecht O")
+        rows = imports.check_rows(organization, imports.read_rows(SimpleUploadedFile("s.csv", imports.SAMPLE.encode())))
+        assert [row["errors"] for row in rows] == [[], []]
+
+    def test_another_organizations_batch_is_404(self, client, other_admin, admin_client):
+        upload(admin_client, GOOD_AND_BAD)
+        batch = ImportBatch.objects.get()
+        client.force_login(other_admin)
+        assert client.get(reverse("accountbeheer:import_detail", args=[batch.pk])).status_code == 404
