@@ -16,6 +16,12 @@ from .sessions import sessions_end
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     audit_record("login", actor=user, target=user, request=request)
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.status != membership.effective_status:
+        # A deactivation whose end date has come: store it as active now.
+        from portal.organizations.services import account_reactivate
+
+        account_reactivate(actor=None, membership=membership, reason="einddatum deactivering bereikt")
 
 
 @receiver(user_logged_out)

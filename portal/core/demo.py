@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.organizations.models import Membership, Organization, Role, Status
+from portal.organizations.services import invitation_issue
 
 DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
 
@@ -126,6 +127,10 @@ def _load_accounts(counter, organization, rows, locations):
         )
         for code in row["locations"]:
             counter.get_or_create(LocationLink, membership=membership, location=locations[code])
+        if membership.status == Status.INVITED and not membership.invitations.exists():
+            # A real invitation: its mail (with the link) lands under var/mail/.
+            invitation_issue(actor=None, membership=membership)
+            counter.created += 1
 
 
 def load():

@@ -149,7 +149,7 @@ def _bump_version(membership, expected_version):
 # --- invitations ----------------------------------------------------------------------------
 
 
-def _invitation_issue(*, actor, membership):
+def invitation_issue(*, actor, membership):
     """Revoke any open invitation of the account and mail a new link."""
     now = timezone.now()
     membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
@@ -224,7 +224,7 @@ def account_invite(
             "locations": [None, sorted(loc.name for loc in locations)],
         },
     )
-    _invitation_issue(actor=actor, membership=membership)
+    invitation_issue(actor=actor, membership=membership)
     return membership
 
 
@@ -237,7 +237,7 @@ def _refuse_unless_invited(membership):
 def invitation_resend(*, actor, membership, request=None):
     """A new link; the old one stops working."""
     _refuse_unless_invited(membership)
-    _invitation_issue(actor=actor, membership=membership)
+    invitation_issue(actor=actor, membership=membership)
     audit_record("invitation_resent", actor=actor, target=membership.user, request=request)
 
 

@@ -100,7 +100,7 @@ class TestInvite:
         def broken(*args, **kwargs):
             raise RuntimeError("database went away")
 
-        monkeypatch.setattr(services, "_invitation_issue", broken)
+        monkeypatch.setattr(services, "invitation_issue", broken)
         with pytest.raises(RuntimeError):
             services.account_invite(actor=admin_user, organization=organization, email="x@test.example", full_name="X")
         assert not User.objects.filter(email="x@test.example").exists()
@@ -289,7 +289,7 @@ class TestDeactivateAndReactivate:
         assert employee.membership.status == Status.DEACTIVATED and employee.membership.deactivated_until == until
         with time_machine.travel(timezone.now() + timezone.timedelta(days=3, hours=1)):
             assert Client().post(reverse("account_login"), {"login": employee.email, "password": PASSWORD}).url == "/"
-            assert services.reactivate_due_accounts() == 1
+            assert services.reactivate_due_accounts() == 0  # the login above stored it already
         employee.membership.refresh_from_db()
         assert employee.membership.status == Status.ACTIVE and employee.membership.deactivated_until is None
 
@@ -351,3 +351,15 @@ def test_bulk_deactivates_and_reports_what_was_refused(admin_client, admin_user,
     assert "success" in levels and "error" in levels
     admin_client.post(reverse("accountbeheer:bulk"), {"action": "reactivate", "ids": ids})
     assert set(Membership.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.ACTIVE}
+
+
+@pytest.mark.django_db
+def test_the_daily_command_reactivates_accounts_whose_date_has_come(employee):
+    from django.core.management import call_command
+
+    services.account_deactivate(actor=None, membership=employee.membership, until=timezone.localdate() + timezone.timedelta(days=1))
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=1, hours=2)):
+        call_command("reactivate_due_accounts")
+    employee.membership.refresh_from_db()
+    assert employee.membership.status == Status.ACTIVE
+    assert AuditEvent.objects.filter(action="account_reactivated", actor=None).exists()
