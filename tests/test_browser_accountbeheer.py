@@ -1,0 +1,67 @@
+"""In a real browser: the administrator invites an account, the invitee opens the link
+from the mail, chooses a password and logs in."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from conftest import PASSWORD
+from tests.browser import VIEWPORTS, Screens, browser  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, base, email, password):
+    page.goto(f"{base}/inloggen/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_invite_accept_and_log_in(browser, live_server, admin_user, locations, size):  # noqa: F811
+    base = live_server.url
+    admin = browser.new_context(viewport=VIEWPORTS[size], locale="nl-NL")
+    page = admin.new_page()
+    page.set_default_timeout(10_000)
+    screens = Screens(page, f"accountbeheer-{size}")
+
+    log_in(page, base, admin_user.email, PASSWORD)
+    page.goto(f"{base}/accountbeheer/")
+    assert page.get_by_role("heading", name="Accountbeheer").is_visible()
+    screens.shot("overview")
+
+    page.get_by_role("link", name="Nieuw account").first.click()
+    page.get_by_label("Naam").fill("Nina Nieuw")
+    page.get_by_label("E-mailadres").fill("nina@test.example")
+    page.get_by_label("Functie").fill("Verkoper")
+    page.get_by_label("Utrecht").check()
+    screens.shot("invite-form")
+    page.get_by_role("button", name="Uitnodigen").click()
+    page.wait_for_url(re.compile(r".*/accountbeheer/\d+/$"))
+    assert page.locator(".badge").first.inner_text() == "Uitgenodigd"
+    screens.shot("invited")
+
+    link = re.search(r"https?://\S+(/uitnodiging/\S+/)", mail.outbox[-1].body).group(1)
+    invitee = browser.new_context(viewport=VIEWPORTS[size], locale="nl-NL")
+    other = invitee.new_page()
+    other.set_default_timeout(10_000)
+    other_screens = Screens(other, f"invitation-{size}")
+    other.goto(base + link)
+    assert other.get_by_role("heading", name="Welkom bij Mijn HartingBank").is_visible()
+    other.get_by_label("Nieuw wachtwoord", exact=True).fill("Groene-Appel-Utrecht")
+    other.get_by_label("Nieuw wachtwoord (nogmaals)").fill("Groene-Appel-Utrecht")
+    other_screens.shot("choose-password")
+    other.get_by_role("button", name="Wachtwoord opslaan").click()
+    other.wait_for_url(re.compile(r".*/inloggen/"))
+    other_screens.shot("account-active")
+    log_in(other, base, "nina@test.example", "Groene-Appel-Utrecht")
+    assert other.get_by_role("heading", name=re.compile("Welkom, Nina")).is_visible()
+    other_screens.shot("home")
+
+    page.reload()
+    assert page.locator(".badge").first.inner_text() == "Actief"
+    admin.close()
+    invitee.close()
