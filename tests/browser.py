@@ -29,20 +29,6 @@ def require_browser():
     pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
-def browser():
-    require_browser()
-    # Playwright's sync API runs an event loop in this thread; the test itself still
-    # talks to the database synchronously.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 class Screens:
     """Keeps a screenshot of each step as a test artifact."""
 

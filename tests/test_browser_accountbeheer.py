@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from conftest import PASSWORD
-from tests.browser import VIEWPORTS, Screens, browser  # noqa: F401  (fixture)
+from tests.browser import VIEWPORTS, Screens
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def log_in(page, base, email, password):
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
-def test_invite_accept_and_log_in(browser, live_server, admin_user, locations, size):  # noqa: F811
+def test_invite_accept_and_log_in(browser, live_server, admin_user, locations, size):
     base = live_server.url
     admin = browser.new_context(viewport=VIEWPORTS[size], locale="nl-NL")
     page = admin.new_page()

@@ -5,13 +5,13 @@ import re
 import pytest
 
 from conftest import PASSWORD
-from tests.browser import VIEWPORTS, Screens, browser  # noqa: F401  (fixture)
+from tests.browser import VIEWPORTS, Screens
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
-def test_log_in_see_mijn_account_and_change_password(browser, live_server, employee, size):  # noqa: F811
+def test_log_in_see_mijn_account_and_change_password(browser, live_server, employee, size):
     context = browser.new_context(viewport=VIEWPORTS[size], locale="nl-NL")
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -1,0 +1,21 @@
+"""Fixtures of the cross-app tests."""
+
+import os
+
+import pytest
+
+from tests.browser import ARGS, CHROMIUM, require_browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_browser()
+    # Playwright's sync API runs an event loop in this thread; the test itself still
+    # talks to the database synchronously.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
