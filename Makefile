@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run setup test messages clean-db
+.PHONY: run setup test bench-accounts messages clean-db
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -36,6 +36,10 @@ run: setup
 ## The whole test suite (browser tests included when Chromium is installed).
 test: $(VENV)/.dev
 	$(PY) -m pytest
+
+## Accountbeheer with 100,000 accounts, on SQLite and PostgreSQL (report in bench/results/).
+bench-accounts: $(VENV)/.dev
+	$(PY) -m bench.accounts
 
 ## Extract and compile the Dutch and English translations.
 messages: $(VENV)/.dev

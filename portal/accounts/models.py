@@ -1,8 +1,18 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def search_key(*parts) -> str:
+    """Lower case without accents, for searching names and addresses ("José" is found
+    by "jose")."""
+    text = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def normalize_email_address(email: str) -> str:
@@ -47,6 +57,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actief"), default=True)
     is_staff = models.BooleanField(_("medewerker HartingBank"), default=False)
     date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    # The organization of the user's membership, kept here as well so that the
+    # Accountbeheer overview can read one organization's users in name, e-mail or login
+    # order straight from an index (see organizations.Membership.save). Empty for staff.
+    # Name and e-mail address as searched (see search_key); kept up to date by save().
+    search_text = models.CharField(max_length=500, blank=True, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisatie"),
+        db_index=False,  # the indexes below start with it
+    )
 
     objects = UserManager()
 
@@ -58,9 +82,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
         indexes = [
-            # Keyset pagination of Accountbeheer sorts by these, with the id as tiebreaker.
-            models.Index(fields=["full_name", "id"], name="user_name_id"),
-            models.Index(fields=["last_login", "id"], name="user_last_login_id"),
+            # Keyset pagination of Accountbeheer: one organization's users in each sort
+            # order, with the id as tiebreaker.
+            models.Index(fields=["organization", "full_name", "id"], name="user_org_name_id"),
+            models.Index(fields=["organization", "email"], name="user_org_email"),
+            models.Index(fields=["organization", "last_login", "id"], name="user_org_last_login_id"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -76,6 +102,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = normalize_email_address(self.email) or None
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.full_name, self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "email"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.full_name

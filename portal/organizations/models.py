@@ -44,6 +44,15 @@ class Status(models.TextChoices):
     DELETED = "deleted", _("Verwijderd")
 
 
+def effective_status(status, deactivated_until, today=None) -> str:
+    """The status as it is today: a deactivation with an end date that has come counts
+    as active, even before the stored status is brought up to date."""
+    if status == Status.DEACTIVATED and deactivated_until is not None:
+        if deactivated_until <= (today or timezone.localdate()):
+            return Status.ACTIVE
+    return status
+
+
 class MembershipQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """An administrator sees the accounts of their organization (deleted ones are
@@ -52,7 +61,11 @@ class MembershipQuerySet(ScopedQuerySet):
         if membership is None:
             return self.none()
         if membership.is_active_administrator:
-            return self.filter(organization_id=membership.organization_id).exclude(status=Status.DELETED)
+            organization_id = membership.organization_id
+            # Both the membership's and the user's organization must match (fail closed).
+            return self.filter(organization_id=organization_id, user__organization_id=organization_id).exclude(
+                status=Status.DELETED
+            )
         return self.filter(pk=membership.pk)
 
     def effectively_active(self):
@@ -117,17 +130,15 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} ({self.organization})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.user.organization_id != self.organization_id:
+            type(self.user).objects.filter(pk=self.user_id).update(organization_id=self.organization_id)
+            self.user.organization_id = self.organization_id
+
     @property
     def effective_status(self) -> str:
-        """The status as it is today: a deactivation with an end date that has come
-        counts as active, even before the stored status is brought up to date."""
-        if (
-            self.status == Status.DEACTIVATED
-            and self.deactivated_until is not None
-            and self.deactivated_until <= timezone.localdate()
-        ):
-            return Status.ACTIVE
-        return self.status
+        return effective_status(self.status, self.deactivated_until)
 
     def get_effective_status_display(self):
         return Status(self.effective_status).label

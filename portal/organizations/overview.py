@@ -13,10 +13,13 @@ from datetime import datetime
 
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from portal.accounts.models import search_key
 from portal.locations.models import LocationLink
 
-from .models import Membership, Status
+from .models import Membership, Role, Status, effective_status
 
 COUNT_LIMIT = 1000
 
@@ -39,8 +42,8 @@ DEFAULT_SORT = "name"
 
 
 def filtered(queryset, *, q="", status="", role="", location=None):
-    if q:
-        queryset = queryset.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q.lower()))
+    for word in search_key(q).split():
+        queryset = queryset.filter(user__search_text__contains=word)
     if status == Status.ACTIVE:
         queryset = queryset.effectively_active()
     elif status == Status.DEACTIVATED:
@@ -56,11 +59,13 @@ def filtered(queryset, *, q="", status="", role="", location=None):
     return queryset
 
 
-def encode_cursor(sort, membership):
-    value = _sort_value(sort, membership)
+def encode_cursor(sort, row):
+    """The cursor of a row: a membership, or a row of ``ROW_FIELDS`` values."""
+    value = row[sort.field] if isinstance(row, dict) else _sort_value(sort, row)
+    user_id = row["user_id"] if isinstance(row, dict) else row.user_id
     if isinstance(value, datetime):
         value = value.isoformat()
-    raw = json.dumps([value, membership.user_id]).encode()
+    raw = json.dumps([value, user_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -88,14 +93,18 @@ def _sort_value(sort, membership):
 def _beyond(sort, value, user_id, forward):
     """Rows after (value, id) in the sort order; before it when not ``forward``.
 
-    In forward order rows without a value (never logged in) come last."""
+    Written as ``value >= v AND (value > v OR id > i)`` (mirrored for the other
+    direction), so the database reads a range of the (organization, value, id) index
+    instead of testing every row. In forward order rows without a value (never
+    logged in) come last."""
     up = (not sort.descending) == forward  # moving towards larger values
     field = sort.field
     id_beyond = Q(user_id__gt=user_id) if up else Q(user_id__lt=user_id)
     if value is None:
         nulls_beyond = Q(**{f"{field}__isnull": True}) & id_beyond
         return nulls_beyond if forward else Q(**{f"{field}__isnull": False}) | nulls_beyond
-    condition = Q(**{f"{field}__{'gt' if up else 'lt'}": value}) | (Q(**{field: value}) & id_beyond)
+    strictly, at_least = ("gt", "gte") if up else ("lt", "lte")
+    condition = Q(**{f"{field}__{at_least}": value}) & (Q(**{f"{field}__{strictly}": value}) | id_beyond)
     if sort.nullable and forward:
         condition |= Q(**{f"{field}__isnull": True})
     return condition
@@ -108,8 +117,16 @@ def _ordering(sort, forward):
     if sort.nullable:
         nulls = {"nulls_last": True} if forward else {"nulls_first": True}
     if sort.descending == forward:
-        return [F(sort.field).desc(**nulls), F("user_id").desc()]
-    return [F(sort.field).asc(**nulls), F("user_id").asc()]
+        return [F(sort.field).desc(**nulls), F("user__id").desc()]
+    return [F(sort.field).asc(**nulls), F("user__id").asc()]
+
+
+# A page is read as plain values, not model instances: rendering 50 rows is the cost
+# of this page, and building model objects for them was half of it.
+ROW_FIELDS = (
+    "pk", "user_id", "role", "may_use_portal", "may_order", "status", "deactivated_until",
+    "user__full_name", "user__email", "user__last_login",
+)  # fmt: skip
 
 
 @dataclass
@@ -121,34 +138,80 @@ class Page:
     count_is_exact: bool
 
 
-def page(queryset, *, sort_key=DEFAULT_SORT, after=None, before=None, size=50):
+PAGE_SIZE = 25
+
+
+def page(queryset, *, sort_key=DEFAULT_SORT, after=None, before=None, size=PAGE_SIZE):
+    """One page of ``queryset``, in the order of ``sort_key``, after or before a cursor.
+
+    First the ids of at most ``COUNT_LIMIT + 1`` matching accounts are read, unordered:
+    that query stops as soon as it has found enough, and gives the (bounded) count.
+    When the whole selection is that small (a search, a filter) the page is read from
+    those ids; otherwise the page is read in index order from the cursor onwards."""
     sort = SORTS.get(sort_key, SORTS[DEFAULT_SORT])
-    base = queryset
+    ids = list(queryset.values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+    count_is_exact = len(ids) <= COUNT_LIMIT
+    if count_is_exact:
+        queryset = Membership.objects.filter(pk__in=ids)
     cursor = decode_cursor(sort, after or before) if (after or before) else None
     forward = before is None or cursor is None
     if cursor is not None:
         queryset = queryset.filter(_beyond(sort, *cursor, forward=forward))
-    rows = list(
-        queryset.select_related("user")
-        .prefetch_related(
-            Prefetch("location_links", queryset=LocationLink.objects.select_related("location").order_by("location__name"))
-        )
-        .order_by(*_ordering(sort, forward))[: size + 1]
-    )
+    rows = list(queryset.order_by(*_ordering(sort, forward)).values(*ROW_FIELDS)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
         rows.reverse()
     has_next = more if forward else True
     has_previous = (cursor is not None) if forward else more
-    count = base.values("pk")[: COUNT_LIMIT + 1].count()
     return Page(
         rows=rows,
         next_cursor=encode_cursor(sort, rows[-1]) if rows and has_next else None,
         previous_cursor=encode_cursor(sort, rows[0]) if rows and has_previous else None,
-        count=min(count, COUNT_LIMIT),
-        count_is_exact=count <= COUNT_LIMIT,
+        count=min(len(ids), COUNT_LIMIT),
+        count_is_exact=count_is_exact,
     )
+
+
+@dataclass(frozen=True)
+class Row:
+    pk: int
+    name: str
+    email: str
+    role: str
+    rights: str
+    locations: str
+    status: str
+    status_label: str
+    until: object
+    last_login: object
+
+
+def display_rows(rows):
+    """The overview's rows with every text worked out once, so the template only
+    prints them; the linked locations of all rows come in one query."""
+    names = {}
+    links = LocationLink.objects.filter(membership_id__in=[r["pk"] for r in rows]).order_by("location__name")
+    for membership_id, name in links.values_list("membership_id", "location__name"):
+        names.setdefault(membership_id, []).append(name)
+    portal, order = _("Portal"), _("Bestellen")
+    roles = dict(Role.choices)
+    today = timezone.localdate()
+    result = []
+    for r in rows:
+        status = effective_status(r["status"], r["deactivated_until"], today)
+        result.append(
+            Row(
+                pk=r["pk"], name=r["user__full_name"] or r["user__email"], email=r["user__email"],
+                role=roles[r["role"]],
+                rights=", ".join(label for flag, label in ((r["may_use_portal"], portal), (r["may_order"], order)) if flag),
+                locations=", ".join(names.get(r["pk"], ())) or "—",
+                status=status, status_label=Status(status).label,
+                until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
+                last_login=date_format(timezone.localtime(r["user__last_login"]), "j M Y H:i") if r["user__last_login"] else "—",
+            )  # fmt: skip
+        )
+    return result
 
 
 def export_rows(queryset, sort_key=DEFAULT_SORT):

@@ -198,7 +198,7 @@ def account_invite(
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email, None, full_name=full_name, phone=phone, job_title=job_title
+                email, None, full_name=full_name, phone=phone, job_title=job_title, organization=organization
             )
     except IntegrityError as exc:  # the same address, taken a moment ago
         raise AccountRuleError("email_in_use") from exc
@@ -340,8 +340,12 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
         audit_record("account_updated", actor=actor, target=user, request=request, changes=changes)
     if "email" in personal:
         old, new = personal["email"]
-        for to in (old, new):
-            _send("email_changed", to, {"user": user, "old_email": old, "new_email": new})
+        if membership.status == Status.INVITED:
+            # The link went to the old address: it stops working, the new address gets one.
+            invitation_issue(actor=actor, membership=membership)
+        else:
+            for to in (old, new):
+                _send("email_changed", to, {"user": user, "old_email": old, "new_email": new})
     return changes
 
 

@@ -72,7 +72,14 @@ def account_list(request):
     return render(
         request,
         "organizations/account_list.html",
-        {"form": form, "page": result, "query": query.urlencode(), "me": membership_of(request.user)},
+        {
+            "form": form,
+            "page": result,
+            "rows": overview.display_rows(result.rows),
+            "list_url": reverse("accountbeheer:list"),
+            "query": query.urlencode(),
+            "me": membership_of(request.user),
+        },
     )
 
 

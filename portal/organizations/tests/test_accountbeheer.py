@@ -363,3 +363,20 @@ def test_the_daily_command_reactivates_accounts_whose_date_has_come(employee):
     employee.membership.refresh_from_db()
     assert employee.membership.status == Status.ACTIVE
     assert AuditEvent.objects.filter(action="account_reactivated", actor=None).exists()
+
+
+@pytest.mark.django_db
+def test_correcting_the_address_of_an_invitation_sends_a_new_link_and_kills_the_old(
+    invite, admin_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    invite(email="nina@verkeerd.example")
+    old_link = link_in(mailoutbox[0])
+    membership = Membership.objects.get(user__email="nina@verkeerd.example")
+    account = membership.user
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("accountbeheer:change", args=[membership.pk]), change_data(account, email="nina@test.example")
+        )
+    assert [m.to for m in mailoutbox[1:]] == [["nina@test.example"]]
+    assert Client().get(old_link).status_code == 410
+    assert Client().get(link_in(mailoutbox[1])).status_code == 200

@@ -1,0 +1,221 @@
+"""Benchmark of the Accountbeheer overview with 100,000 accounts in one organization.
+
+    make bench-accounts            (or: python -m bench.accounts)
+
+For SQLite and, when reachable, PostgreSQL: seeds the accounts (once; a second run
+reuses them), counts the queries of the first page, a page deep in the list and a
+search, then serves the portal with gunicorn on loopback and measures each of them
+with four concurrent keep-alive clients: p50, p95 and the deep / first ratio.
+Targets on a 2-core machine: p95 under 150 ms, ratio at most 1.5.
+"""
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+from bench import common
+
+ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "100000"))
+OTHER_ACCOUNTS = int(os.environ.get("BENCH_OTHER_ACCOUNTS", "0"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+ADMIN = "bench-admin@bench.example"
+PASSWORD = "Bench-Wachtwoord-2026"
+FIRST = ["Anna", "Bram", "Carla", "Daan", "Emma", "Fleur", "Gijs", "Hanna", "Ivo", "Julia", "Kees", "Lotte", "Milan", "Noor", "Otto", "Pien", "Ruben", "Sara", "Thijs", "Vera"]
+LAST = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer"]
+SEARCH = "Mulder"  # a surname: about one account in twenty
+SEARCH_ONE = "medewerker0042424"  # one person's address
+
+
+# --- in a process of its own, with DATABASE_URL set ------------------------------------------
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def _seed_organization(name, number, count, prefix, admin=False):
+    from django.utils import timezone
+
+    from portal.accounts.models import User, search_key
+    from portal.locations.models import Location, LocationLink
+    from portal.organizations.models import Membership, Organization, Role, Status
+
+    organization, _ = Organization.objects.get_or_create(customer_number=number, defaults={"name": name})
+    existing = Membership.objects.filter(organization=organization).count()
+    locations = [
+        Location.objects.get_or_create(organization=organization, code=f"L{n}", defaults={"name": f"Vestiging {n}"})[0]
+        for n in range(1, 4)
+    ]
+    if admin and not User.objects.filter(email=ADMIN).exists():
+        user = User.objects.create_user(ADMIN, PASSWORD, full_name="Bench Beheerder")
+        membership = Membership.objects.create(user=user, organization=organization, role=Role.ADMINISTRATOR, status=Status.ACTIVE, may_order=True)
+        LocationLink.objects.create(membership=membership, location=locations[0])
+        existing += 1
+    rng = random.Random(number)
+    now = timezone.now()
+    batch = 5000
+    for start in range(existing, count, batch):
+        size = min(batch, count - start)
+        users = []
+        for n in range(start, start + size):
+            email, name = f"{prefix}{n:07d}@bench.example", f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            last_login = None if n % 3 == 0 else now - timezone.timedelta(minutes=rng.randrange(600_000))
+            users.append(
+                User(email=email, full_name=name, search_text=search_key(name, email), password="!",
+                     organization=organization, last_login=last_login)
+            )  # fmt: skip
+        users = User.objects.bulk_create(users)
+        memberships = Membership.objects.bulk_create(
+            [
+                Membership(user=u, organization=organization, status=Status.ACTIVE if n % 10 else Status.DEACTIVATED, may_order=n % 2 == 0)
+                for n, u in zip(range(start, start + size), users)
+            ]
+        )
+        LocationLink.objects.bulk_create(
+            [LocationLink(membership=m, location=locations[n % 3]) for n, m in zip(range(start, start + size), memberships)]
+        )
+    return organization
+
+
+def seed():
+    from django.db import connection
+
+    started = time.monotonic()
+    organization = _seed_organization("Bench Groothandel B.V.", "BENCH-1", ACCOUNTS, "medewerker", admin=True)
+    if OTHER_ACCOUNTS:
+        _seed_organization("Bench Overige Klanten", "BENCH-2", OTHER_ACCOUNTS, "ander")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics on both engines
+    return organization, time.monotonic() - started
+
+
+def paths_and_queries():
+    """The three pages to measure, and the number of queries each makes."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.accounts.models import User
+    from portal.organizations import overview
+    from portal.organizations.models import Membership
+
+    admin = User.objects.get(email=ADMIN)
+    queryset = overview.filtered(Membership.objects.visible_to(admin))
+    sort = overview.SORTS[overview.DEFAULT_SORT]
+    total = queryset.count()
+    deep_row = queryset.select_related("user").order_by(*overview._ordering(sort, True))[total - 60]
+    paths = {
+        "first page": "/accountbeheer/",
+        "deep page": "/accountbeheer/?na=" + overview.encode_cursor(sort, deep_row),
+        "search": f"/accountbeheer/?q={SEARCH}",
+        "search one": f"/accountbeheer/?q={SEARCH_ONE}",
+    }
+    client = Client()
+    client.force_login(admin)
+    queries = {}
+    for name, path in paths.items():
+        client.get(path)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code)
+        assert b'name="ids"' in response.content, f"{name} shows no rows"
+        queries[name] = len(captured)
+    return paths, queries, total
+
+
+def run_one(database_url):
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    _organization, seed_seconds = seed()
+    paths, queries, total = paths_and_queries()
+    print(json.dumps({"paths": paths, "queries": queries, "accounts": total, "seed_seconds": seed_seconds}))
+
+
+# --- the orchestrating process ------------------------------------------------------------------
+
+
+def measure(database_url):
+    env = common.environment(database_url)
+    if database_url.startswith("postgres"):
+        common.ensure_postgres_database(database_url)
+    prepared = subprocess.run(
+        [sys.executable, "-m", "bench.accounts", "--one", database_url],
+        cwd=common.ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if prepared.returncode:
+        sys.exit(f"preparing the {common.engine_name(database_url)} run failed:\n{prepared.stderr}")
+    prepared = json.loads(prepared.stdout.strip().splitlines()[-1])
+    results = {}
+    with common.server(env) as (port, _process):
+        clients = [common.Client(port).log_in(ADMIN, PASSWORD) for _ in range(4)]
+        for name, path in prepared["paths"].items():
+            common.load(clients, [path], seconds=1.5)  # warm-up
+            latencies, errors, elapsed = common.load(clients, [path], seconds=SECONDS)
+            values = latencies[path]
+            results[name] = {
+                "requests": len(values),
+                "errors": len(errors),
+                "rps": len(values) / elapsed,
+                "p50": common.percentile(values, 50),
+                "p95": common.percentile(values, 95),
+                "queries": prepared["queries"][name],
+            }
+    return {"engine": common.engine_name(database_url), **prepared, "results": results}
+
+
+def report(runs, machine):
+    lines = [
+        "# Accountbeheer benchmark",
+        "",
+        f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
+        f"PostgreSQL {machine['postgresql']}. Server: gunicorn, 4 sync workers, DEBUG off. "
+        f"Load: 4 concurrent keep-alive clients, {SECONDS:g} s per page.",
+        "",
+        "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | errors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        for name, r in run["results"].items():
+            lines.append(
+                f"| {run['engine']} | {run['accounts']:,} | {name} | {r['queries']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} | {r['errors']} |"
+            )
+    lines += ["", "| database | deep / first (p50) | deep / first (p95) | worst p95 ms | target p95 < 150 ms, ratio ≤ 1.5 |", "|---|---|---|---|---|"]
+    for run in runs:
+        r = run["results"]
+        ratio50 = r["deep page"]["p50"] / r["first page"]["p50"]
+        ratio95 = r["deep page"]["p95"] / r["first page"]["p95"]
+        worst = max(x["p95"] for x in r.values())
+        ok = "met" if worst < 150 and ratio95 <= 1.5 else "NOT met"
+        run["ratios"] = {"deep_first_p50": ratio50, "deep_first_p95": ratio95, "worst_p95": worst, "targets": ok}
+        lines.append(f"| {run['engine']} | {ratio50:.2f} | {ratio95:.2f} | {worst:.1f} | {ok} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    if args.one:
+        return run_one(args.one)
+    runs = [measure(common.SQLITE_URL)]
+    if not args.sqlite_only and common.postgres_reachable(common.POSTGRES_URL):
+        runs.append(measure(common.POSTGRES_URL))
+    machine = common.machine()
+    markdown = report(runs, machine)
+    common.write_report("accounts", markdown, {"machine": machine, "runs": runs})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""What the benchmarks share: a database to run on, a production-style server on
+loopback, logging in, and a bounded load of concurrent keep-alive clients."""
+
+import http.client
+import json
+import os
+import platform
+import re
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
+SECRET = "bench-only-secret-key-" + "x" * 40
+
+
+def engine_name(url):
+    return "PostgreSQL" if url.startswith("postgres") else "SQLite"
+
+
+def environment(database_url, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TESTING")}
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        EMAIL_URL="dummy://",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+        LOGIN_FAILED_RATE_LIMIT="100000/m/ip,100000/m/key",
+        TESTING="0",
+    )
+    env.update(extra)
+    return env
+
+
+def ensure_postgres_database(url):
+    """Create the benchmark database on the server if it is not there (trust auth)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def postgres_reachable(url):
+    try:
+        import psycopg
+
+        psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(env, workers=4, threads=1):
+    """gunicorn on loopback with the production settings; stopped on exit. Sync
+    workers: on two cores, threads in a worker gave a worse tail (GIL contention)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start")
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+class Client:
+    """One keep-alive HTTP client with its own cookies."""
+
+    def __init__(self, port):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies = {}
+
+    def request(self, method, path, body=None):
+        headers = {"Host": "127.0.0.1", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            body = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location"), data
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def log_in(self, email, password):
+        _status, _location, page = self.get("/inloggen/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        status, location, _ = self.request("POST", "/inloggen/", {"csrfmiddlewaretoken": token, "login": email, "password": password})
+        if status != 302 or location.startswith("/inloggen"):
+            raise RuntimeError(f"login failed: {status} {location}")
+        return self
+
+
+def load(clients, paths, *, seconds=10.0, max_requests=100_000):
+    """One thread per client requests ``paths`` in turn for ``seconds`` (bounded in time
+    and count); returns latencies in ms per path, the errors and the time taken."""
+    latencies = {path: [] for path in paths}
+    errors = []
+    stop_at = time.monotonic() + seconds
+    budget = [max_requests]
+    lock = threading.Lock()
+
+    def worker(client):
+        i = 0
+        while time.monotonic() < stop_at:
+            with lock:
+                if budget[0] <= 0:
+                    return
+                budget[0] -= 1
+            path = paths[i % len(paths)]
+            i += 1
+            start = time.perf_counter()
+            status, _location, _body = client.get(path)
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies[path].append(elapsed)
+                if status != 200:
+                    errors.append(status)
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors, time.monotonic() - started
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def machine():
+    info = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=3) as conn:
+            info["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:
+        info["postgresql"] = "not reachable"
+    return info
+
+
+def write_report(name, markdown, raw):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.md").write_text(markdown)
+    (RESULTS / f"{name}.json").write_text(json.dumps(raw, indent=2, default=str))
+    print(markdown)
+    print(f"(written to bench/results/{name}.md and .json)")
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
