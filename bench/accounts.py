@@ -5,7 +5,7 @@
 For SQLite and, when reachable, PostgreSQL: seeds the accounts (once; a second run
 reuses them), counts the queries of the first page, a page deep in the list and a
 search, then serves the portal with gunicorn on loopback and measures each of them
-with four concurrent keep-alive clients: p50, p95 and the deep / first ratio.
+with four concurrent keep-alive connections of the load generator hey: p50, p95 and the deep / first ratio.
 Targets on a 2-core machine: p95 under 150 ms, ratio at most 1.5.
 """
 
@@ -146,6 +146,7 @@ def run_one(database_url):
 
 
 def measure(database_url):
+    common.ensure_hey()
     env = common.environment(database_url)
     if database_url.startswith("postgres"):
         common.ensure_postgres_database(database_url)
@@ -158,14 +159,13 @@ def measure(database_url):
     prepared = json.loads(prepared.stdout.strip().splitlines()[-1])
     results = {}
     with common.server(env) as (port, _process):
-        clients = [common.Client(port).log_in(ADMIN, PASSWORD) for _ in range(4)]
+        cookies = common.Client(port).log_in(ADMIN, PASSWORD).cookies
         for name, path in prepared["paths"].items():
-            common.load(clients, [path], seconds=1.5)  # warm-up
-            latencies, errors, elapsed = common.load(clients, [path], seconds=SECONDS)
-            values = latencies[path]
+            common.hey(port, path, cookies, seconds=1.5)  # warm-up
+            values, statuses, elapsed = common.hey(port, path, cookies, seconds=SECONDS)
             results[name] = {
                 "requests": len(values),
-                "errors": len(errors),
+                "errors": sum(1 for status in statuses if status != 200),
                 "rps": len(values) / elapsed,
                 "p50": common.percentile(values, 50),
                 "p95": common.percentile(values, 95),
@@ -180,7 +180,7 @@ def report(runs, machine):
         "",
         f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
         f"PostgreSQL {machine['postgresql']}. Server: gunicorn, 4 sync workers, DEBUG off. "
-        f"Load: 4 concurrent keep-alive clients, {SECONDS:g} s per page.",
+        f"Load: hey, 4 concurrent keep-alive connections, {SECONDS:g} s per page.",
         "",
         "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | errors |",
         "|---|---|---|---|---|---|---|---|",

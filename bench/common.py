@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -172,6 +173,35 @@ def load(clients, paths, *, seconds=10.0, max_requests=100_000):
     for t in threads:
         t.join()
     return latencies, errors, time.monotonic() - started
+
+
+def ensure_hey():
+    """The load generator: hey, from Debian's packages (installed here when missing)."""
+    if shutil.which("hey"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "hey"], check=False, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
+    if not shutil.which("hey"):
+        sys.exit("The benchmark needs the load generator hey: apt-get install hey")
+
+
+def hey(port, path, cookies, *, clients=4, seconds=8.0, method="GET"):
+    """``clients`` keep-alive connections request ``path`` for ``seconds`` (hey stops by
+    itself); returns latencies in ms, the status codes and the time taken."""
+    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    command = ["hey", "-z", f"{seconds:g}s", "-c", str(clients), "-m", method, "-o", "csv",
+               "-H", f"Cookie: {header}", f"http://127.0.0.1:{port}{path}"]  # fmt: skip
+    started = time.monotonic()
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    elapsed = time.monotonic() - started
+    latencies, statuses = [], []
+    for line in output.splitlines()[1:]:
+        fields = line.split(",")
+        if len(fields) >= 7:
+            latencies.append(float(fields[0]) * 1000)
+            statuses.append(int(fields[6]))
+    return latencies, statuses, elapsed
 
 
 def percentile(values, p):
