@@ -1,5 +1,8 @@
 """Recording the audit trail."""
 
+from datetime import date
+
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
@@ -68,6 +71,11 @@ FIELD_LABELS = {
 def _shown(value):
     if value is None or value == [] or value == "":
         return "—"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # a date, stored as ISO text
+            return date_format(date.fromisoformat(value))
+        except ValueError:
+            pass
     if isinstance(value, bool):
         return str(_("ja") if value else _("nee"))
     if isinstance(value, list):
@@ -75,16 +83,21 @@ def _shown(value):
     return str(value)
 
 
-def describe_changes(changes):
-    """[(label, old, new)] for the activity page and its export; (label, text) details
-    such as a reason have no old value."""
+def describe_changes(changes, value_labels=None):
+    """[(label, old, new)] for the activity page and its export; details such as a
+    reason have no old value. ``value_labels`` maps a field to {stored code: label}."""
     lines = []
     for field, value in (changes or {}).items():
         label = str(FIELD_LABELS.get(field, field))
+        labels = (value_labels or {}).get(field, {})
+
+        def shown(v):
+            return str(labels.get(v, _shown(v))) if isinstance(v, (str, type(None))) else _shown(v)
+
         if isinstance(value, list) and len(value) == 2:  # changes are stored as [old, new]
-            lines.append((label, _shown(value[0]), _shown(value[1])))
+            lines.append((label, shown(value[0]), shown(value[1])))
         else:
-            lines.append((label, None, _shown(value)))
+            lines.append((label, None, shown(value)))
     return lines
 
 

@@ -34,6 +34,10 @@ SAMPLE = (
 )
 
 
+class SemicolonDialect(csv.excel):
+    delimiter = ";"
+
+
 class ImportFileError(Exception):
     def __init__(self, code, message):
         self.code = code
@@ -58,8 +62,7 @@ def read_rows(uploaded):
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
+        dialect = SemicolonDialect
     reader = csv.reader(io.StringIO(text), dialect)
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in REQUIRED if c not in header]

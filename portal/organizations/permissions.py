@@ -11,8 +11,10 @@ def membership_of(user):
 
 
 def may_log_in(user) -> bool:
-    """HartingBank staff, or an active account with at least one right at an
-    organization that has access to the portal."""
+    """HartingBank staff, or an active account of an organization that has access to
+    the portal and that is an administrator or has at least one right. (An
+    administrator can always log in, so an organization never locks itself out of
+    Accountbeheer by taking rights away.)"""
     if not user.is_active:
         return False
     if user.is_staff:
@@ -21,7 +23,7 @@ def may_log_in(user) -> bool:
     return bool(
         membership
         and membership.effective_status == Status.ACTIVE
-        and (membership.may_use_portal or membership.may_order)
+        and (membership.is_administrator or membership.may_use_portal or membership.may_order)
         and membership.organization.portal_access
     )
 

@@ -10,6 +10,7 @@ that protect the customer are enforced here, in one spot:
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -31,6 +32,7 @@ from portal.locations.models import LocationLink
 from .models import Invitation, Membership, Organization, Role, Status
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 PERSONAL_FIELDS = ("full_name", "email", "phone", "job_title")
 MEMBERSHIP_FIELDS = ("role", "may_use_portal", "may_order")
@@ -40,9 +42,7 @@ class AccountRuleError(Exception):
     """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
 
     MESSAGES = {
-        "last_administrator": _(
-            "Dit kan niet: de organisatie moet altijd ten minste één actieve administrator houden."
-        ),
+        "last_administrator": _("De organisatie moet altijd ten minste één actieve administrator houden."),
         "self_action": _("Je kunt je eigen account niet deactiveren, verwijderen of je eigen rol verlagen."),
         "email_in_use": _("Dit e-mailadres is al in gebruik voor een account. Kies een ander e-mailadres."),
         "concurrent_edit": _(
@@ -52,7 +52,7 @@ class AccountRuleError(Exception):
         ),
         "not_invited": _("Dit account heeft geen openstaande uitnodiging."),
         "not_deactivated": _("Dit account is niet gedeactiveerd."),
-        "already_deactivated": _("Dit account is al gedeactiveerd."),
+        "not_active": _("Alleen een actief account kan worden gedeactiveerd."),
         "foreign_location": _("Je kunt alleen locaties van je eigen organisatie koppelen."),
     }
 
@@ -359,7 +359,7 @@ def account_deactivate(*, actor, membership, until=None, reason="", request=None
     membership.refresh_from_db()
     _refuse_self(actor, membership)
     if membership.effective_status != Status.ACTIVE:
-        raise AccountRuleError("already_deactivated")
+        raise AccountRuleError("not_active")
     _refuse_losing_last_administrator(membership)
     membership.status = Status.DEACTIVATED
     membership.deactivated_until = until
@@ -402,7 +402,11 @@ def reactivate_due_accounts():
     ).select_related("user")
     count = 0
     for membership in due:
-        account_reactivate(actor=None, membership=membership, reason="einddatum deactivering bereikt")
+        try:
+            account_reactivate(actor=None, membership=membership, reason="einddatum deactivering bereikt")
+        except Exception:  # noqa: BLE001 - go on with the others; the log names the id only
+            logger.exception("reactivating membership %s failed", membership.pk)
+            continue
         count += 1
     return count
 

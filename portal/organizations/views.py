@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.audit import describe_changes
@@ -46,7 +47,8 @@ def _organization(request):
 
 def _filters(request):
     form = OverviewFilterForm(request.GET or None, organization=_organization(request))
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # an invalid field is shown as an error; the valid ones still filter
+    data = getattr(form, "cleaned_data", {})
     return form, {
         "q": (data.get("q") or "").strip(),
         "status": data.get("status") or "",
@@ -288,11 +290,11 @@ def account_bulk(request):
             action(actor=request.user, membership=membership, request=request)
             done += 1
         except services.AccountRuleError as error:
-            refused.append(f"{membership.user.full_name or membership.user.email}: {error.message}")
+            refused.append((membership.user.full_name or membership.user.email, error.message))
     if done:
         messages.success(request, ngettext("%(count)d account bijgewerkt.", "%(count)d accounts bijgewerkt.", done) % {"count": done})
-    for line in refused:
-        messages.error(request, _("Niet bijgewerkt: %(reason)s") % {"reason": line})
+    for name, reason in refused:
+        messages.error(request, _("%(name)s is niet bijgewerkt. %(reason)s") % {"name": name, "reason": reason})
     return redirect(back)
 
 
@@ -359,7 +361,8 @@ def import_cancel(request, pk):
 
 def _activity_filters(request):
     form = activity.ActivityFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # an invalid field is shown as an error; the valid ones still filter
+    data = getattr(form, "cleaned_data", {})
     account_id = request.GET.get("id", "")
     return form, {
         "account": (data.get("account") or "").strip(),
@@ -382,7 +385,7 @@ def activity_list(request):
         "organizations/activity.html",
         {
             "form": form,
-            "rows": [(event, describe_changes(event.changes)) for event in rows],
+            "rows": [(event, describe_changes(event.changes, activity.VALUE_LABELS)) for event in rows],
             "next_before": next_before,
             "query": query.urlencode(),
         },
@@ -405,7 +408,7 @@ def activity_export(request):
         for event in rows:
             changes = "; ".join(
                 f"{label}: {old} → {new}" if old is not None else f"{label}: {new}"
-                for label, old, new in describe_changes(event.changes)
+                for label, old, new in describe_changes(event.changes, activity.VALUE_LABELS)
             )
             yield [
                 timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
@@ -419,6 +422,7 @@ def activity_export(request):
 # --- accepting an invitation (public) ------------------------------------------------------
 
 
+@never_cache
 @login_not_required
 def invitation_accept(request, token):
     try:

@@ -380,3 +380,18 @@ def test_correcting_the_address_of_an_invitation_sends_a_new_link_and_kills_the_
     assert [m.to for m in mailoutbox[1:]] == [["nina@test.example"]]
     assert Client().get(old_link).status_code == 410
     assert Client().get(link_in(mailoutbox[1])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_administrator_without_rights_can_still_log_in(admin_user):
+    Membership.objects.filter(user=admin_user).update(may_use_portal=False, may_order=False)
+    response = Client().post(reverse("account_login"), {"login": admin_user.email, "password": PASSWORD})
+    assert response.url == "/"
+
+
+@pytest.mark.django_db
+def test_an_invited_account_cannot_be_deactivated(admin_user, organization):
+    invited = make_account(organization, "inv@test.example", status=Status.INVITED)
+    with pytest.raises(services.AccountRuleError) as refused:
+        services.account_deactivate(actor=admin_user, membership=invited.membership)
+    assert refused.value.code == "not_active"

@@ -63,3 +63,22 @@ class TestActivity:
         body = b"".join(client.get(reverse("accountbeheer:activity_export")).streaming_content).decode("utf-8-sig")
         assert "Functie: — → Bakker" in body
         assert "Olga Other" not in body
+
+
+@pytest.mark.django_db
+def test_changes_are_shown_in_words_not_codes(client, admin_user, organization, employee):
+    from conftest import make_account
+    from portal.organizations.models import Role
+
+    make_account(organization, "admin2@test.example", role=Role.ADMINISTRATOR)
+    services.account_update(
+        actor=admin_user, membership=employee.membership, expected_version=employee.membership.version,
+        data={"role": Role.ADMINISTRATOR}, locations=[],
+    )  # fmt: skip
+    services.account_deactivate(
+        actor=admin_user, membership=employee.membership, until=timezone.localdate() + timezone.timedelta(days=3)
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("accountbeheer:activity")).content.decode()
+    assert "Medewerker → Administrator" in page and "Actief → Gedeactiveerd" in page
+    assert "employee" not in page.split("<main", 1)[1].replace("employee@test.example", "")

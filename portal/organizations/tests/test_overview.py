@@ -150,3 +150,13 @@ class TestExport:
         only_admins = client.get(reverse("accountbeheer:export"), {"role": Role.ADMINISTRATOR})
         body = b"".join(only_admins.streaming_content).decode("utf-8-sig")
         assert "admin@test.example" in body and "employee@test.example" not in body
+
+
+@pytest.mark.django_db
+def test_one_invalid_filter_keeps_the_others(client, admin_user, employee, other_location):
+    client.force_login(admin_user)
+    response = client.get(reverse("accountbeheer:list"), {"q": "erik", "location": other_location.pk})
+    assert "location" in response.context["form"].errors
+    assert [r["user_id"] for r in response.context["page"].rows] == [employee.pk]
+    export = client.get(reverse("accountbeheer:export"), {"q": "erik", "location": other_location.pk})
+    assert b"admin@test.example" not in b"".join(export.streaming_content)
