@@ -21,12 +21,14 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+setup: export DEBUG ?= 1
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 
 ## Serve the portal on http://127.0.0.1:$(PORT) with the mail worker beside it.
+run: export DEBUG ?= 1
 run: setup
 	@echo "Mijn HartingBank: http://127.0.0.1:$(PORT)  (mail is written to var/mail/)"
 	$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
