@@ -44,6 +44,7 @@ bench-accounts: $(VENV)/.dev
 	$(PY) -m bench.accounts
 
 ## Extract and compile the Dutch and English translations.
+messages: export DEBUG ?= 1
 messages: $(VENV)/.dev
 	cd portal && ../$(PY) ../manage.py makemessages -l nl -l en --ignore '*/tests/*'
 	$(PY) manage.py compilemessages --ignore '.venv'

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +78,23 @@ class AuditEvent(models.Model):
         from .audit import action_label
 
         return action_label(self.action)
+
+
+class OutgoingMail(models.Model):
+    """A message waiting to be delivered. Written in the transaction of the action that
+    sends it, so the two are kept or lost together; deleted once delivered, so that
+    links in it (invitations, password resets) are not kept anywhere. The task queue
+    carries only the id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    to = models.JSONField()
+    reply_to = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uitgaande e-mail")
+        verbose_name_plural = _("uitgaande e-mail")
