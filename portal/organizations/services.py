@@ -95,6 +95,13 @@ def _lock_organization(organization_id):
     return Organization.objects.select_for_update().get(pk=organization_id)
 
 
+def _lock(membership):
+    """Lock the organization, then read the account again: what another request changed
+    a moment ago is seen before this one decides anything."""
+    _lock_organization(membership.organization_id)
+    membership.refresh_from_db()
+
+
 def _refuse_self(actor, membership):
     if actor is not None and actor.pk == membership.user_id:
         raise AccountRuleError("self_action")
@@ -236,6 +243,7 @@ def _refuse_unless_invited(membership):
 @transaction.atomic
 def invitation_resend(*, actor, membership, request=None):
     """A new link; the old one stops working."""
+    _lock(membership)
     _refuse_unless_invited(membership)
     invitation_issue(actor=actor, membership=membership)
     audit_record("invitation_resent", actor=actor, target=membership.user, request=request)
@@ -245,6 +253,7 @@ def invitation_resend(*, actor, membership, request=None):
 def invitation_withdraw(*, actor, membership, request=None):
     """Withdraw a pending invitation: the link stops working and the account, which was
     never used, is removed so the address is free again."""
+    _lock(membership)
     _refuse_unless_invited(membership)
     audit_record("invitation_withdrawn", actor=actor, target=membership.user, request=request)
     _erase(membership)
@@ -272,6 +281,9 @@ def invitation_lookup(token):
 def invitation_accept(*, token, password, request=None):
     """The invited person chose a password: the account is active."""
     invitation = invitation_lookup(token)
+    _lock(invitation.membership)
+    if invitation.membership.status != Status.INVITED:  # withdrawn a moment ago
+        raise InvitationInvalid("revoked")
     # Claim the invitation; a second request with the same link finds it used.
     claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True).update(
         used_at=timezone.now()
@@ -355,8 +367,7 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
 @transaction.atomic
 def account_deactivate(*, actor, membership, until=None, reason="", request=None):
     """Temporarily: no more logins, open sessions end at once, data and history stay."""
-    _lock_organization(membership.organization_id)
-    membership.refresh_from_db()
+    _lock(membership)
     _refuse_self(actor, membership)
     if membership.effective_status != Status.ACTIVE:
         raise AccountRuleError("not_active")
@@ -378,7 +389,7 @@ def account_deactivate(*, actor, membership, until=None, reason="", request=None
 @transaction.atomic
 def account_reactivate(*, actor, membership, reason="", request=None):
     """Restore a deactivated account as it was."""
-    membership.refresh_from_db()
+    _lock(membership)
     if membership.status != Status.DEACTIVATED:
         raise AccountRuleError("not_deactivated")
     changes = {"status": [Status.DEACTIVATED, Status.ACTIVE]}
@@ -437,8 +448,7 @@ def _erase(membership):
 
 @transaction.atomic
 def account_delete(*, actor, membership, reason="", request=None):
-    _lock_organization(membership.organization_id)
-    membership.refresh_from_db()
+    _lock(membership)
     _refuse_self(actor, membership)
     _refuse_losing_last_administrator(membership)
     audit_record(

@@ -163,14 +163,8 @@ def account_change(request, pk):
     membership = _account(request, pk)
     if membership.status == Status.DELETED:
         raise Http404
-    user = membership.user
-    initial = {
-        "full_name": user.full_name, "email": user.email, "phone": user.phone, "job_title": user.job_title,
-        "role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
-        "locations": list(membership.location_links.values_list("location_id", flat=True)),
-        "version": membership.version,
-    }  # fmt: skip
-    form = AccountChangeForm(request.POST or None, initial=initial, organization=membership.organization)
+    form = AccountChangeForm(request.POST or None, initial=_current(membership), organization=membership.organization)
+    current = None
     if request.method == "POST" and form.is_valid():
         try:
             changes = services.account_update(
@@ -182,6 +176,16 @@ def account_change(request, pk):
                 request=request,
             )
         except services.AccountRuleError as error:
+            if error.code == "concurrent_edit":
+                # Keep what was typed, show what is stored now, and let the next save
+                # go through against the current version.
+                membership.refresh_from_db()
+                membership.user.refresh_from_db()
+                current = _current(membership)
+                data = request.POST.copy()
+                data["version"] = membership.version
+                form = AccountChangeForm(data, organization=membership.organization)
+                form.is_valid()
             form.add_error("email" if error.code == "email_in_use" else None, _coded(error))
         else:
             if changes:
@@ -189,7 +193,38 @@ def account_change(request, pk):
             else:
                 messages.info(request, _("Er was niets gewijzigd."))
             return redirect("accountbeheer:detail", pk=membership.pk)
-    return render(request, "organizations/account_form.html", {"form": form, "account": membership})
+    return render(
+        request,
+        "organizations/account_form.html",
+        {"form": form, "account": membership, "current": _current_shown(membership, current) if current else None},
+    )
+
+
+def _current(membership):
+    user = membership.user
+    return {
+        "full_name": user.full_name, "email": user.email, "phone": user.phone, "job_title": user.job_title,
+        "role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
+        "locations": list(membership.location_links.values_list("location_id", flat=True)),
+        "version": membership.version,
+    }  # fmt: skip
+
+
+def _current_shown(membership, current):
+    """The stored values, as the person reads them, beside the form after a refusal."""
+    yes, no = _("ja"), _("nee")
+    names = dict(membership.organization.locations.values_list("pk", "name"))
+    form = AccountForm(organization=membership.organization)
+    shown = {
+        "role": Role(current["role"]).label,
+        "may_use_portal": yes if current["may_use_portal"] else no,
+        "may_order": yes if current["may_order"] else no,
+        "locations": ", ".join(sorted(names[pk] for pk in current["locations"])) or "—",
+    }
+    return [
+        (form.fields[field].label, shown.get(field, current[field] or "—"))
+        for field in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "locations")
+    ]
 
 
 def _run(request, membership, action, success, **kwargs):

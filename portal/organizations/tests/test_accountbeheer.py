@@ -211,8 +211,16 @@ class TestChange:
         assert response.status_code == 200
         assert form_codes(response) == {"concurrent_edit"}
         assert response.context["form"]["job_title"].value() == "Tweede"
+        assert ("Functie", "Eerste") in response.context["current"]  # what is stored now
         employee.refresh_from_db()
         assert employee.job_title == "Eerste"
+        # Having seen the current data, the second administrator saves again: accepted.
+        form = response.context["form"]
+        retry = {name: form[name].value() for name in form.fields}
+        retry = {k: v for k, v in retry.items() if v not in (None, False, "")}
+        assert second.post(url, retry).status_code == 302
+        employee.refresh_from_db()
+        assert employee.job_title == "Tweede"
 
     def test_email_change_tells_old_and_new_address(self, admin_client, employee, mailoutbox, django_capture_on_commit_callbacks):
         url = reverse("accountbeheer:change", args=[employee.membership.pk])
