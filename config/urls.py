@@ -13,4 +13,9 @@ urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("accountbeheer/", include("portal.organizations.urls")),
     path("uitnodiging/<str:token>/", organization_views.invitation_accept, name="invitation_accept"),
+    path(
+        "mijn-account/e-mailadres-bevestigen/<str:token>/",
+        organization_views.email_change_confirm,
+        name="email_change_confirm",
+    ),
 ]

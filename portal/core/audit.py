@@ -18,6 +18,7 @@ ACTIONS = {
     "invitation_withdrawn": _("Uitnodiging ingetrokken"),
     "invitation_accepted": _("Uitnodiging geaccepteerd, account actief"),
     "account_updated": _("Account gewijzigd"),
+    "email_change_requested": _("Nieuw e-mailadres gevraagd, wacht op bevestiging"),
     "account_deactivated": _("Account gedeactiveerd"),
     "account_reactivated": _("Account weer actief"),
     "account_deleted": _("Account verwijderd"),
@@ -65,6 +66,7 @@ FIELD_LABELS = {
     "status": _("Status"),
     "deactivated_until": _("Gedeactiveerd tot"),
     "reason": _("Reden"),
+    "email_pending": _("E-mailadres (wacht op bevestiging)"),
 }
 
 

@@ -227,3 +227,27 @@ class ImportBatch(models.Model):
     @property
     def rows_with_errors(self):
         return [row for row in self.rows if row["errors"]]
+
+
+class EmailChange(models.Model):
+    """A new e-mail address an administrator entered for an account. It takes effect
+    when the account's owner confirms it, logged in with their current address and
+    password, through the link sent to the new address: an administrator who enters
+    an address of their own can never log in as someone else."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wijziging van e-mailadres")
+        verbose_name_plural = _("wijzigingen van e-mailadres")
+
+    @property
+    def is_open(self):
+        return self.confirmed_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -29,7 +29,7 @@ from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send
 from portal.locations.models import LocationLink
 
-from .models import Invitation, Membership, Organization, Role, Status
+from .models import EmailChange, Invitation, Membership, Organization, Role, Status
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class AccountRuleError(Exception):
         "not_deactivated": _("Dit account is niet gedeactiveerd."),
         "not_active": _("Alleen een actief account kan worden gedeactiveerd."),
         "foreign_location": _("Je kunt alleen locaties van je eigen organisatie koppelen."),
+        "email_change_invalid": _("Deze link om je e-mailadres te bevestigen werkt niet (meer)."),
     }
 
     def __init__(self, code):
@@ -332,6 +333,10 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
     rights = _changed(membership, data, MEMBERSHIP_FIELDS)
     if "email" in personal and User.objects.filter(email=data["email"]).exclude(pk=user.pk).exists():
         raise AccountRuleError("email_in_use")
+    new_email = None
+    if "email" in personal and membership.status != Status.INVITED:
+        # Only the owner can move their login to another address (see EmailChange).
+        new_email = personal.pop("email")[1]
     for field, (_old, new) in personal.items():
         setattr(user, field, new)
     for field, (_old, new) in rights.items():
@@ -351,14 +356,71 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
     if changes:
         audit_record("account_updated", actor=actor, target=user, request=request, changes=changes)
     if "email" in personal:
-        old, new = personal["email"]
-        if membership.status == Status.INVITED:
-            # The link went to the old address: it stops working, the new address gets one.
-            invitation_issue(actor=actor, membership=membership)
-        else:
-            for to in (old, new):
-                _send("email_changed", to, {"user": user, "old_email": old, "new_email": new})
+        # An invitation that went to the old address stops working; the new one gets a link.
+        invitation_issue(actor=actor, membership=membership)
+    if new_email:
+        _email_change_request(actor=actor, membership=membership, new_email=new_email, request=request)
+        changes["email_pending"] = [user.email, new_email]
     return changes
+
+
+# --- a new e-mail address, confirmed by its owner ----------------------------------------------
+
+
+def _email_change_request(*, actor, membership, new_email, request=None):
+    now = timezone.now()
+    membership.email_changes.filter(confirmed_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    EmailChange.objects.create(
+        membership=membership,
+        new_email=new_email,
+        token_hash=_hash_token(token),
+        created_by=actor,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    user = membership.user
+    context = {"user": user, "old_email": user.email, "new_email": new_email, "valid_days": settings.INVITATION_VALID_DAYS}
+    _send("email_change_confirm", new_email, {**context, "url": _site_url(reverse("email_change_confirm", args=[token]))})
+    _send("email_change_requested", user.email, context)
+    audit_record(
+        "email_change_requested", actor=actor, target=user, request=request, changes={"email": [user.email, new_email]}
+    )
+
+
+def email_change_lookup(token, user):
+    """The open change behind a link, for its owner only; None otherwise."""
+    change = (
+        EmailChange.objects.select_related("membership__user")
+        .filter(token_hash=_hash_token(token or ""), membership__user=user)
+        .first()
+    )
+    return change if change is not None and change.is_open else None
+
+
+@transaction.atomic
+def email_change_confirm(*, token, user, request=None):
+    """The owner confirms: the new address becomes the login; both addresses are told."""
+    change = email_change_lookup(token, user)
+    if change is None:
+        raise AccountRuleError("email_change_invalid")
+    _lock(change.membership)
+    change = EmailChange.objects.select_for_update().get(pk=change.pk)
+    if not change.is_open:
+        raise AccountRuleError("email_change_invalid")
+    if User.objects.filter(email=change.new_email).exclude(pk=user.pk).exists():
+        raise AccountRuleError("email_in_use")
+    old = user.email
+    user.email = change.new_email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:
+        raise AccountRuleError("email_in_use") from exc
+    change.confirmed_at = timezone.now()
+    change.save(update_fields=["confirmed_at"])
+    audit_record("account_updated", actor=user, target=user, request=request, changes={"email": [old, user.email]})
+    for to in (old, user.email):
+        _send("email_changed", to, {"user": user, "old_email": old, "new_email": user.email})
 
 
 # --- deactivate, reactivate, delete ----------------------------------------------------------
@@ -427,7 +489,9 @@ def _erase(membership):
     "verwijderd account"."""
     user = membership.user
     sessions_end(user)
-    membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    now = timezone.now()
+    membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    membership.email_changes.filter(confirmed_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     LocationLink.objects.filter(membership=membership).delete()
     user.email = None
     user.full_name = ""

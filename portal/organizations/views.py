@@ -118,10 +118,11 @@ def account_export(request):
 @administrator_required
 def account_detail(request, pk):
     membership = _account(request, pk)
+    pending = next((c for c in membership.email_changes.order_by("-created_at")[:1] if c.is_open), None)
     return render(
         request,
         "organizations/account_detail.html",
-        {"account": membership, "is_me": membership.user_id == request.user.pk},
+        {"account": membership, "is_me": membership.user_id == request.user.pk, "pending_email": pending},
     )
 
 
@@ -188,7 +189,13 @@ def account_change(request, pk):
                 form.is_valid()
             form.add_error("email" if error.code == "email_in_use" else None, _coded(error))
         else:
-            if changes:
+            if "email_pending" in changes:
+                messages.success(
+                    request,
+                    _("De wijzigingen zijn opgeslagen. Het nieuwe e-mailadres gaat in zodra de gebruiker het "
+                      "bevestigt via de link die naar %(email)s is gestuurd.") % {"email": changes["email_pending"][1]},
+                )  # fmt: skip
+            elif changes:
                 messages.success(request, _("De wijzigingen zijn opgeslagen."))
             else:
                 messages.info(request, _("Er was niets gewijzigd."))
@@ -452,6 +459,27 @@ def activity_export(request):
             ]  # fmt: skip
 
     return csv_response("activiteit.csv", [str(h) for h in ACTIVITY_CSV_HEADER], lines())
+
+
+# --- confirming a new e-mail address (the owner, logged in) ------------------------------------
+
+
+@never_cache
+def email_change_confirm(request, token):
+    """Only the account's owner, logged in with their current address and password,
+    reaches this page; for anyone else the link does not exist."""
+    change = services.email_change_lookup(token, request.user)
+    if change is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(token=token, user=request.user, request=request)
+        except services.AccountRuleError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Je e-mailadres is gewijzigd. Je logt voortaan in met %(email)s.") % {"email": change.new_email})
+        return redirect("accounts:my_account")
+    return render(request, "organizations/email_change_confirm.html", {"change": change})
 
 
 # --- accepting an invitation (public) ------------------------------------------------------

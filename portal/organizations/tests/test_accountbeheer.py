@@ -222,12 +222,43 @@ class TestChange:
         employee.refresh_from_db()
         assert employee.job_title == "Tweede"
 
-    def test_email_change_tells_old_and_new_address(self, admin_client, employee, mailoutbox, django_capture_on_commit_callbacks):
+    def test_new_address_takes_effect_when_its_owner_confirms(
+        self, admin_client, employee, mailoutbox, django_capture_on_commit_callbacks
+    ):
         url = reverse("accountbeheer:change", args=[employee.membership.pk])
         with django_capture_on_commit_callbacks(execute=True):
             admin_client.post(url, change_data(employee, email="erik.nieuw@test.example"))
+        employee.refresh_from_db()
+        assert employee.email == "employee@test.example"  # not yet
         assert sorted(m.to[0] for m in mailoutbox) == ["employee@test.example", "erik.nieuw@test.example"]
+        link = re.search(r"https?://[^/\s]+(/mijn-account/e-mailadres-bevestigen/\S+/)", mailoutbox[0].body + mailoutbox[1].body).group(1)
+
+        # The administrator cannot confirm it, nor can anyone not logged in as the owner.
+        assert admin_client.get(link).status_code == 404
+        assert Client().get(link).status_code == 302
+
+        owner = Client()
+        owner.post(reverse("account_login"), {"login": "employee@test.example", "password": PASSWORD})
+        assert owner.get(link).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            owner.post(link)
+        employee.refresh_from_db()
+        assert employee.email == "erik.nieuw@test.example"
+        told = sorted(m.to[0] for m in mailoutbox[2:])
+        assert told == ["employee@test.example", "erik.nieuw@test.example"]  # both addresses told
         assert Client().post(reverse("account_login"), {"login": "erik.nieuw@test.example", "password": PASSWORD}).status_code == 302
+        assert owner.get(link).status_code == 404  # used
+
+    def test_an_administrator_cannot_take_over_an_account_through_its_address(
+        self, admin_client, employee, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        url = reverse("accountbeheer:change", args=[employee.membership.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(url, change_data(employee, email="mine@admin.example"))
+            Client().post("/wachtwoord-vergeten/", {"email": "mine@admin.example"})
+        assert not any("/wachtwoord-vergeten/link/" in m.body for m in mailoutbox)
+        employee.refresh_from_db()
+        assert employee.check_password(PASSWORD)
 
     def test_email_of_another_account_is_refused(self, admin_client, employee, other_admin):
         url = reverse("accountbeheer:change", args=[employee.membership.pk])
