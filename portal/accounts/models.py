@@ -57,11 +57,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actief"), default=True)
     is_staff = models.BooleanField(_("medewerker HartingBank"), default=False)
     date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    # Name and e-mail address as searched (see search_key); kept up to date by save().
+    search_text = models.CharField(max_length=500, blank=True, editable=False)
     # The organization of the user's membership, kept here as well so that the
     # Accountbeheer overview can read one organization's users in name, e-mail or login
     # order straight from an index (see organizations.Membership.save). Empty for staff.
-    # Name and e-mail address as searched (see search_key); kept up to date by save().
-    search_text = models.CharField(max_length=500, blank=True, editable=False)
     organization = models.ForeignKey(
         "organizations.Organization",
         on_delete=models.PROTECT,

@@ -152,20 +152,27 @@ class Membership(models.Model):
         return self.is_administrator and self.effective_status == Status.ACTIVE
 
 
-class Invitation(models.Model):
-    """A single-use link with which an invited person chooses a password.
+class SingleUseLink(models.Model):
+    """What a link in a mail carries: only a hash of its token is stored (the token is
+    only in the mail), it expires, and it can be revoked by a newer one."""
 
-    Only a hash of the token is stored; the token itself is only in the mail."""
-
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Invitation(SingleUseLink):
+    """A link with which an invited person chooses a password."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("uitnodiging")
@@ -176,10 +183,6 @@ class Invitation(models.Model):
                 name="invitation_used_or_revoked_not_both",
             ),
         ]
-
-    def is_usable(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.used_at is None and self.revoked_at is None and self.expires_at > now
 
 
 class ImportBatchQuerySet(ScopedQuerySet):
@@ -229,7 +232,7 @@ class ImportBatch(models.Model):
         return [row for row in self.rows if row["errors"]]
 
 
-class EmailChange(models.Model):
+class EmailChange(SingleUseLink):
     """A new e-mail address an administrator entered for an account. It takes effect
     when the account's owner confirms it, logged in with their current address and
     password, through the link sent to the new address: an administrator who enters
@@ -237,12 +240,7 @@ class EmailChange(models.Model):
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="email_changes")
     new_email = models.EmailField()
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("wijziging van e-mailadres")

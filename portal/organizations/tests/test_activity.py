@@ -1,10 +1,8 @@
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD
 from portal.core.audit import audit_record
 from portal.organizations import services
 
