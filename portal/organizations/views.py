@@ -60,6 +60,23 @@ def _filters(request):
 # --- overview -------------------------------------------------------------------------------
 
 
+def _filter_controls(form):
+    """The filter form as plain data: rendered with one loop in the page, where Django's
+    widget templates (an include per option) were a third of this page's cost."""
+    controls = []
+    for field in form.visible_fields():
+        value = field.value()
+        value = "" if value is None else str(value)
+        options = None
+        if hasattr(field.field, "choices"):
+            options = [(str(v), label, str(v) == value) for v, label in field.field.choices]
+        controls.append(
+            {"name": field.html_name, "id": field.auto_id, "label": field.label, "value": value,
+             "options": options, "errors": field.errors}
+        )  # fmt: skip
+    return controls
+
+
 @require_safe
 @administrator_required
 def account_list(request):
@@ -78,6 +95,7 @@ def account_list(request):
             "form": form,
             "page": result,
             "rows": overview.display_rows(result.rows),
+            "controls": _filter_controls(form),
             "list_url": reverse("accountbeheer:list"),
             "query": query.urlencode(),
             "me": membership_of(request.user),

@@ -160,3 +160,12 @@ def test_one_invalid_filter_keeps_the_others(client, admin_user, employee, other
     assert [r["user_id"] for r in response.context["page"].rows] == [employee.pk]
     export = client.get(reverse("accountbeheer:export"), {"q": "erik", "location": other_location.pk})
     assert b"admin@test.example" not in b"".join(export.streaming_content)
+
+
+@pytest.mark.django_db
+def test_the_filter_form_keeps_what_was_chosen(client, admin_user, locations):
+    client.force_login(admin_user)
+    page = client.get(reverse("accountbeheer:list"), {"q": "an", "status": "invited", "location": locations[1].pk}).content.decode()
+    assert '<option value="invited" selected>' in page
+    assert f'<option value="{locations[1].pk}" selected>' in page
+    assert 'name="q" id="id_q" value="an"' in page
