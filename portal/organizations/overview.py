@@ -21,7 +21,7 @@ from portal.locations.models import LocationLink
 
 from .models import Membership, Role, Status, effective_status
 
-COUNT_LIMIT = 500
+COUNT_LIMIT = 200  # past this, the page says "more than 200"
 
 
 # Rows with the same sort value are ordered by e-mail address: unique among the
