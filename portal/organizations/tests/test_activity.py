@@ -80,3 +80,17 @@ def test_changes_are_shown_in_words_not_codes(client, admin_user, organization, 
     page = client.get(reverse("accountbeheer:activity")).content.decode()
     assert "Medewerker → Administrator" in page and "Actief → Gedeactiveerd" in page
     assert "employee" not in page.split("<main", 1)[1].replace("employee@test.example", "")
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_the_trail(client, admin_user, employee, django_assert_num_queries):
+    client.force_login(admin_user)
+    for _ in range(3):
+        audit_record("login", actor=employee, target=employee)
+    # session, user, the page of events with their actor and account
+    with django_assert_num_queries(3) as small:
+        client.get(reverse("accountbeheer:activity"))
+    for _ in range(40):
+        audit_record("login", actor=employee, target=employee)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(reverse("accountbeheer:activity"))
