@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run setup test bench-accounts messages clean-db
+.PHONY: run setup serve test bench-accounts messages clean-db
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -34,6 +34,24 @@ run: setup
 	$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Production-style: gunicorn with WORKERS sync workers, DEBUG off, compressed static files
+## with long cache headers, the mail worker beside it. Uses the same database as `make run`.
+WORKERS ?= 4
+serve: export DEBUG = 0
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export EMAIL_URL ?= file:///var/mail
+serve: export SECURE_SSL_REDIRECT ?= 0
+serve: export SECURE_HSTS_SECONDS ?= 0
+serve: $(VENV)/.runtime
+	@test -f var/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py createcachetable && \
+	$(PY) manage.py collectstatic --no-input -v 0 && \
+	{ $(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  echo "Mijn HartingBank (production-style): http://127.0.0.1:$(PORT)  health: /health/"; \
+	  $(PY) -m gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --log-level warning; }
 
 ## The whole test suite (browser tests included when Chromium is installed).
 test: $(VENV)/.dev
