@@ -1,7 +1,7 @@
 """The Accountbeheer overview: filtering, sorting and keyset pagination.
 
-A page is found by the sort value and id of the last (or first) row of the previous
-page, not by an offset, so a page deep in a list of 100,000 accounts costs what the
+A page is found by the sort value and e-mail address of the last (or first) row of the
+previous page, not by an offset, so a page deep in a list of 100,000 accounts costs what the
 first page costs. The total is counted only up to a bound: past it the page says
 "more than ...", instead of counting a huge set on every click.
 """
@@ -105,12 +105,12 @@ def _beyond(sort, value, tiebreak, forward):
     logged in) come last."""
     up = (not sort.descending) == forward  # moving towards larger values
     field = sort.field
-    id_beyond = Q(**{f"{TIEBREAK}__{'gt' if up else 'lt'}": tiebreak})
+    tie_beyond = Q(**{f"{TIEBREAK}__{'gt' if up else 'lt'}": tiebreak})
     if value is None:
-        nulls_beyond = Q(**{f"{field}__isnull": True}) & id_beyond
+        nulls_beyond = Q(**{f"{field}__isnull": True}) & tie_beyond
         return nulls_beyond if forward else Q(**{f"{field}__isnull": False}) | nulls_beyond
     strictly, at_least = ("gt", "gte") if up else ("lt", "lte")
-    condition = Q(**{f"{field}__{at_least}": value}) & (Q(**{f"{field}__{strictly}": value}) | id_beyond)
+    condition = Q(**{f"{field}__{at_least}": value}) & (Q(**{f"{field}__{strictly}": value}) | tie_beyond)
     if sort.nullable and forward:
         condition |= Q(**{f"{field}__isnull": True})
     return condition
@@ -193,8 +193,8 @@ class Row:
     locations: str
     status: str
     status_label: str
-    until: object
-    last_login: object
+    until: str
+    last_login: str
 
 
 def display_rows(rows):
