@@ -9,6 +9,7 @@ a large file shows its progress and one bad row never undoes the others.
 
 import csv
 import io
+import logging
 
 from django.conf import settings
 from django.core.validators import validate_email
@@ -20,6 +21,9 @@ from django_tasks import task
 from portal.accounts.models import User, normalize_email_address
 
 from .models import ImportBatch, Role
+from .permissions import can_manage_accounts
+
+logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 25  # rows between two saves of the progress
 COLUMNS = ["naam", "e-mailadres", "telefoonnummer", "functie", "rol", "portal", "bestellen", "locaties"]
@@ -176,25 +180,48 @@ def import_start(*, actor, batch):
 
 @task()
 def import_run(batch_id):
+    batch = ImportBatch.objects.select_related("organization", "created_by__membership").get(pk=batch_id)
+    try:
+        if can_manage_accounts(batch.created_by, batch.organization):
+            _invite_rows(batch)
+        else:  # no longer an administrator by the time the import runs
+            _refuse_rows(batch, _("Niet uitgevoerd: wie de import startte, is geen administrator meer."))
+    finally:
+        batch.status = ImportBatch.Status.DONE
+        batch.save(update_fields=["results", "processed", "status"])
+
+
+def _rows_to_do(batch):
+    done = {result["line"] for result in batch.results}
+    return [row for row in batch.rows if not row["errors"] and row["line"] not in done]
+
+
+def _record(batch, line, ok, message):
+    batch.results.append({"line": line, "ok": ok, "message": str(message)})
+    batch.processed += 1
+    if batch.processed % PROGRESS_EVERY == 0:
+        batch.save(update_fields=["results", "processed"])
+
+
+def _refuse_rows(batch, message):
+    for row in _rows_to_do(batch):
+        _record(batch, row["line"], False, message)
+
+
+def _invite_rows(batch):
     from . import services
     from portal.locations.models import Location
 
-    batch = ImportBatch.objects.select_related("organization", "created_by").get(pk=batch_id)
-    done = {result["line"] for result in batch.results}
     locations = {loc.pk: loc for loc in Location.objects.filter(organization=batch.organization)}
-    for row in batch.rows:
-        if row["errors"] or row["line"] in done:
-            continue
+    for row in _rows_to_do(batch):
         data = dict(row["data"])
         chosen = [locations[pk] for pk in data.pop("locations") if pk in locations]
         try:
             services.account_invite(actor=batch.created_by, organization=batch.organization, locations=chosen, **data)
-            outcome = {"line": row["line"], "ok": True, "message": str(_("Uitgenodigd"))}
         except services.AccountRuleError as error:
-            outcome = {"line": row["line"], "ok": False, "message": str(error.message)}
-        batch.results.append(outcome)
-        batch.processed += 1
-        if batch.processed % PROGRESS_EVERY == 0:
-            batch.save(update_fields=["results", "processed"])
-    batch.status = ImportBatch.Status.DONE
-    batch.save(update_fields=["results", "processed", "status"])
+            _record(batch, row["line"], False, error.message)
+        except Exception:  # noqa: BLE001 - one broken row never stops the others
+            logger.exception("import %s: line %s failed", batch.pk, row["line"])
+            _record(batch, row["line"], False, _("Niet gelukt door een storing. Probeer deze regel opnieuw."))
+        else:
+            _record(batch, row["line"], True, _("Uitgenodigd"))

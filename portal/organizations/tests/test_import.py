@@ -128,3 +128,40 @@ class TestImport:
         batch = ImportBatch.objects.get()
         client.force_login(other_admin)
         assert client.get(reverse("accountbeheer:import_detail", args=[batch.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_import_started_by_someone_no_longer_administrator_creates_nothing(admin_client, admin_user, organization):
+    from conftest import make_account
+
+    make_account(organization, "admin2@test.example", role=Role.ADMINISTRATOR)
+    upload(admin_client, GOOD_AND_BAD)
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING)
+    Membership.objects.filter(user=admin_user).update(role=Role.EMPLOYEE)
+    imports.import_run.call(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE
+    assert [r["ok"] for r in batch.results] == [False, False]
+    assert not Membership.objects.filter(user__email="jan@test.example").exists()
+
+
+@pytest.mark.django_db
+def test_one_broken_row_does_not_stop_the_others(admin_client, monkeypatch, django_capture_on_commit_callbacks):
+    from portal.organizations import services
+
+    real = services.account_invite
+
+    def flaky(**kwargs):
+        if kwargs["email"] == "noor@test.example":
+            raise RuntimeError("database hiccup")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "account_invite", flaky)
+    upload(admin_client, GOOD_AND_BAD)
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("accountbeheer:import_confirm", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DONE
+    assert {r["line"]: r["ok"] for r in batch.results} == {2: False, 8: True}
