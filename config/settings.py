@@ -217,6 +217,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
+    # Accountbeheer: whether an address is in use can be learned by inviting it; these
+    # bound how many addresses one administrator can try.
+    "accountbeheer_invite": os.environ.get("INVITE_RATE_LIMIT", "100/h/user"),
+    "accountbeheer_import": os.environ.get("IMPORT_RATE_LIMIT", "10/h/user"),
 }
 USERSESSIONS_TRACK_ACTIVITY = False
 

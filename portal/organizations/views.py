@@ -4,6 +4,7 @@ a 404 too (objects come only through ``Membership.objects.visible_to``)."""
 
 from functools import wraps
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -152,6 +153,8 @@ def _account_kwargs(data):
 def account_invite(request):
     organization = _organization(request)
     form = AccountForm(request.POST or None, organization=organization)
+    if request.method == "POST" and (limited := ratelimit.consume_or_429(request, action="accountbeheer_invite")):
+        return limited
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.account_invite(
@@ -368,6 +371,8 @@ class ImportUploadForm(forms.Form):
 @administrator_required
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and (limited := ratelimit.consume_or_429(request, action="accountbeheer_import")):
+        return limited
     if request.method == "POST" and form.is_valid():
         try:
             batch = imports.import_prepare(actor=request.user, organization=_organization(request), uploaded=form.cleaned_data["file"])

@@ -434,3 +434,13 @@ def test_an_invited_account_cannot_be_deactivated(admin_user, organization):
     with pytest.raises(services.AccountRuleError) as refused:
         services.account_deactivate(actor=admin_user, membership=invited.membership)
     assert refused.value.code == "not_active"
+
+
+@pytest.mark.django_db
+def test_invites_are_rate_limited_per_administrator(invite, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "accountbeheer_invite": "2/h/user"}
+    assert invite(email="a1@test.example").status_code == 302
+    assert invite(email="a2@test.example").status_code == 302
+    response = invite(email="a3@test.example")
+    assert response.status_code == 429
+    assert not User.objects.filter(email="a3@test.example").exists()

@@ -165,3 +165,11 @@ def test_one_broken_row_does_not_stop_the_others(admin_client, monkeypatch, djan
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE
     assert {r["line"]: r["ok"] for r in batch.results} == {2: False, 8: True}
+
+
+@pytest.mark.django_db
+def test_imports_are_rate_limited_per_administrator(admin_client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "accountbeheer_import": "1/h/user"}
+    assert upload(admin_client, GOOD_AND_BAD).status_code == 302
+    assert upload(admin_client, GOOD_AND_BAD).status_code == 429
+    assert ImportBatch.objects.count() == 1
