@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run setup serve test bench-accounts messages clean-db
+.PHONY: run setup serve test bench bench-accounts messages clean-db
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -56,6 +56,10 @@ serve: $(VENV)/.runtime
 ## The whole test suite (browser tests included when Chromium is installed).
 test: $(VENV)/.dev
 	$(PY) -m pytest
+
+## Logins against the hash ceiling, pages against a bare view, memory (report in bench/results/).
+bench: $(VENV)/.dev
+	$(PY) -m bench.suite
 
 ## Accountbeheer with 100,000 accounts, on SQLite and PostgreSQL (report in bench/results/).
 bench-accounts: $(VENV)/.dev

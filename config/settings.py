@@ -212,7 +212,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get(
         "LOGIN_FAILED_RATE_LIMIT", "5/5m/key,10/h/key,20/d/key,30/5m/ip,100/h/ip"
     ),
-    "login": "60/m/ip",
+    "login": os.environ.get("LOGIN_RATE_LIMIT", "60/m/ip"),
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
@@ -308,5 +308,7 @@ PORT = int(os.environ.get("PORT", "8000"))
 # The portal's address, for links in mail that is not sent in answer to a request
 # (invitations, notifications). Never taken from the request's Host header.
 SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{PORT}")
+# Only for `make bench`: a bare view behind the same middleware, as the baseline.
+BENCH_BARE_VIEW = env_bool("BENCH_BARE_VIEW", False)
 
 FORM_RENDERER = "portal.core.forms.PortalFormRenderer"

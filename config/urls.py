@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -19,3 +21,10 @@ urlpatterns = [
         name="email_change_confirm",
     ),
 ]
+
+if settings.BENCH_BARE_VIEW:  # the benchmark's baseline: a short text, same middleware
+
+    def bench_bare(request):
+        return HttpResponse("ok", content_type="text/plain")
+
+    urlpatterns.append(path("bench/bare/", bench_bare))
