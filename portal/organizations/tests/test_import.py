@@ -173,3 +173,21 @@ def test_imports_are_rate_limited_per_administrator(admin_client, settings):
     assert upload(admin_client, GOOD_AND_BAD).status_code == 302
     assert upload(admin_client, GOOD_AND_BAD).status_code == 429
     assert ImportBatch.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_old_finished_imports_are_pruned(admin_client):
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    upload(admin_client, GOOD_AND_BAD)
+    running = ImportBatch.objects.get()
+    upload(admin_client, GOOD_AND_BAD)
+    ImportBatch.objects.exclude(pk=running.pk).update(status=ImportBatch.Status.DONE)
+    ImportBatch.objects.filter(pk=running.pk).update(status=ImportBatch.Status.RUNNING)
+    call_command("prune_import_batches")
+    assert ImportBatch.objects.count() == 2  # too young
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=31)):
+        call_command("prune_import_batches")
+    assert list(ImportBatch.objects.values_list("pk", flat=True)) == [running.pk]  # a running one stays
