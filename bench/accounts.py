@@ -112,7 +112,7 @@ def paths_and_queries():
     queryset = overview.filtered(Membership.objects.visible_to(admin))
     sort = overview.SORTS[overview.DEFAULT_SORT]
     total = queryset.count()
-    deep_row = queryset.select_related("user").order_by(*overview._ordering(sort, True))[total - 60]
+    deep_row = queryset.order_by(*overview._ordering(sort, True)).values(*overview.ROW_FIELDS)[total - 60]
     paths = {
         "first page": "/accountbeheer/",
         "deep page": "/accountbeheer/?na=" + overview.encode_cursor(sort, deep_row),

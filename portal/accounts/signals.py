@@ -8,6 +8,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from portal.core.audit import audit_record
+from portal.core.scoping import membership_of
 
 from .models import normalize_email_address
 from .sessions import sessions_end
@@ -16,7 +17,7 @@ from .sessions import sessions_end
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     audit_record("login", actor=user, target=user, request=request)
-    membership = getattr(user, "membership", None)
+    membership = membership_of(user)
     if membership is not None and membership.status != membership.effective_status:
         # A deactivation whose end date has come: store it as active now.
         from portal.organizations.services import account_reactivate

@@ -10,6 +10,13 @@ from django.db import models
 from django.http import Http404
 
 
+def membership_of(user):
+    """The customer membership of a logged-in user; None for staff and visitors."""
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "membership", None)
+
+
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):  # pragma: no cover - every subclass defines it
         raise NotImplementedError(f"{type(self).__name__} must define visible_to(user)")
@@ -17,7 +24,7 @@ class ScopedQuerySet(models.QuerySet):
     def of_administered_organization(self, user, field="organization_id"):
         """The rows of the organization that ``user`` administers; none for anyone who
         is not an active administrator of a customer organization."""
-        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        membership = membership_of(user)
         if membership is None or not membership.is_active_administrator:
             return self.none()
         return self.filter(**{field: membership.organization_id})

@@ -1,18 +1,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.scoping import ScopedQuerySet
+from portal.core.scoping import ScopedQuerySet, membership_of
 
 
 class LocationQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """An administrator sees all locations of the organization; anyone else only
         the locations linked to their own account."""
-        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        membership = membership_of(user)
         if membership is None:
             return self.none()
         if membership.is_active_administrator:
-            return self.filter(organization_id=membership.organization_id)
+            return self.of_administered_organization(user)
         return self.filter(organization_id=membership.organization_id, links__membership=membership)
 
     def linked_to(self, membership):

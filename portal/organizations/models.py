@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.scoping import ScopedQuerySet
+from portal.core.scoping import ScopedQuerySet, membership_of
 
 
 class Organization(models.Model):
@@ -57,7 +57,7 @@ class MembershipQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """An administrator sees the accounts of their organization (deleted ones are
         gone); anyone else only their own account."""
-        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        membership = membership_of(user)
         if membership is None:
             return self.none()
         if membership.is_active_administrator:

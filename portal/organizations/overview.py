@@ -66,9 +66,8 @@ def filtered(queryset, *, q="", status="", role="", location=None):
 
 
 def encode_cursor(sort, row):
-    """The cursor of a row: a membership, or a row of ``ROW_FIELDS`` values."""
-    value = row[sort.field] if isinstance(row, dict) else _sort_value(sort, row)
-    tiebreak = row[TIEBREAK] if isinstance(row, dict) else row.user.email
+    """The cursor of a row of ``ROW_FIELDS`` values."""
+    value, tiebreak = row[sort.field], row[TIEBREAK]
     if isinstance(value, datetime):
         value = value.isoformat()
     raw = json.dumps([value, tiebreak]).encode()
@@ -87,13 +86,6 @@ def decode_cursor(sort, cursor):
         return value, tiebreak
     except (ValueError, TypeError):
         return None
-
-
-def _sort_value(sort, membership):
-    obj = membership
-    for part in sort.field.split("__"):
-        obj = getattr(obj, part)
-    return obj
 
 
 def _beyond(sort, value, tiebreak, forward):

@@ -1,13 +1,9 @@
 """Who may do what in a customer organization. The same functions decide whether a
 view answers and whether its menu item shows."""
 
+from portal.core.scoping import membership_of
+
 from .models import Status
-
-
-def membership_of(user):
-    if not user.is_authenticated:
-        return None
-    return getattr(user, "membership", None)
 
 
 def may_log_in(user) -> bool:
@@ -19,7 +15,7 @@ def may_log_in(user) -> bool:
         return False
     if user.is_staff:
         return True
-    membership = getattr(user, "membership", None)
+    membership = membership_of(user)
     return bool(
         membership
         and membership.effective_status == Status.ACTIVE
