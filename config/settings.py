@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.organizations",
     "portal.locations",
+    "portal.ordering",
+    "portal.service",
+    "portal.support",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -248,6 +251,16 @@ STORAGES = {
         )
     },
 }
+
+# --- Uploaded files -------------------------------------------------------------------
+
+# Attachments of service requests and contact messages. Never served from here directly:
+# a view checks who may see the request and sends the file.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(5 * 2**20)))
+ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "5"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 2**20
 
 # --- Mail -------------------------------------------------------------------------------
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include(allauth_urlpatterns)),
     path("", include("portal.accounts.urls")),
     path("accountbeheer/", include("portal.organizations.urls")),
+    path("locaties/", include("portal.locations.urls")),
+    path("bestellen/", include("portal.ordering.urls")),
+    path("serviceaanvragen/", include("portal.service.urls")),
+    path("", include("portal.support.urls")),
     path("uitnodiging/<str:token>/", organization_views.invitation_accept, name="invitation_accept"),
     path(
         "mijn-account/e-mailadres-bevestigen/<str:token>/",

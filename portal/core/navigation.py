@@ -25,6 +25,7 @@ def _anyone(user):
 
 MENU = [
     NavItem("account", _("Mijn account"), "accounts:my_account", _anyone),
+    NavItem("locations", _("Locaties"), "locations:list", permissions.is_customer),
     NavItem("ordering", _("Bestellen"), "ordering:catalogue", permissions.can_order),
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
     NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
