@@ -62,6 +62,7 @@ FIELD_LABELS = {
     "role": _("Rol"),
     "may_use_portal": _("Mag zaken regelen op de portal"),
     "may_order": _("Mag bestellen"),
+    "order_limit": _("Bestellimiet (excl. btw)"),
     "locations": _("Locaties"),
     "status": _("Status"),
     "deactivated_until": _("Gedeactiveerd tot"),

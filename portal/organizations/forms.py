@@ -28,6 +28,15 @@ class AccountForm(forms.Form):
     )
     may_use_portal = forms.BooleanField(label=_("Mag zaken regelen op de portal"), required=False, initial=True)
     may_order = forms.BooleanField(label=_("Mag bestellen in de bestelomgeving"), required=False)
+    order_limit = forms.DecimalField(
+        label=_("Bestellimiet per bestelling (excl. btw, in euro)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Een bestelling boven dit bedrag wacht op goedkeuring van een administrator. Leeg laten: geen limiet."),
+    )
     locations = forms.ModelMultipleChoiceField(
         label=_("Gekoppelde locaties"),
         queryset=Location.objects.none(),
@@ -55,6 +64,8 @@ class AccountForm(forms.Form):
                         code="no_rights",
                     ),
                 )
+        if not cleaned.get("may_order"):
+            cleaned["order_limit"] = None  # a limit means nothing without the right to order
         return cleaned
 
 

@@ -94,6 +94,11 @@ class Membership(models.Model):
     role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
     may_use_portal = models.BooleanField(_("mag zaken regelen op de portal"), default=True)
     may_order = models.BooleanField(_("mag bestellen"), default=False)
+    # An order above this amount (excluding VAT) waits for an administrator's approval;
+    # empty means no limit.
+    order_limit = models.DecimalField(
+        _("bestellimiet (excl. btw)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.INVITED
     )
@@ -115,6 +120,10 @@ class Membership(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values), name="membership_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(order_limit__isnull=True) | models.Q(order_limit__gte=0),
+                name="membership_order_limit_not_negative",
             ),
             models.CheckConstraint(
                 condition=models.Q(deactivated_until__isnull=True)

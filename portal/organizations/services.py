@@ -34,7 +34,7 @@ User = get_user_model()
 logger = logging.getLogger(__name__)
 
 PERSONAL_FIELDS = ("full_name", "email", "phone", "job_title")
-MEMBERSHIP_FIELDS = ("role", "may_use_portal", "may_order")
+MEMBERSHIP_FIELDS = ("role", "may_use_portal", "may_order", "order_limit")
 
 
 class AccountRuleError(Exception):
@@ -193,6 +193,7 @@ def account_invite(
     role=Role.EMPLOYEE,
     may_use_portal=True,
     may_order=False,
+    order_limit=None,
     locations=(),
     request=None,
 ):
@@ -215,6 +216,7 @@ def account_invite(
         role=role,
         may_use_portal=may_use_portal,
         may_order=may_order,
+        order_limit=order_limit,
         status=Status.INVITED,
     )
     LocationLink.objects.bulk_create([LocationLink(membership=membership, location=loc) for loc in locations])
@@ -228,6 +230,7 @@ def account_invite(
             "role": [None, role],
             "may_use_portal": [None, may_use_portal],
             "may_order": [None, may_order],
+            "order_limit": [None, _amount(order_limit)],
             "locations": [None, sorted(loc.name for loc in locations)],
         },
     )
@@ -305,6 +308,11 @@ def invitation_accept(*, token, password, request=None):
 # --- change ---------------------------------------------------------------------------------
 
 
+def _amount(value):
+    """An amount as the audit trail stores it (JSON has no Decimal)."""
+    return None if value is None else f"{value:.2f}"
+
+
 def _changed(obj, data, fields):
     return {
         field: [getattr(obj, field), data[field]]
@@ -349,6 +357,8 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
     if rights:
         membership.save(update_fields=[*rights, "updated_at"])
     changes = {**personal, **rights}
+    if "order_limit" in changes:
+        changes["order_limit"] = [_amount(v) for v in changes["order_limit"]]
     location_change = _set_locations(membership, locations)
     if location_change:
         changes["locations"] = location_change

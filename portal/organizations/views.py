@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
+from portal.core.money import money
 from portal.core.scoping import get_visible_or_404
 
 from . import activity, imports, overview, services
@@ -146,7 +147,7 @@ def account_detail(request, pk):
 
 
 def _account_kwargs(data):
-    return {key: data[key] for key in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order")}
+    return {key: data[key] for key in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit")}
 
 
 @administrator_required
@@ -233,7 +234,7 @@ def _current(membership):
     return {
         "full_name": user.full_name, "email": user.email, "phone": user.phone, "job_title": user.job_title,
         "role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
-        "locations": list(membership.location_links.values_list("location_id", flat=True)),
+        "order_limit": membership.order_limit, "locations": list(membership.location_links.values_list("location_id", flat=True)),
         "version": membership.version,
     }  # fmt: skip
 
@@ -247,11 +248,12 @@ def _current_shown(membership, current):
         "role": Role(current["role"]).label,
         "may_use_portal": yes if current["may_use_portal"] else no,
         "may_order": yes if current["may_order"] else no,
+        "order_limit": money(current["order_limit"]) if current["order_limit"] is not None else "—",
         "locations": ", ".join(sorted(names[pk] for pk in current["locations"])) or "—",
     }
     return [
         (form.fields[field].label, shown.get(field, current[field] or "—"))
-        for field in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "locations")
+        for field in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit", "locations")
     ]
 
 
