@@ -22,6 +22,25 @@ ACTIONS = {
     "account_deactivated": _("Account gedeactiveerd"),
     "account_reactivated": _("Account weer actief"),
     "account_deleted": _("Account verwijderd"),
+    # Change requests (Wijziging doorgeven)
+    "change_request_created": _("Wijziging doorgegeven"),
+    "change_request_message": _("Bericht bij wijzigingsverzoek"),
+    "change_request_withdrawn": _("Wijzigingsverzoek ingetrokken"),
+    "change_request_reply": _("Reactie van de klantenservice op wijzigingsverzoek"),
+    "change_request_in_progress": _("Wijzigingsverzoek in behandeling genomen"),
+    "change_request_done": _("Wijzigingsverzoek afgehandeld"),
+    "change_request_rejected": _("Wijzigingsverzoek afgewezen"),
+    "change_request_assigned": _("Wijzigingsverzoek toegewezen"),
+    "service_request_created": _("Serviceaanvraag ingediend"),
+    "service_request_status_changed": _("Status van serviceaanvraag gewijzigd"),
+    "service_request_closed": _("Serviceaanvraag gesloten"),
+    "service_request_reopened": _("Serviceaanvraag heropend"),
+    "service_request_assigned": _("Behandelaar van serviceaanvraag gewijzigd"),
+    "order_placed": _("Bestelling geplaatst"),
+    "order_approved": _("Bestelling goedgekeurd"),
+    "order_rejected": _("Bestelling afgewezen"),
+    "order_cancelled": _("Bestelling geannuleerd"),
+    "order_status_changed": _("Status van bestelling gewijzigd"),
 }
 
 
@@ -67,7 +86,12 @@ FIELD_LABELS = {
     "status": _("Status"),
     "deactivated_until": _("Gedeactiveerd tot"),
     "reason": _("Reden"),
+    "reference": _("Referentie"),
+    "order": _("Bestelling"),
+    "total_excl_vat": _("Totaal excl. btw"),
     "email_pending": _("E-mailadres (wacht op bevestiging)"),
+    "change_request": _("Wijzigingsverzoek"),
+    "assigned_to": _("Toegewezen aan"),
 }
 
 

@@ -5,6 +5,9 @@ location code, ...) and created only when missing; existing records are left as 
 are, so a second run changes and duplicates nothing.
 """
 
+from decimal import Decimal
+from importlib import import_module
+
 from django.contrib.auth.models import Group
 
 from portal.accounts.models import User
@@ -12,6 +15,8 @@ from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.organizations.models import Membership, Organization, Role, Status
 from portal.organizations.services import invitation_issue
+
+APP_DEMOS = ["portal.ordering.demo"]
 
 DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
 
@@ -31,7 +36,7 @@ ORGANIZATIONS = [
         ],
         "accounts": [
             {"email": "beheerder@vandijk.example", "full_name": "Sanne van Dijk", "phone": "030 231 44 10", "job_title": "Bedrijfsleider", "role": Role.ADMINISTRATOR, "may_order": True, "status": Status.ACTIVE, "locations": ["UTC", "UTO", "AMF"]},
-            {"email": "besteller@vandijk.example", "full_name": "Bram Jacobs", "phone": "030 231 44 12", "job_title": "Inkoper", "role": Role.EMPLOYEE, "may_order": True, "status": Status.ACTIVE, "locations": ["UTC", "UTO"]},
+            {"email": "besteller@vandijk.example", "full_name": "Bram Jacobs", "phone": "030 231 44 12", "job_title": "Inkoper", "role": Role.EMPLOYEE, "may_order": True, "order_limit": "250.00", "status": Status.ACTIVE, "locations": ["UTC", "UTO"]},
             {"email": "medewerker@vandijk.example", "full_name": "Fatima Bouzid", "phone": "033 461 20 07", "job_title": "Filiaalmedewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.ACTIVE, "locations": ["AMF"]},
             {"email": "oud@vandijk.example", "full_name": "Henk Oudshoorn", "phone": "", "job_title": "Oud-medewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.DEACTIVATED, "locations": ["UTO"]},
             {"email": "nieuw@vandijk.example", "full_name": "Noor Vermeulen", "phone": "", "job_title": "Verkoopmedewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.INVITED, "locations": ["UTC"]},
@@ -46,6 +51,7 @@ ORGANIZATIONS = [
         ],
         "accounts": [
             {"email": "beheerder@jansen.example", "full_name": "Pieter Jansen", "phone": "038 421 88 00", "job_title": "Eigenaar", "role": Role.ADMINISTRATOR, "may_order": True, "status": Status.ACTIVE, "locations": ["ZWO", "KAM"]},
+            {"email": "werkplaats@jansen.example", "full_name": "Mehmet Yilmaz", "phone": "038 421 88 05", "job_title": "Chef werkplaats", "role": Role.EMPLOYEE, "may_order": True, "order_limit": "150.00", "status": Status.ACTIVE, "locations": ["ZWO", "KAM"]},
         ],
     },
 ]
@@ -105,6 +111,7 @@ def _load_locations(counter, organization, rows):
 
 
 def _load_accounts(counter, organization, rows, locations):
+    users = {}
     for row in rows:
         user = _user(
             counter,
@@ -122,6 +129,7 @@ def _load_accounts(counter, organization, rows, locations):
                 "role": row["role"],
                 "may_use_portal": True,
                 "may_order": row["may_order"],
+                "order_limit": Decimal(row["order_limit"]) if row.get("order_limit") else None,
                 "status": row["status"],
             },
         )
@@ -131,12 +139,15 @@ def _load_accounts(counter, organization, rows, locations):
             # A real invitation: its mail (with the link) lands under var/mail/.
             invitation_issue(actor=None, membership=membership)
             counter.created += 1
+        users[row["email"]] = user
+    return users
 
 
 def load():
     """Load the demo data set; returns how many records were created."""
     counter = _Counter()
     staff = _load_staff(counter)
+    orgs = []
     for row in ORGANIZATIONS:
         organization, _ = counter.get_or_create(
             Organization,
@@ -144,5 +155,9 @@ def load():
             defaults={"name": row["name"], "account_manager": staff[ACCOUNT_MANAGER]},
         )
         locations = _load_locations(counter, organization, row["locations"])
-        _load_accounts(counter, organization, row["accounts"], locations)
+        users = _load_accounts(counter, organization, row["accounts"], locations)
+        orgs.append({"organization": organization, "locations": locations, "users": users})
+    # Each area adds its own demo records: orders, service requests, change requests.
+    for area in APP_DEMOS:
+        import_module(area).load(counter, orgs, staff)
     return counter.created

@@ -23,6 +23,11 @@ from .models import OutgoingMail
 logger = logging.getLogger(__name__)
 
 
+def site_url(path):
+    """An absolute link for a mail: the configured ``SITE_URL``, never the request's host."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def mail_render(template_prefix, context):
     """Subject and plain-text body from ``<prefix>_subject.txt`` and ``<prefix>_message.txt``."""
     subject = render_to_string(f"{template_prefix}_subject.txt", context)

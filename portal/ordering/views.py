@@ -1,1 +1,346 @@
-"""Views."""
+"""The ordering environment. Catalogue, cart and checkout need the right to order; the
+order history also opens for administrators, who approve orders. For anyone else every
+URL here answers 404, and orders come only through ``Order.objects.visible_to``."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from portal.core.scoping import get_visible_or_404, membership_of
+from portal.locations.models import Location
+
+from . import services
+from .forms import AddToCartForm, CatalogueFilterForm, CheckoutForm, OrderFilterForm, QuantityField, RejectForm
+from .models import Category, Order, OrderLine, OrderStatus
+from .permissions import can_approve_orders, can_order, can_view_orders
+from .pricing import cart_totals, order_totals
+
+PAGE_SIZE = 25
+
+
+def _requires(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+order_right_required = _requires(can_order)
+orders_viewer_required = _requires(can_view_orders)
+approver_required = _requires(can_approve_orders)
+
+
+def _tabs(request, current):
+    """The ordering environment's tabs, with the cart's size and the orders waiting for
+    approval (two small counts)."""
+    membership = membership_of(request.user)
+    return {
+        "tab": current,
+        "may_order": membership.may_order,
+        "cart_count": membership.cart_items.count() if membership.may_order else 0,
+        "approval_count": (
+            Order.objects.visible_to(request.user).filter(status=OrderStatus.PENDING_APPROVAL).count()
+            if membership.is_active_administrator
+            else 0
+        ),
+    }
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+@require_safe
+@order_right_required
+def catalogue(request):
+    form = CatalogueFilterForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    categories = list(Category.objects.offered().annotate(
+        offered=Count("products", filter=Q(products__is_archived=False))
+    ).filter(offered__gt=0))  # fmt: skip
+    category = next((c for c in categories if c.slug == request.GET.get("categorie")), None)
+    products = services.products_offered().select_related("category").order_by("category__position", "category__name", "name")
+    if category:
+        products = products.filter(category=category)
+    for word in query.split():
+        products = products.filter(
+            Q(name__icontains=word) | Q(code__icontains=word) | Q(description__icontains=word) | Q(category__name__icontains=word)
+        )
+    return render(
+        request,
+        "ordering/catalogue.html",
+        {"form": form, "query": query, "categories": categories, "category": category, "products": list(products),
+         "add_form": AddToCartForm(), **_tabs(request, "catalogue")},
+    )  # fmt: skip
+
+
+def _product(pk):
+    return get_object_or_404(services.products_offered().select_related("category"), pk=pk)
+
+
+@require_safe
+@order_right_required
+def product_detail(request, pk):
+    product = _product(pk)
+    return render(
+        request, "ordering/product_detail.html", {"product": product, "form": AddToCartForm(), **_tabs(request, "catalogue")}
+    )
+
+
+@require_POST
+@order_right_required
+def cart_add(request, pk):
+    product = _product(pk)
+    form = AddToCartForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cart_add(actor=request.user, product=product, quantity=form.cleaned_data["quantity"])
+        except services.OrderError as error:
+            form.add_error("quantity", error.message)
+        else:
+            messages.success(
+                request,
+                _("%(quantity)s × %(product)s staat in je winkelwagen.")
+                % {"quantity": form.cleaned_data["quantity"], "product": product.name},
+            )
+            return redirect("ordering:cart")
+    return render(request, "ordering/product_detail.html", {"product": product, "form": form, **_tabs(request, "catalogue")})
+
+
+# --- cart ------------------------------------------------------------------------------------
+
+
+def _cart_rows(items, data=None):
+    """Each cart item with its quantity field; after a refused update, the typed value
+    and its error."""
+    rows = []
+    errors = {}
+    for item in items:
+        name = f"quantity-{item.pk}"
+        field = QuantityField(min_value=0, max_value=item.product.max_quantity)
+        value = data.get(name, item.quantity) if data is not None else item.quantity
+        error = None
+        if data is not None:
+            try:
+                errors[item.pk] = field.clean(value)
+            except Exception as exc:  # a ValidationError: shown beside the field
+                error = " ".join(exc.messages)
+        rows.append({"item": item, "name": name, "value": value, "error": error, "max": item.product.max_quantity})
+    return rows, errors
+
+
+@order_right_required
+def cart(request):
+    membership = membership_of(request.user)
+    items = services.cart_items(membership)
+    rows, quantities = _cart_rows(items, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if any(row["error"] for row in rows):
+            messages.error(request, _("Niet alle aantallen konden worden bijgewerkt. Kijk de gemarkeerde regels na."))
+        else:
+            services.cart_update(actor=request.user, quantities=quantities)
+            messages.success(request, _("Je winkelwagen is bijgewerkt."))
+            return redirect("ordering:cart")
+    unavailable = [item for item in items if item.product.is_archived]
+    return render(
+        request,
+        "ordering/cart.html",
+        {"rows": rows, "amounts": cart_totals(items), "unavailable": unavailable, **_tabs(request, "cart")},
+    )
+
+
+@require_POST
+@order_right_required
+def cart_remove(request, pk):
+    services.cart_remove(actor=request.user, item_id=pk)
+    messages.success(request, _("Het product is uit je winkelwagen gehaald."))
+    return redirect("ordering:cart")
+
+
+# --- checkout --------------------------------------------------------------------------------
+
+
+@order_right_required
+def checkout(request):
+    membership = membership_of(request.user)
+    locations = Location.objects.linked_to(membership).filter(organization_id=membership.organization_id)
+    locations = locations.prefetch_related("addresses").order_by("name")
+    form = CheckoutForm(request.POST or None, locations=locations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order, created = services.order_place(
+                actor=request.user, location=data["location"], department=data["department"],
+                submission_key=data["submission_key"], reference=data["reference"],
+                wished_delivery_date=data["wished_delivery_date"], remarks=data["remarks"], request=request,
+            )  # fmt: skip
+        except services.OrderError as error:
+            field = {"location_not_linked": "location", "department_mismatch": "department", "no_delivery_address": "location"}
+            form.add_error(field.get(error.code), error.message)
+        else:
+            if not created:
+                messages.info(request, _("Deze bestelling was al geplaatst. Je ziet haar hieronder; er is niets dubbel besteld."))
+            elif order.status == OrderStatus.PENDING_APPROVAL:
+                messages.success(
+                    request,
+                    _("Bedankt. Je bestelling %(number)s is ontvangen en wacht op goedkeuring door een administrator, "
+                      "omdat het bedrag boven je bestellimiet ligt. Je krijgt bericht zodra ze is beoordeeld.")
+                    % {"number": order.number},
+                )  # fmt: skip
+            else:
+                messages.success(
+                    request,
+                    _("Bedankt. Je bestelling %(number)s is geplaatst. De bevestiging is naar %(email)s gestuurd.")
+                    % {"number": order.number, "email": request.user.email},
+                )
+            return redirect("ordering:order_detail", pk=order.pk)
+    items = services.cart_items(membership)
+    return render(
+        request,
+        "ordering/checkout.html",
+        {"form": form, "items": items, "amounts": cart_totals(items), "locations": list(locations),
+         "order_limit": membership.order_limit, **_tabs(request, "cart")},
+    )  # fmt: skip
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+@require_safe
+@orders_viewer_required
+def order_list(request):
+    locations = Location.objects.visible_to(request.user).order_by("name")
+    form = OrderFilterForm(request.GET or None, locations=locations)
+    orders = Order.objects.visible_to(request.user).select_related("location", "placed_by")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["location"]:
+            orders = orders.filter(location=data["location"])
+        if data["status"]:
+            orders = orders.filter(status=data["status"])
+        if data["date_from"]:
+            orders = orders.filter(created_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            orders = orders.filter(created_at__date__lte=data["date_to"])
+    orders = orders.order_by("-created_at", "-pk").only(
+        "number", "status", "created_at", "total", "subtotal", "reference", "location__name", "placed_by__full_name"
+    )
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "ordering/order_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), **_tabs(request, "orders")},
+    )
+
+
+def _order(request, pk):
+    lines = Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+    queryset = Order.objects.select_related("location", "department", "placed_by", "decided_by", "cancelled_by")
+    return get_visible_or_404(queryset.prefetch_related(lines), request.user, pk=pk)
+
+
+def _detail(request, order, reject_form=None, status=200):
+    lines = list(order.lines.all())
+    membership = membership_of(request.user)
+    is_admin = membership.is_active_administrator
+    context = {
+        "order": order,
+        "lines": lines,
+        "amounts": order_totals(lines),
+        "may_cancel": order.is_cancellable and (order.placed_by_id == request.user.pk or is_admin),
+        "may_decide": is_admin and order.status == OrderStatus.PENDING_APPROVAL and order.placed_by_id != request.user.pk,
+        "own_pending": order.status == OrderStatus.PENDING_APPROVAL and order.placed_by_id == request.user.pk,
+        "may_reorder": membership.may_order,
+        "reject_form": reject_form or RejectForm(),
+        **_tabs(request, "approvals" if order.status == OrderStatus.PENDING_APPROVAL and is_admin else "orders"),
+    }
+    return render(request, "ordering/order_detail.html", context, status=status)
+
+
+@require_safe
+@orders_viewer_required
+def order_detail(request, pk):
+    return _detail(request, _order(request, pk))
+
+
+def _run(request, action, success, **kwargs):
+    try:
+        action(actor=request.user, **kwargs)
+    except services.OrderError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@require_POST
+@orders_viewer_required
+def order_cancel(request, pk):
+    order = _order(request, pk)
+    _run(request, services.order_cancel, _("Bestelling %(number)s is geannuleerd.") % {"number": order.number},
+         order=order, request=request)  # fmt: skip
+    return redirect("ordering:order_detail", pk=order.pk)
+
+
+@require_POST
+@order_right_required
+def order_reorder(request, pk):
+    order = _order(request, pk)
+    missing = services.order_again(actor=request.user, order=order)
+    if missing:
+        messages.warning(
+            request,
+            _("Niet meer leverbaar en dus niet toegevoegd: %(products)s.") % {"products": ", ".join(missing)},
+        )
+    messages.success(request, _("De producten van %(number)s staan in je winkelwagen, tegen de huidige prijzen. Kijk de aantallen na.")
+                     % {"number": order.number})  # fmt: skip
+    return redirect("ordering:cart")
+
+
+@require_POST
+@approver_required
+def order_approve(request, pk):
+    order = _order(request, pk)
+    if _run(request, services.order_approve, _("Bestelling %(number)s is goedgekeurd.") % {"number": order.number},
+            order=order, request=request):  # fmt: skip
+        return redirect("ordering:approvals")
+    return redirect("ordering:order_detail", pk=order.pk)
+
+
+@require_POST
+@approver_required
+def order_reject(request, pk):
+    order = _order(request, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, order, reject_form=form, status=200)
+    if _run(request, services.order_reject, _("Bestelling %(number)s is afgewezen.") % {"number": order.number},
+            order=order, reason=form.cleaned_data["reason"], request=request):  # fmt: skip
+        return redirect("ordering:approvals")
+    return redirect("ordering:order_detail", pk=order.pk)
+
+
+@require_safe
+@approver_required
+def approvals(request):
+    orders = (
+        Order.objects.visible_to(request.user)
+        .filter(status=OrderStatus.PENDING_APPROVAL)
+        .select_related("location", "placed_by", "placed_by__membership")
+        .order_by("created_at", "pk")
+    )
+    return render(request, "ordering/approvals.html", {"orders": list(orders[:200]), **_tabs(request, "approvals")})
+

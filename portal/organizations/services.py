@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.models import normalize_email_address
 from portal.accounts.sessions import sessions_end
 from portal.core.audit import audit_record
-from portal.core.mail import mail_render, mail_send
+from portal.core.mail import mail_render, mail_send, site_url
 from portal.locations.models import LocationLink
 
 from .models import EmailChange, Invitation, Membership, Organization, Role, Status
@@ -75,10 +75,6 @@ class InvitationInvalid(Exception):
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _send(template, to, context):
@@ -174,7 +170,7 @@ def invitation_issue(*, actor, membership):
             "user": membership.user,
             "organization": membership.organization,
             "inviter": actor,
-            "url": _site_url(reverse("invitation_accept", args=[token])),
+            "url": site_url(reverse("invitation_accept", args=[token])),
             "valid_days": settings.INVITATION_VALID_DAYS,
         },
     )
@@ -389,7 +385,7 @@ def _email_change_request(*, actor, membership, new_email, request=None):
     )
     user = membership.user
     context = {"user": user, "old_email": user.email, "new_email": new_email, "valid_days": settings.INVITATION_VALID_DAYS}
-    _send("email_change_confirm", new_email, {**context, "url": _site_url(reverse("email_change_confirm", args=[token]))})
+    _send("email_change_confirm", new_email, {**context, "url": site_url(reverse("email_change_confirm", args=[token]))})
     _send("email_change_requested", user.email, context)
     audit_record(
         "email_change_requested", actor=actor, target=user, request=request, changes={"email": [user.email, new_email]}

@@ -3,6 +3,8 @@ document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.matches("form[data-loading]")) return;
   if (form.dataset.submitted === "1") { event.preventDefault(); return; }
+  // A form that asks first (data-confirm): nothing is sent unless the person agrees.
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); return; }
   form.dataset.submitted = "1";
   var button = form.querySelector("button[type=submit]");
   if (button) {

@@ -1,0 +1,149 @@
+import uuid
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from portal.locations.models import Department, Location
+
+from .models import OrderStatus
+
+LATEST_DELIVERY_DAYS = 90
+
+
+def earliest_delivery_date(today=None):
+    """Delivery takes two working days: an order placed today arrives at the earliest
+    on the second working day after today."""
+    day = today or timezone.localdate()
+    working_days = 0
+    while working_days < 2:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            working_days += 1
+    return day
+
+
+class QuantityField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Aantal"))
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 10000)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(inputmode="numeric", size="4")
+
+
+class AddToCartForm(forms.Form):
+    quantity = QuantityField(initial=1)
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Zoek een product"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(type="search", autocomplete="off", placeholder=_("Bijvoorbeeld: kassarol"))
+
+
+class CheckoutForm(forms.Form):
+    location = forms.ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=None)
+    department = forms.TypedChoiceField(label=_("Afdeling"), coerce=int)
+    reference = forms.CharField(
+        label=_("Uw referentie (optioneel)"),
+        max_length=35,
+        required=False,
+        help_text=_("Bijvoorbeeld uw inkoopordernummer. Het staat op de pakbon en de factuur."),
+    )
+    wished_delivery_date = forms.DateField(
+        label=_("Gewenste leverdatum (optioneel)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    remarks = forms.CharField(
+        label=_("Opmerkingen voor de bezorger (optioneel)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, locations, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+        self.departments = {
+            d.pk: d for d in Department.objects.filter(location__in=locations).select_related("location")
+        }
+        grouped = {}
+        for department in sorted(self.departments.values(), key=lambda d: (d.location.name, d.name)):
+            grouped.setdefault(department.location.name, []).append((department.pk, department.name))
+        self.fields["department"].choices = [("", _("Kies een afdeling")), *grouped.items()]
+        earliest = earliest_delivery_date()
+        self.earliest = earliest
+        self.fields["wished_delivery_date"].help_text = _(
+            "Leeg laten: zo snel mogelijk. Op zijn vroegst %(date)s, alleen op werkdagen."
+        ) % {"date": date_format(earliest, "l j F")}
+        self.fields["wished_delivery_date"].widget.attrs["min"] = earliest.isoformat()
+
+    def clean_department(self):
+        department = self.departments.get(self.cleaned_data["department"])
+        if department is None:
+            raise forms.ValidationError(_("Kies een afdeling van de locatie."), code="department_invalid")
+        return department
+
+    def clean_wished_delivery_date(self):
+        day = self.cleaned_data["wished_delivery_date"]
+        if day is None:
+            return None
+        if day < self.earliest:
+            raise forms.ValidationError(
+                _("Zo snel kunnen we niet leveren. Kies %(date)s of later.") % {"date": date_format(self.earliest)},
+                code="date_too_early",
+            )
+        if day.weekday() >= 5:
+            raise forms.ValidationError(_("We leveren alleen op werkdagen. Kies een dag van maandag tot en met vrijdag."), code="date_weekend")
+        if day > timezone.localdate() + timedelta(days=LATEST_DELIVERY_DAYS):
+            raise forms.ValidationError(
+                _("Kies een datum binnen %(days)s dagen.") % {"days": LATEST_DELIVERY_DAYS}, code="date_too_late"
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        location, department = cleaned.get("location"), cleaned.get("department")
+        if location and department and department.location_id != location.pk:
+            self.add_error(
+                "department",
+                forms.ValidationError(_("Deze afdeling hoort niet bij de gekozen locatie."), code="department_mismatch"),
+            )
+        return cleaned
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van afwijzing"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("De besteller krijgt deze reden te zien, in de portal en per e-mail."),
+    )
+
+
+class OrderFilterForm(forms.Form):
+    location = forms.ModelChoiceField(
+        label=_("Locatie"), required=False, queryset=Location.objects.none(), empty_label=_("Alle locaties")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle statussen")), *OrderStatus.choices])
+    date_from = forms.DateField(label=_("Besteld vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Besteld tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", forms.ValidationError(_("Deze datum ligt voor de begindatum."), code="period_reversed"))
+        return cleaned

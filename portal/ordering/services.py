@@ -1,0 +1,358 @@
+"""Every change in the ordering environment: the cart, placing an order, approval,
+cancelling and ordering again.
+
+Each service takes keyword-only arguments including the acting user, runs in one
+transaction, records an audit event where the organization will want to see it, and
+sends its mail after the commit. Rules live here, in one spot:
+
+- an order is placed for a location linked to the orderer, a department of it and its
+  registered delivery address; prices are copied into the order;
+- the same checkout form sent twice is one order;
+- an order above the orderer's limit waits for another administrator's approval;
+- only an order HartingBank has not started on can be cancelled.
+"""
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.audit import audit_record
+from portal.core.mail import mail_render, mail_send, site_url
+from portal.core.scoping import membership_of
+from portal.locations.models import Location
+from portal.organizations.models import Membership, Role
+
+from .models import CartItem, Order, OrderLine, OrderStatus, Product
+from .pricing import cart_totals, order_totals
+
+
+class OrderError(Exception):
+    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+
+    MESSAGES = {
+        "no_right": _("Je mag niet bestellen."),
+        "cart_empty": _("Je winkelwagen is leeg."),
+        "product_unavailable": _(
+            "Een of meer producten in je winkelwagen zijn niet meer leverbaar. Haal ze uit je winkelwagen "
+            "en probeer het opnieuw."
+        ),
+        "quantity_too_high": _("Dit aantal is hoger dan je in één keer kunt bestellen."),
+        "location_not_linked": _("Je kunt alleen bestellen voor een locatie die aan je account is gekoppeld."),
+        "department_mismatch": _("Deze afdeling hoort niet bij de gekozen locatie."),
+        "no_delivery_address": _(
+            "Voor deze locatie is nog geen afleveradres geregistreerd. Geef een wijziging door om het te "
+            "laten toevoegen."
+        ),
+        "not_pending": _("Deze bestelling wacht niet (meer) op goedkeuring."),
+        "own_order": _("Je kunt je eigen bestelling niet goedkeuren of afwijzen; een andere administrator moet dat doen."),
+        "not_approver": _("Alleen een administrator van de organisatie kan bestellingen goedkeuren."),
+        "not_cancellable": _("Deze bestelling is al in behandeling genomen en kan niet meer worden geannuleerd."),
+        "not_allowed": _("Alleen wie de bestelling plaatste of een administrator kan haar annuleren."),
+        "reason_required": _("Geef een reden op."),
+        "status_transition": _("Deze statuswijziging is niet mogelijk."),
+    }
+
+    def __init__(self, code):
+        self.code = code
+        self.message = self.MESSAGES[code]
+        super().__init__(code)
+
+
+def _membership(actor):
+    membership = membership_of(actor)
+    if membership is None:
+        raise OrderError("no_right")
+    return membership
+
+
+# --- cart ------------------------------------------------------------------------------------
+
+
+def cart_items(membership):
+    return list(CartItem.objects.filter(membership=membership).select_related("product", "product__category"))
+
+
+@transaction.atomic
+def cart_add(*, actor, product, quantity):
+    """Put ``quantity`` of a product in the cart, on top of what is there already."""
+    membership = _membership(actor)
+    if not membership.may_order:
+        raise OrderError("no_right")
+    if product.is_archived:
+        raise OrderError("product_unavailable")
+    item = CartItem.objects.select_for_update().filter(membership=membership, product=product).first()
+    new_quantity = quantity + (item.quantity if item else 0)
+    if new_quantity > product.max_quantity:
+        raise OrderError("quantity_too_high")
+    if item is None:
+        return CartItem.objects.create(membership=membership, product=product, quantity=new_quantity)
+    item.quantity = new_quantity
+    item.save(update_fields=["quantity"])
+    return item
+
+
+@transaction.atomic
+def cart_update(*, actor, quantities):
+    """Set the quantities of the cart's items ({item id: quantity}); 0 removes the item."""
+    membership = _membership(actor)
+    items = {item.pk: item for item in CartItem.objects.select_for_update().filter(membership=membership).select_related("product")}
+    for pk, quantity in quantities.items():
+        item = items.get(pk)
+        if item is None:
+            continue  # removed in another tab meanwhile
+        if quantity == 0:
+            item.delete()
+        elif quantity > item.product.max_quantity:
+            raise OrderError("quantity_too_high")
+        elif quantity != item.quantity:
+            item.quantity = quantity
+            item.save(update_fields=["quantity"])
+
+
+def cart_remove(*, actor, item_id):
+    CartItem.objects.filter(membership=_membership(actor), pk=item_id).delete()
+
+
+# --- placing an order ------------------------------------------------------------------------
+
+
+def order_place(
+    *, actor, location, department, submission_key, reference="", wished_delivery_date=None, remarks="", request=None
+):
+    """Turn the cart into an order. Returns ``(order, created)``: the same
+    ``submission_key`` a second time returns the order it placed the first time."""
+    existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            order = _order_create(
+                actor=actor, location=location, department=department, submission_key=submission_key,
+                reference=reference, wished_delivery_date=wished_delivery_date, remarks=remarks, request=request,
+            )  # fmt: skip
+    except IntegrityError:
+        # The same form, sent again while the first was being written.
+        existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
+        if existing is None:
+            raise
+        return existing, False
+    return order, True
+
+
+def _order_create(*, actor, location, department, submission_key, reference, wished_delivery_date, remarks, request):
+    membership = Membership.objects.select_for_update().select_related("organization").get(pk=_membership(actor).pk)
+    if not membership.may_order:
+        raise OrderError("no_right")
+    if not Location.objects.linked_to(membership).filter(pk=location.pk, organization=membership.organization).exists():
+        raise OrderError("location_not_linked")
+    if department.location_id != location.pk:
+        raise OrderError("department_mismatch")
+    address = location.delivery_address
+    if address is None:
+        raise OrderError("no_delivery_address")
+    items = cart_items(membership)
+    if not items:
+        raise OrderError("cart_empty")
+    if any(item.product.is_archived for item in items):
+        raise OrderError("product_unavailable")
+    if any(item.quantity > item.product.max_quantity for item in items):
+        raise OrderError("quantity_too_high")
+
+    amounts = cart_totals(items)
+    needs_approval = membership.order_limit is not None and amounts.subtotal > membership.order_limit
+    order = Order.objects.create(
+        organization=membership.organization,
+        number=f"tmp-{submission_key.hex[:16]}",
+        placed_by=actor,
+        location=location,
+        department=department,
+        delivery_street=address.street,
+        delivery_postal_code=address.postal_code,
+        delivery_city=address.city,
+        reference=reference,
+        wished_delivery_date=wished_delivery_date,
+        remarks=remarks,
+        status=OrderStatus.PENDING_APPROVAL if needs_approval else OrderStatus.RECEIVED,
+        subtotal=amounts.subtotal,
+        vat_total=amounts.vat_total,
+        total=amounts.total,
+        submission_key=submission_key,
+    )
+    order.number = f"B-{order.created_at.year}-{order.pk:06d}"
+    order.save(update_fields=["number"])
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order, product=item.product, product_code=item.product.code, product_name=item.product.name,
+                unit=item.product.unit, unit_price=item.product.price, vat_rate=item.product.vat_rate,
+                quantity=item.quantity, line_total=item.product.price * item.quantity,
+            )  # fmt: skip
+            for item in items
+        ]
+    )
+    CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    audit_record(
+        "order_placed",
+        actor=actor,
+        organization=membership.organization,
+        request=request,
+        changes={"order": order.number, "total_excl_vat": f"{order.subtotal:.2f}", "status": order.status},
+    )
+    _mail_orderer(order, "ordering/email/order_placed")
+    if needs_approval:
+        _mail_approvers(order)
+    return order
+
+
+# --- approval --------------------------------------------------------------------------------
+
+
+def _check_approver(actor, order):
+    membership = membership_of(actor)
+    if membership is None or not membership.is_active_administrator or membership.organization_id != order.organization_id:
+        raise OrderError("not_approver")
+    if order.placed_by_id == actor.pk:
+        raise OrderError("own_order")
+
+
+def _locked(order):
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+@transaction.atomic
+def order_approve(*, actor, order, request=None):
+    order = _locked(order)
+    _check_approver(actor, order)
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        raise OrderError("not_pending")
+    order.status = OrderStatus.RECEIVED
+    order.decided_by, order.decided_at = actor, timezone.now()
+    order.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    audit_record("order_approved", actor=actor, organization=order.organization, request=request, changes={"order": order.number})
+    _mail_orderer(order, "ordering/email/order_approved")
+    return order
+
+
+@transaction.atomic
+def order_reject(*, actor, order, reason, request=None):
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrderError("reason_required")
+    order = _locked(order)
+    _check_approver(actor, order)
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        raise OrderError("not_pending")
+    order.status = OrderStatus.REJECTED
+    order.decided_by, order.decided_at = actor, timezone.now()
+    order.rejection_reason = reason
+    order.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
+    audit_record(
+        "order_rejected", actor=actor, organization=order.organization, request=request,
+        changes={"order": order.number, "reason": reason},
+    )  # fmt: skip
+    _mail_orderer(order, "ordering/email/order_rejected")
+    return order
+
+
+# --- cancelling, ordering again, progress ------------------------------------------------------
+
+
+@transaction.atomic
+def order_cancel(*, actor, order, request=None):
+    order = _locked(order)
+    membership = membership_of(actor)
+    is_admin = bool(membership and membership.is_active_administrator and membership.organization_id == order.organization_id)
+    if order.placed_by_id != actor.pk and not is_admin:
+        raise OrderError("not_allowed")
+    if not order.is_cancellable:
+        raise OrderError("not_cancellable")
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_by, order.cancelled_at = actor, timezone.now()
+    order.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
+    audit_record("order_cancelled", actor=actor, organization=order.organization, request=request, changes={"order": order.number})
+    _mail_orderer(order, "ordering/email/order_cancelled")
+    return order
+
+
+@transaction.atomic
+def order_again(*, actor, order):
+    """Put the products of an earlier order in the cart at today's prices. Returns the
+    names of the products that are no longer offered (and so were left out)."""
+    membership = _membership(actor)
+    if not membership.may_order:
+        raise OrderError("no_right")
+    missing = []
+    for line in order.lines.select_related("product"):
+        product = line.product
+        if product.is_archived:
+            missing.append(line.product_name)
+            continue
+        item = CartItem.objects.select_for_update().filter(membership=membership, product=product).first()
+        quantity = min(line.quantity + (item.quantity if item else 0), product.max_quantity)
+        CartItem.objects.update_or_create(membership=membership, product=product, defaults={"quantity": quantity})
+    return missing
+
+
+# What HartingBank does with an order once it is received.
+PROGRESS = {
+    OrderStatus.RECEIVED: {OrderStatus.PROCESSING},
+    OrderStatus.PROCESSING: {OrderStatus.SHIPPED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+}
+
+
+@transaction.atomic
+def order_progress(*, actor, order, status):
+    """HartingBank's side: received → in behandeling → verzonden → geleverd. The orderer
+    is told by mail at each step."""
+    order = _locked(order)
+    if status not in PROGRESS.get(order.status, set()):
+        raise OrderError("status_transition")
+    old = order.status
+    order.status = status
+    order.save(update_fields=["status", "updated_at"])
+    audit_record(
+        "order_status_changed", actor=actor, organization=order.organization,
+        changes={"order": order.number, "status": [old, status]},
+    )  # fmt: skip
+    _mail_orderer(order, "ordering/email/order_status")
+    return order
+
+
+# --- mail ------------------------------------------------------------------------------------
+
+
+def _order_context(order):
+    lines = list(order.lines.all())
+    return {
+        "order": order,
+        "lines": lines,
+        "amounts": order_totals(lines),
+        "url": site_url(reverse("ordering:order_detail", args=[order.pk])),
+    }
+
+
+def _mail_orderer(order, template):
+    user = order.placed_by
+    if not user.email:
+        return  # the account was deleted meanwhile
+    subject, body = mail_render(template, {**_order_context(order), "user": user})
+    mail_send(to=user.email, subject=subject, body=body)
+
+
+def _mail_approvers(order):
+    approvers = (
+        Membership.objects.effectively_active()
+        .filter(organization_id=order.organization_id, role=Role.ADMINISTRATOR)
+        .exclude(user_id=order.placed_by_id)
+        .select_related("user")
+    )
+    context = {**_order_context(order), "approvals_url": site_url(reverse("ordering:approvals"))}
+    for membership in approvers:
+        subject, body = mail_render("ordering/email/approval_needed", {**context, "user": membership.user})
+        mail_send(to=membership.user.email, subject=subject, body=body)
+
+
+def products_offered():
+    return Product.objects.offered().filter(category__is_archived=False)
