@@ -1,0 +1,360 @@
+"""Every change to a service request.
+
+Each service takes keyword-only arguments including the acting user, runs in one
+transaction, records an audit event for a new request and for every status change,
+and mails after the commit: the requester hears of every change made by customer
+service, customer service of every change made by the customer.
+
+Attachments are written to storage inside the transaction; if it rolls back, the files
+written so far are removed again, so no file is left without its row (and no row
+without its file).
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.audit import audit_record
+from portal.core.mail import mail_render, mail_send
+from portal.core.scoping import membership_of
+from portal.core.uploads import CheckedFile, check_files, stored_name
+from portal.locations.models import Location
+from portal.organizations.permissions import can_use_portal
+
+from . import permissions
+from .models import (
+    FINISHED_STATUSES,
+    ReferenceSequence,
+    ServiceAttachment,
+    ServiceMessage,
+    ServiceRequest,
+    Status,
+    transition_allowed,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ServiceRuleError(Exception):
+    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+
+    MESSAGES = {
+        "no_portal_right": _("Je account mag geen serviceaanvragen indienen."),
+        "location_not_linked": _("Je kunt alleen een serviceaanvraag indienen voor een locatie die aan je account is gekoppeld."),
+        "department_mismatch": _("Deze afdeling hoort niet bij de gekozen locatie."),
+        "not_visible": _("Deze serviceaanvraag bestaat niet of je kunt hem niet (meer) zien."),
+        "request_finished": _("Deze serviceaanvraag is afgerond. Heropen hem als je er nog iets over wilt sturen."),
+        "close_not_allowed": _("Alleen wie de aanvraag indiende of een administrator kan deze serviceaanvraag sluiten."),
+        "reopen_not_allowed": _("Alleen wie de aanvraag indiende of een administrator kan deze serviceaanvraag heropenen."),
+        "reopen_expired": _(
+            "Deze serviceaanvraag is langer dan %(days)d dagen geleden afgerond en kan niet meer worden heropend. "
+            "Dien een nieuwe serviceaanvraag in."
+        ),
+        "status_transition": _("Deze statuswijziging is niet mogelijk."),
+        "not_staff": _("Alleen de klantenservice van HartingBank kan dit doen."),
+        "assignee_not_staff": _("Een serviceaanvraag kan alleen worden toegewezen aan een medewerker van HartingBank."),
+        "empty_message": _("Schrijf een bericht."),
+    }
+
+    def __init__(self, code):
+        self.code = code
+        message = self.MESSAGES[code]
+        self.message = message % {"days": permissions.REOPEN_DAYS} if code == "reopen_expired" else message
+        super().__init__(code)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _site_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def customer_url(service_request):
+    return _site_url(reverse("service:detail", args=[service_request.pk]))
+
+
+def staff_url(service_request):
+    """The request in the back office, once that exists (URL name
+    ``backoffice:service_request_detail``); until then the portal's start page."""
+    try:
+        return _site_url(reverse("backoffice:service_request_detail", args=[service_request.pk]))
+    except NoReverseMatch:
+        return _site_url("/")
+
+
+def _send(template, to, service_request, **context):
+    subject, body = mail_render(
+        f"service/email/{template}",
+        {
+            "service_request": service_request,
+            "customer_service_email": settings.CUSTOMER_SERVICE_EMAIL,
+            "reopen_days": permissions.REOPEN_DAYS,
+            **context,
+        },
+    )
+    mail_send(to=to, subject=subject, body=body)
+
+
+def _mail_requester(template, service_request, **context):
+    requester = service_request.created_by
+    if not requester.email or not requester.is_active:  # a deleted or deactivated account
+        return
+    _send(template, requester.email, service_request, user=requester, url=customer_url(service_request), **context)
+
+
+def _mail_customer_service(template, service_request, **context):
+    """Only what customer service needs to find it: reference, organization, location,
+    subject and a link; no description, message text or attachment."""
+    _send(template, settings.CUSTOMER_SERVICE_EMAIL, service_request, url=staff_url(service_request), **context)
+
+
+def _audit(action, *, actor, service_request, request=None, **changes):
+    audit_record(
+        action,
+        actor=actor,
+        organization=service_request.organization,
+        request=request,
+        changes={"reference": service_request.reference, **changes},
+    )
+
+
+def _lock(service_request):
+    """Lock the row, then read it again: what another request changed a moment ago is
+    seen before this one decides anything."""
+    fresh = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    for field in ("status", "closed_at", "assigned_to_id", "updated_at"):
+        setattr(service_request, field, getattr(fresh, field))
+
+
+def _set_status(service_request, status, *, actor, action="service_request_status_changed", request=None):
+    """Change the status if TRANSITIONS allows it; returns the old status."""
+    old = service_request.status
+    if not transition_allowed(old, status):
+        raise ServiceRuleError("status_transition")
+    service_request.status = status
+    if status in FINISHED_STATUSES:
+        service_request.closed_at = timezone.now()
+    else:
+        service_request.closed_at = None
+    service_request.save(update_fields=["status", "closed_at", "updated_at"])
+    _audit(action, actor=actor, service_request=service_request, request=request, status=[old, status])
+    return old
+
+
+def _refuse_unless_visible(actor, service_request):
+    if not ServiceRequest.objects.visible_to(actor).filter(pk=service_request.pk).exists():
+        raise ServiceRuleError("not_visible")
+
+
+def _refuse_unless_staff(actor):
+    if actor is None or not actor.is_staff or not actor.is_active:
+        raise ServiceRuleError("not_staff")
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+def _checked(files):
+    """Files as ``CheckedFile``: what a form checked already is taken as it is; if any
+    file comes unchecked, all are checked here (raises ``ValidationError``)."""
+    files = [f for f in (files or ()) if f]
+    if all(isinstance(f, CheckedFile) for f in files) and len(files) <= settings.ATTACHMENT_MAX_FILES:
+        return files
+    return check_files([f.file if isinstance(f, CheckedFile) else f for f in files])
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """Yields a list to put stored names in; if the block fails, those files are removed."""
+    written = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            try:
+                default_storage.delete(name)
+            except OSError:  # noqa: PERF203 - log the name only (random, nothing personal)
+                logger.warning("could not remove attachment file %s after a failed write", name)
+        raise
+
+
+def _store_attachments(service_request, message, files, written):
+    folder = f"service/{timezone.localdate():%Y/%m}"
+    rows = []
+    for checked in files:
+        name = default_storage.save(stored_name(folder, checked.extension), checked.file)
+        written.append(name)
+        rows.append(
+            ServiceAttachment(
+                request=service_request,
+                message=message,
+                file=name,
+                original_name=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+            )
+        )
+    return ServiceAttachment.objects.bulk_create(rows)
+
+
+# --- the customer ---------------------------------------------------------------------------
+
+
+def _next_reference():
+    """SA-<year>-<number>, the numbers counting up per year."""
+    year = timezone.localdate().year
+    ReferenceSequence.objects.get_or_create(year=year)
+    sequence = ReferenceSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"SA-{year}-{sequence.last_number:06d}"
+
+
+def _refuse_unlinked(actor, location, department):
+    membership = membership_of(actor)
+    if membership is None or not can_use_portal(actor):
+        raise ServiceRuleError("no_portal_right")
+    linked = Location.objects.linked_to(membership).filter(organization_id=membership.organization_id)
+    if not linked.filter(pk=location.pk).exists():
+        raise ServiceRuleError("location_not_linked")
+    if department.location_id != location.pk:
+        raise ServiceRuleError("department_mismatch")
+    return membership
+
+
+def service_request_create(*, actor, location, department, category, subject, description, files=(), request=None):
+    """A new request for a location linked to the actor's account (an administrator too
+    files for a location they work for)."""
+    membership = _refuse_unlinked(actor, location, department)
+    files = _checked(files)
+    with _files_removed_on_failure() as written, transaction.atomic():
+        service_request = ServiceRequest.objects.create(
+            organization_id=membership.organization_id,
+            location=location,
+            department=department,
+            created_by=actor,
+            reference=_next_reference(),
+            category=category,
+            subject=subject,
+            description=description,
+            status=Status.NEW,
+        )
+        _store_attachments(service_request, None, files, written)
+        _audit("service_request_created", actor=actor, service_request=service_request, request=request, status=[None, Status.NEW])
+        _mail_requester("created", service_request)
+        _mail_customer_service("created_for_customer_service", service_request)
+    return service_request
+
+
+def service_request_message_add(*, actor, service_request, body, files=(), request=None):
+    """A message from the customer. An answer to a request that waits for the customer
+    puts it back "in behandeling"."""
+    if not (body or "").strip():
+        raise ServiceRuleError("empty_message")
+    files = _checked(files)
+    with _files_removed_on_failure() as written, transaction.atomic():
+        _lock(service_request)
+        _refuse_unless_visible(actor, service_request)
+        if not permissions.can_add_message(actor, service_request):
+            raise ServiceRuleError("request_finished")
+        message = ServiceMessage.objects.create(request=service_request, author=actor, from_staff=False, body=body)
+        _store_attachments(service_request, message, files, written)
+        if service_request.status == Status.WAITING_FOR_CUSTOMER:
+            _set_status(service_request, Status.IN_PROGRESS, actor=actor, request=request)
+        else:
+            service_request.save(update_fields=["updated_at"])
+        _mail_customer_service("customer_message", service_request)
+    return message
+
+
+def service_request_close(*, actor, service_request, request=None):
+    """Closed by the requester or an administrator (also a resolved request, to confirm)."""
+    with transaction.atomic():
+        _lock(service_request)
+        _refuse_unless_visible(actor, service_request)
+        if not permissions.can_close(actor, service_request):
+            if not transition_allowed(service_request.status, Status.CLOSED):
+                raise ServiceRuleError("status_transition")
+            raise ServiceRuleError("close_not_allowed")
+        _set_status(service_request, Status.CLOSED, actor=actor, action="service_request_closed", request=request)
+        _mail_customer_service("closed_by_customer", service_request, actor=actor)
+        if actor.pk != service_request.created_by_id:
+            _mail_requester("status_changed", service_request, actor_is_customer=True)
+    return service_request
+
+
+def service_request_reopen(*, actor, service_request, request=None):
+    """Reopened by the requester or an administrator, within ``REOPEN_DAYS`` of being
+    resolved or closed; it goes back to "in behandeling"."""
+    with transaction.atomic():
+        _lock(service_request)
+        _refuse_unless_visible(actor, service_request)
+        if not permissions.can_reopen(actor, service_request):
+            if service_request.status not in FINISHED_STATUSES:
+                raise ServiceRuleError("status_transition")
+            if not permissions.reopen_window_open(service_request):
+                raise ServiceRuleError("reopen_expired")
+            raise ServiceRuleError("reopen_not_allowed")
+        _set_status(
+            service_request, permissions.REOPENED_STATUS, actor=actor, action="service_request_reopened", request=request
+        )
+        _mail_customer_service("reopened_by_customer", service_request, actor=actor)
+        if actor.pk != service_request.created_by_id:
+            _mail_requester("status_changed", service_request, actor_is_customer=True)
+    return service_request
+
+
+# --- HartingBank's customer service ---------------------------------------------------------
+
+
+def service_request_reply(*, actor, service_request, body, status=None, files=(), request=None):
+    """A message from customer service, optionally with a status change; the requester
+    gets one mail about both."""
+    _refuse_unless_staff(actor)
+    if not (body or "").strip():
+        raise ServiceRuleError("empty_message")
+    files = _checked(files)
+    with _files_removed_on_failure() as written, transaction.atomic():
+        _lock(service_request)
+        message = ServiceMessage.objects.create(request=service_request, author=actor, from_staff=True, body=body)
+        _store_attachments(service_request, message, files, written)
+        if status and status != service_request.status:
+            _set_status(service_request, status, actor=actor, request=request)
+        else:
+            service_request.save(update_fields=["updated_at"])
+        _mail_requester("reply", service_request)
+    return message
+
+
+def service_request_status_set(*, actor, service_request, status, request=None):
+    """Customer service changes the status (any change TRANSITIONS allows)."""
+    _refuse_unless_staff(actor)
+    with transaction.atomic():
+        _lock(service_request)
+        if status == service_request.status:
+            return service_request
+        _set_status(service_request, status, actor=actor, request=request)
+        _mail_requester("status_changed", service_request)
+    return service_request
+
+
+def service_request_assign(*, actor, service_request, assignee, request=None):
+    """Who at customer service handles it (None: nobody yet). Internal: no mail."""
+    _refuse_unless_staff(actor)
+    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+        raise ServiceRuleError("assignee_not_staff")
+    with transaction.atomic():
+        _lock(service_request)
+        if service_request.assigned_to_id == (assignee.pk if assignee else None):
+            return service_request
+        service_request.assigned_to = assignee
+        service_request.save(update_fields=["assigned_to", "updated_at"])
+        _audit("service_request_assigned", actor=actor, service_request=service_request, request=request)
+    return service_request
