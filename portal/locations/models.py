@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.scoping import ScopedQuerySet, membership_of
@@ -17,6 +18,23 @@ class LocationQuerySet(ScopedQuerySet):
 
     def linked_to(self, membership):
         return self.filter(links__membership=membership)
+
+    def for_overview(self, membership):
+        """What the Locaties list shows, in one query: the city of the visiting address,
+        the number of departments and whether the location is linked to ``membership``."""
+        city = Address.objects.filter(location=OuterRef("pk"), kind=AddressKind.VISITING).values("city")[:1]
+        return self.annotate(
+            city=Subquery(city),
+            department_count=Count("departments", distinct=True),
+            is_linked=Exists(LocationLink.objects.filter(location=OuterRef("pk"), membership=membership)),
+        ).order_by("name", "pk")
+
+    def for_detail(self):
+        """Addresses and departments read along (two queries, however many there are)."""
+        return self.prefetch_related(
+            Prefetch("addresses", queryset=Address.objects.order_by("kind")),
+            Prefetch("departments", queryset=Department.objects.order_by("name")),
+        )
 
 
 class Location(models.Model):

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.locations.models import Department, Location
+
+from .models import LOCATION_KINDS, Kind, Status
+
+DESCRIPTION_HELP = _(
+    "Schrijf zo precies mogelijk wat er moet veranderen."
+    "<ul>"
+    "<li><strong>Mijn persoonlijke gegevens:</strong> welk gegeven (naam, e-mailadres, telefoonnummer of functie), wat er nu staat en wat het moet worden.</li>"
+    "<li><strong>Mijn gekoppelde locaties:</strong> welke locaties erbij moeten of eraf, en waarom.</li>"
+    "<li><strong>Een locatie, afdeling of adres wijzigen:</strong> kies hierboven de locatie (en de afdeling) en schrijf wat er nu staat en wat het moet worden, bijvoorbeeld het nieuwe afleveradres.</li>"
+    "<li><strong>Verwijderen:</strong> kies wat weg moet en schrijf vanaf welke datum.</li>"
+    "<li><strong>Iets anders:</strong> omschrijf je vraag.</li>"
+    "</ul>"
+)
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, department):
+        return f"{department.location.name} – {department.name}"
+
+
+class ChangeRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Wat wil je laten wijzigen?"), choices=Kind.choices, widget=forms.RadioSelect)
+    location = forms.ModelChoiceField(
+        label=_("Locatie"),
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label=_("Geen bepaalde locatie"),
+        help_text=_("Nodig bij het wijzigen of verwijderen van een locatie, afdeling of adres."),
+    )
+    department = DepartmentChoiceField(
+        label=_("Afdeling (optioneel)"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("Geen bepaalde afdeling"),
+    )
+    description = forms.CharField(
+        label=_("Wat moet er veranderen?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=DESCRIPTION_HELP,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        locations = Location.objects.visible_to(user).order_by("name", "pk")
+        self.fields["location"].queryset = locations
+        self.fields["department"].queryset = (
+            Department.objects.filter(location__in=locations)
+            .select_related("location")
+            .order_by("location__name", "location_id", "name")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, location, department = cleaned.get("kind"), cleaned.get("location"), cleaned.get("department")
+        if department is not None and location is None:
+            cleaned["location"] = location = department.location
+        if department is not None and department.location_id != location.pk:
+            self.add_error(
+                "department",
+                forms.ValidationError(_("Deze afdeling hoort niet bij de gekozen locatie."), code="department_not_of_location"),
+            )
+        if kind in LOCATION_KINDS and location is None and "location" not in self.errors:
+            self.add_error(
+                "location",
+                forms.ValidationError(_("Kies de locatie waar de wijziging over gaat."), code="location_required"),
+            )
+        return cleaned
+
+
+def initial_from_query(query, form):
+    """?soort=<kind>&locatie=<id> from the links on Mijn account and a location's page;
+    a value that does not fit (another organization's location) is left out."""
+    initial = {}
+    if query.get("soort") in Kind.values:
+        initial["kind"] = query["soort"]
+    location_id = query.get("locatie", "")
+    if location_id.isdigit() and form.fields["location"].queryset.filter(pk=location_id).exists():
+        initial["location"] = int(location_id)
+        initial.setdefault("kind", Kind.LOCATION_CHANGE)
+    return initial
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Je bericht"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class StatusFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alle statussen")), ("open", _("Openstaand (nieuw of in behandeling)")), *Status.choices],
+    )

@@ -1,0 +1,290 @@
+"""Change requests: every change, in one transaction, with an audit event and mail
+after the commit.
+
+Customers file a request, add messages and withdraw a request that is still new.
+Customer service (staff) replies, sets the status and assigns a handler; these are
+used by the back office and the demo data. Which status may follow which is decided
+here only, in ``TRANSITIONS``.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.audit import audit_record
+from portal.core.mail import mail_render, mail_send
+from portal.core.scoping import membership_of
+from portal.locations.models import Location
+
+from .models import CLOSED, LOCATION_KINDS, ChangeRequest, ChangeRequestMessage, Kind, Status, reference_for
+
+# The back office's page of one request, linked from the mails to customer service
+# once that page exists.
+STAFF_DETAIL_URL_NAME = "backoffice:change_request_detail"
+
+TRANSITIONS = {
+    Status.NEW: {Status.IN_PROGRESS, Status.DONE, Status.REJECTED, Status.WITHDRAWN},
+    Status.IN_PROGRESS: {Status.DONE, Status.REJECTED},
+    Status.DONE: set(),
+    Status.REJECTED: set(),
+    Status.WITHDRAWN: set(),
+}
+# The statuses customer service sets; withdrawing is the requester's.
+STAFF_STATUSES = (Status.IN_PROGRESS, Status.DONE, Status.REJECTED)
+
+
+class ChangeRequestError(Exception):
+    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+
+    MESSAGES = {
+        "not_customer": _("Alleen een account van een klant kan een wijziging doorgeven."),
+        "kind_invalid": _("Kies wat je wilt laten wijzigen."),
+        "description_required": _("Schrijf wat er moet veranderen."),
+        "location_required": _("Kies de locatie waar de wijziging over gaat."),
+        "location_not_visible": _("Je kunt alleen een wijziging doorgeven voor een locatie die je in Mijn HartingBank ziet."),
+        "department_not_of_location": _("Deze afdeling hoort niet bij de gekozen locatie."),
+        "not_visible": _("Dit wijzigingsverzoek bestaat niet of je kunt het niet zien."),
+        "closed": _("Dit wijzigingsverzoek is gesloten. Geef zo nodig een nieuwe wijziging door."),
+        "message_required": _("Schrijf een bericht."),
+        "not_requester": _("Alleen wie het verzoek heeft ingediend, kan het intrekken."),
+        "not_withdrawable": _("Een verzoek kan alleen worden ingetrokken zolang de klantenservice het nog niet in behandeling heeft."),
+        "not_staff": _("Alleen de online klantenservice van HartingBank kan dit doen."),
+        "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
+        "assignee_not_staff": _("Een verzoek kan alleen aan een medewerker van HartingBank worden toegewezen."),
+    }
+
+    def __init__(self, code):
+        self.code = code
+        self.message = self.MESSAGES[code]
+        super().__init__(code)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _site_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def detail_url(change_request):
+    return _site_url(reverse("support:change_detail", args=[change_request.pk]))
+
+
+def staff_url(change_request):
+    """The back office's page of the request, or None while there is none."""
+    try:
+        return _site_url(reverse(STAFF_DETAIL_URL_NAME, args=[change_request.pk]))
+    except NoReverseMatch:
+        return None
+
+
+def _send(template, to, change_request, **context):
+    if not to:  # a deleted account has no address left
+        return
+    subject, body = mail_render(
+        f"support/email/{template}",
+        {
+            "change_request": change_request,
+            "customer_service_email": settings.CUSTOMER_SERVICE_EMAIL,
+            **context,
+        },
+    )
+    mail_send(to=to, subject=subject, body=body)
+
+
+def _to_requester(template, change_request, **context):
+    _send(template, change_request.created_by.email, change_request, url=detail_url(change_request), **context)
+
+
+def _to_customer_service(template, change_request, **context):
+    _send(template, settings.CUSTOMER_SERVICE_EMAIL, change_request, url=staff_url(change_request), **context)
+
+
+def _audit(action, *, actor, change_request, request=None, **changes):
+    audit_record(
+        action,
+        actor=actor,
+        target=change_request.created_by,
+        organization=change_request.organization,
+        request=request,
+        changes={"change_request": change_request.reference, **changes},
+    )
+
+
+def _lock(change_request):
+    """Lock the request's row, then read it again: what another request changed a
+    moment ago is seen before this one decides anything."""
+    ChangeRequest.objects.select_for_update().filter(pk=change_request.pk).first()
+    change_request.refresh_from_db()
+
+
+def _require_staff(actor):
+    if actor is None or not actor.is_staff:
+        raise ChangeRequestError("not_staff")
+
+
+def _move(change_request, status):
+    """The one place a status changes; refuses what ``TRANSITIONS`` does not allow."""
+    if status not in TRANSITIONS[change_request.status]:
+        raise ChangeRequestError("transition_not_allowed")
+    old = change_request.status
+    change_request.status = status
+    change_request.closed_at = timezone.now() if status in CLOSED else None
+    change_request.save(update_fields=["status", "closed_at", "updated_at"])
+    return old
+
+
+def _audit_status(actor, change_request, request=None):
+    """change_request_in_progress, _done or _rejected: the action names the new status."""
+    _audit(f"change_request_{change_request.status}", actor=actor, change_request=change_request, request=request)
+
+
+def _check_location(actor, kind, location, department):
+    if department is not None and location is None:
+        location = department.location
+    if location is not None and not Location.objects.visible_to(actor).filter(pk=location.pk).exists():
+        raise ChangeRequestError("location_not_visible")
+    if department is not None and department.location_id != location.pk:
+        raise ChangeRequestError("department_not_of_location")
+    if kind in LOCATION_KINDS and location is None:
+        raise ChangeRequestError("location_required")
+    return location
+
+
+# --- customers ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_request_create(*, actor, kind, description, location=None, department=None, request=None):
+    """File a request for the actor's organization; the requester gets a confirmation
+    and customer service a notification."""
+    membership = membership_of(actor)
+    if membership is None:
+        raise ChangeRequestError("not_customer")
+    if kind not in Kind.values:
+        raise ChangeRequestError("kind_invalid")
+    description = (description or "").strip()
+    if not description:
+        raise ChangeRequestError("description_required")
+    location = _check_location(actor, kind, location, department)
+    change_request = ChangeRequest.objects.create(
+        organization=membership.organization,
+        created_by=actor,
+        kind=kind,
+        location=location,
+        department=department,
+        description=description,
+    )
+    change_request.reference = reference_for(change_request)
+    change_request.save(update_fields=["reference"])
+    _audit("change_request_created", actor=actor, change_request=change_request, request=request)
+    _to_requester("created", change_request)
+    _to_customer_service("new", change_request)
+    return change_request
+
+
+@transaction.atomic
+def change_request_message_add(*, actor, change_request, body, request=None):
+    """A message from the requester or an administrator of the organization, while
+    the request is open; customer service is told."""
+    _lock(change_request)
+    if not ChangeRequest.objects.visible_to(actor).filter(pk=change_request.pk).exists():
+        raise ChangeRequestError("not_visible")
+    if not change_request.is_open:
+        raise ChangeRequestError("closed")
+    body = (body or "").strip()
+    if not body:
+        raise ChangeRequestError("message_required")
+    message = ChangeRequestMessage.objects.create(
+        change_request=change_request, author=actor, from_staff=False, body=body
+    )
+    change_request.save(update_fields=["updated_at"])
+    _audit("change_request_message", actor=actor, change_request=change_request, request=request)
+    _to_customer_service("customer_message", change_request)
+    return message
+
+
+@transaction.atomic
+def change_request_withdraw(*, actor, change_request, request=None):
+    """The requester takes back a request that customer service has not started on.
+    It stays on record, with the status "ingetrokken"."""
+    _lock(change_request)
+    if change_request.created_by_id != actor.pk or membership_of(actor) is None:
+        raise ChangeRequestError("not_requester")
+    if change_request.status != Status.NEW:
+        raise ChangeRequestError("not_withdrawable")
+    _move(change_request, Status.WITHDRAWN)
+    _audit("change_request_withdrawn", actor=actor, change_request=change_request, request=request)
+    _to_customer_service("withdrawn", change_request)
+
+
+# --- customer service -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_request_reply(*, actor, change_request, body, status=None, request=None):
+    """A reply from customer service, optionally with a new status. A reply to a new
+    request without a status puts it in progress. The requester gets one mail."""
+    _require_staff(actor)
+    _lock(change_request)
+    if not change_request.is_open:
+        raise ChangeRequestError("closed")
+    body = (body or "").strip()
+    if not body:
+        raise ChangeRequestError("message_required")
+    if status is None and change_request.status == Status.NEW:
+        status = Status.IN_PROGRESS
+    if status is not None and status != change_request.status and status not in STAFF_STATUSES:
+        raise ChangeRequestError("transition_not_allowed")
+    message = ChangeRequestMessage.objects.create(
+        change_request=change_request, author=actor, from_staff=True, body=body
+    )
+    old = change_request.status
+    if status is not None and status != old:
+        _move(change_request, status)
+    else:
+        change_request.save(update_fields=["updated_at"])
+    _audit("change_request_reply", actor=actor, change_request=change_request, request=request)
+    if change_request.status != old:
+        _audit_status(actor, change_request, request)
+    _to_requester("reply", change_request, status_changed=change_request.status != old)
+    return message
+
+
+@transaction.atomic
+def change_request_status_set(*, actor, change_request, status, request=None):
+    """Set the status (in behandeling, afgehandeld, afgewezen); the requester is told.
+    Returns False when the request already has that status."""
+    _require_staff(actor)
+    _lock(change_request)
+    if status == change_request.status:
+        return False
+    if status not in STAFF_STATUSES:
+        raise ChangeRequestError("transition_not_allowed")
+    _move(change_request, status)
+    _audit_status(actor, change_request, request)
+    _to_requester("status", change_request)
+    return True
+
+
+@transaction.atomic
+def change_request_assign(*, actor, change_request, assignee, request=None):
+    """Give the request a handler at customer service (None: nobody)."""
+    _require_staff(actor)
+    if assignee is not None and not assignee.is_staff:
+        raise ChangeRequestError("assignee_not_staff")
+    _lock(change_request)
+    if change_request.assigned_to_id == (assignee.pk if assignee else None):
+        return False
+    change_request.assigned_to = assignee
+    change_request.save(update_fields=["assigned_to", "updated_at"])
+    _audit(
+        "change_request_assigned",
+        actor=actor,
+        change_request=change_request,
+        request=request,
+        assigned_to=assignee.full_name if assignee else None,
+    )
+    return True
