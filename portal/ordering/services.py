@@ -111,7 +111,9 @@ def cart_update(*, actor, quantities):
 
 
 def cart_remove(*, actor, item_id):
-    CartItem.objects.filter(membership=_membership(actor), pk=item_id).delete()
+    """Take an item out of the actor's cart; False when it is not there."""
+    deleted, _ = CartItem.objects.filter(membership=_membership(actor), pk=item_id).delete()
+    return bool(deleted)
 
 
 # --- placing an order ------------------------------------------------------------------------

@@ -163,7 +163,8 @@ def cart(request):
 @require_POST
 @order_right_required
 def cart_remove(request, pk):
-    services.cart_remove(actor=request.user, item_id=pk)
+    if not services.cart_remove(actor=request.user, item_id=pk):
+        raise Http404  # not in this account's cart
     messages.success(request, _("Het product is uit je winkelwagen gehaald."))
     return redirect("ordering:cart")
 
@@ -278,7 +279,7 @@ def order_detail(request, pk):
 
 def _run(request, action, success, **kwargs):
     try:
-        action(actor=request.user, **kwargs)
+        action(actor=request.user, request=request, **kwargs)
     except services.OrderError as error:
         messages.error(request, error.message)
         return False
@@ -291,7 +292,7 @@ def _run(request, action, success, **kwargs):
 def order_cancel(request, pk):
     order = _order(request, pk)
     _run(request, services.order_cancel, _("Bestelling %(number)s is geannuleerd.") % {"number": order.number},
-         order=order, request=request)  # fmt: skip
+         order=order)  # fmt: skip
     return redirect("ordering:order_detail", pk=order.pk)
 
 
@@ -315,7 +316,7 @@ def order_reorder(request, pk):
 def order_approve(request, pk):
     order = _order(request, pk)
     if _run(request, services.order_approve, _("Bestelling %(number)s is goedgekeurd.") % {"number": order.number},
-            order=order, request=request):  # fmt: skip
+            order=order):  # fmt: skip
         return redirect("ordering:approvals")
     return redirect("ordering:order_detail", pk=order.pk)
 
@@ -328,7 +329,7 @@ def order_reject(request, pk):
     if not form.is_valid():
         return _detail(request, order, reject_form=form, status=200)
     if _run(request, services.order_reject, _("Bestelling %(number)s is afgewezen.") % {"number": order.number},
-            order=order, reason=form.cleaned_data["reason"], request=request):  # fmt: skip
+            order=order, reason=form.cleaned_data["reason"]):  # fmt: skip
         return redirect("ordering:approvals")
     return redirect("ordering:order_detail", pk=order.pk)
 

@@ -1,0 +1,385 @@
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from conftest import make_account
+from portal.core.models import AuditEvent
+from portal.ordering import services
+from portal.ordering.models import CartItem, Order, OrderLine, OrderStatus
+
+from .conftest import place
+
+pytestmark = pytest.mark.django_db
+
+# A Wednesday: the earliest delivery is Friday the 27th.
+WEDNESDAY = "2026-11-25 10:00:00+01:00"
+
+
+def checkout_data(location, **overrides):
+    data = {
+        "location": location.pk,
+        "department": location.departments.first().pk,
+        "reference": "PO-123",
+        "wished_delivery_date": "",
+        "remarks": "",
+        "submission_key": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def form_codes(response, field):
+    return {e.code for e in response.context["form"].errors.as_data().get(field, [])}
+
+
+# --- cart ---------------------------------------------------------------------------------
+
+
+def test_the_cart_is_kept_between_sessions(client, orderer, products):
+    client.force_login(orderer)
+    client.post(reverse("ordering:cart_add", args=[products["roll"].pk]), {"quantity": 3})
+    client.logout()
+    client.force_login(orderer)
+    response = client.get(reverse("ordering:cart"))
+    assert [row["item"].quantity for row in response.context["rows"]] == [3]
+
+
+def test_adding_twice_adds_up_and_the_maximum_holds(client, orderer, products):
+    client.force_login(orderer)
+    url = reverse("ordering:cart_add", args=[products["roll"].pk])
+    client.post(url, {"quantity": 30})
+    response = client.post(url, {"quantity": 11})  # 41 > 40
+    assert response.status_code == 200
+    assert response.context["form"]["quantity"].value() == "11"  # what was typed stays
+    assert CartItem.objects.get().quantity == 30
+    response = client.post(url, {"quantity": "veel"})
+    assert form_codes(response, "quantity") == {"invalid"}
+
+
+def test_an_archived_product_is_not_offered(client, orderer, products):
+    products["roll"].is_archived = True
+    products["roll"].save()
+    client.force_login(orderer)
+    assert client.get(reverse("ordering:product", args=[products["roll"].pk])).status_code == 404
+    assert products["roll"].name not in client.get(reverse("ordering:catalogue")).content.decode()
+
+
+def test_catalogue_search_matches_every_word_and_the_category(client, orderer, products, category):
+    client.force_login(orderer)
+    response = client.get(reverse("ordering:catalogue"), {"q": "kassarol 57"})
+    assert [p.code for p in response.context["products"]] == ["ROL-57"]
+    response = client.get(reverse("ordering:catalogue"), {"categorie": category.slug})
+    assert len(response.context["products"]) == 3
+
+
+def test_updating_the_cart_keeps_a_wrong_value_and_changes_nothing(client, orderer, products):
+    client.force_login(orderer)
+    roll = services.cart_add(actor=orderer, product=products["roll"], quantity=2)
+    folder = services.cart_add(actor=orderer, product=products["folder"], quantity=1)
+    response = client.post(reverse("ordering:cart"), {f"quantity-{roll.pk}": "5", f"quantity-{folder.pk}": "-1"})
+    assert response.status_code == 200
+    rows = {row["item"].pk: row for row in response.context["rows"]}
+    assert rows[roll.pk]["value"] == "5" and rows[folder.pk]["error"]
+    assert CartItem.objects.get(pk=roll.pk).quantity == 2
+    response = client.post(reverse("ordering:cart"), {f"quantity-{roll.pk}": "5", f"quantity-{folder.pk}": "0"})
+    assert response.status_code == 302
+    assert list(CartItem.objects.values_list("quantity", flat=True)) == [5]
+
+
+# --- placing an order -----------------------------------------------------------------------
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_placing_an_order_copies_the_cart_and_mails_a_confirmation(
+    client, orderer, locations, products, django_capture_on_commit_callbacks
+):
+    client.force_login(orderer)
+    services.cart_add(actor=orderer, product=products["roll"], quantity=2)
+    services.cart_add(actor=orderer, product=products["folder"], quantity=1)
+    services.cart_add(actor=orderer, product=products["coins"], quantity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ordering:checkout"), checkout_data(locations[0], wished_delivery_date="2026-11-27"))
+    order = Order.objects.get()
+    assert response.url == reverse("ordering:order_detail", args=[order.pk])
+    assert order.number == f"B-2026-{order.pk:06d}"
+    assert order.status == OrderStatus.RECEIVED
+    # 2 × 27.50 at 21% + 14.00 at 9% + 50.00 at 0%
+    assert (order.subtotal, order.vat_total, order.total) == (Decimal("119.00"), Decimal("12.81"), Decimal("131.81"))
+    delivery = locations[0].delivery_address
+    assert (order.delivery_street, order.delivery_city) == (delivery.street, delivery.city)
+    assert order.wished_delivery_date == date(2026, 11, 27)
+    assert sorted(OrderLine.objects.values_list("product_code", "quantity", "unit_price")) == [
+        ("FOLDER", 1, Decimal("14.00")), ("MUNT-2", 1, Decimal("50.00")), ("ROL-57", 2, Decimal("27.50")),
+    ]  # fmt: skip
+    assert not CartItem.objects.exists()
+    assert [m.to for m in mail.outbox] == [[orderer.email]]
+    assert order.number in mail.outbox[0].subject and "€\u00a0131,81" in mail.outbox[0].body
+    assert AuditEvent.objects.filter(action="order_placed", organization=order.organization).count() == 1
+
+
+def test_the_same_form_sent_twice_is_one_order(client, orderer, locations, products):
+    client.force_login(orderer)
+    services.cart_add(actor=orderer, product=products["roll"], quantity=1)
+    data = checkout_data(locations[0])
+    first = client.post(reverse("ordering:checkout"), data)
+    second = client.post(reverse("ordering:checkout"), data)
+    assert Order.objects.count() == 1
+    assert first.url == second.url
+
+
+def test_a_later_price_change_does_not_alter_the_order(orderer, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 2)])
+    products["roll"].price = Decimal("99.99")
+    products["roll"].name = "Andere naam"
+    products["roll"].save()
+    order.refresh_from_db()
+    line = order.lines.get()
+    assert (line.unit_price, line.product_name, order.subtotal) == (Decimal("27.50"), "Kassarol 57 mm", Decimal("55.00"))
+
+
+def test_a_failed_write_leaves_no_order_and_keeps_the_cart(orderer, locations, products, monkeypatch):
+    services.cart_add(actor=orderer, product=products["roll"], quantity=2)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(OrderLine.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        place(orderer, locations[0], [])
+    assert not Order.objects.exists() and not AuditEvent.objects.filter(action="order_placed").exists()
+    assert CartItem.objects.get().quantity == 2
+
+
+def test_a_location_that_is_not_linked_cannot_be_chosen(client, orderer, locations, other_location, products):
+    client.force_login(orderer)
+    services.cart_add(actor=orderer, product=products["roll"], quantity=1)
+    for location in (locations[1], other_location):
+        response = client.post(reverse("ordering:checkout"), checkout_data(location))
+        assert form_codes(response, "location") == {"invalid_choice"}
+        assert response.context["form"]["reference"].value() == "PO-123"  # kept
+    with pytest.raises(services.OrderError) as error:
+        place(orderer, locations[1], [])
+    assert error.value.code == "location_not_linked"
+    assert not Order.objects.exists()
+
+
+def test_a_department_of_another_location_is_refused(client, admin_user, locations, products):
+    client.force_login(admin_user)
+    services.cart_add(actor=admin_user, product=products["roll"], quantity=1)
+    other_department = locations[1].departments.first()
+    response = client.post(reverse("ordering:checkout"), checkout_data(locations[0], department=other_department.pk))
+    assert form_codes(response, "department") == {"department_mismatch"}
+    assert not Order.objects.exists()
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+@pytest.mark.parametrize("day, code", [("2026-11-26", "date_too_early"), ("2026-11-28", "date_weekend"), ("2027-06-01", "date_too_late")])
+def test_the_wished_delivery_date_is_checked(client, orderer, locations, products, day, code):
+    client.force_login(orderer)
+    services.cart_add(actor=orderer, product=products["roll"], quantity=1)
+    response = client.post(reverse("ordering:checkout"), checkout_data(locations[0], wished_delivery_date=day))
+    assert form_codes(response, "wished_delivery_date") == {code}
+
+
+def test_an_empty_cart_cannot_be_ordered(client, orderer, locations):
+    client.force_login(orderer)
+    response = client.post(reverse("ordering:checkout"), checkout_data(locations[0]))
+    assert response.status_code == 200 and not Order.objects.exists()
+    assert response.context["form"].non_field_errors()
+
+
+def test_an_archived_product_in_the_cart_stops_the_order(orderer, locations, products):
+    services.cart_add(actor=orderer, product=products["roll"], quantity=1)
+    products["roll"].is_archived = True
+    products["roll"].save()
+    with pytest.raises(services.OrderError) as error:
+        place(orderer, locations[0], [])
+    assert error.value.code == "product_unavailable"
+
+
+# --- approval ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limited(orderer):
+    orderer.membership.order_limit = Decimal("100.00")
+    orderer.membership.save()
+    return orderer
+
+
+def test_an_order_above_the_limit_waits_and_the_other_administrators_are_told(
+    limited, admin_user, second_admin, employee, locations, products, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(limited, locations[0], [(products["roll"], 4)])  # 110.00 > 100.00
+    assert order.status == OrderStatus.PENDING_APPROVAL
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted([limited.email, admin_user.email, second_admin.email])
+    below = place(limited, locations[0], [(products["roll"], 3)])  # 82.50: no approval needed
+    assert below.status == OrderStatus.RECEIVED
+
+
+def test_approving_mails_the_orderer(client, limited, admin_user, locations, products, django_capture_on_commit_callbacks):
+    order = place(limited, locations[0], [(products["roll"], 4)])
+    client.force_login(admin_user)
+    assert order in client.get(reverse("ordering:approvals")).context["orders"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ordering:order_approve", args=[order.pk]))
+    assert response.url == reverse("ordering:approvals")
+    order.refresh_from_db()
+    assert (order.status, order.decided_by) == (OrderStatus.RECEIVED, admin_user)
+    assert mail.outbox[-1].to == [limited.email] and "goedgekeurd" in mail.outbox[-1].subject
+    assert AuditEvent.objects.filter(action="order_approved").exists()
+
+
+def test_rejecting_needs_a_reason_that_reaches_the_orderer(
+    client, limited, admin_user, locations, products, django_capture_on_commit_callbacks
+):
+    order = place(limited, locations[0], [(products["roll"], 4)])
+    client.force_login(admin_user)
+    response = client.post(reverse("ordering:order_reject", args=[order.pk]), {"reason": "  "})
+    assert response.status_code == 200
+    assert {e.code for e in response.context["reject_form"].errors.as_data()["reason"]} == {"required"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ordering:order_reject", args=[order.pk]), {"reason": "Geen budget meer"})
+    order.refresh_from_db()
+    assert (order.status, order.rejection_reason) == (OrderStatus.REJECTED, "Geen budget meer")
+    assert "Geen budget meer" in mail.outbox[-1].body and mail.outbox[-1].to == [limited.email]
+    client.force_login(limited)
+    assert "Geen budget meer" in client.get(reverse("ordering:order_detail", args=[order.pk])).content.decode()
+
+
+def test_nobody_approves_their_own_order(admin_user, locations, products):
+    admin_user.membership.order_limit = Decimal("10.00")
+    admin_user.membership.save()
+    order = place(admin_user, locations[0], [(products["roll"], 1)])
+    assert order.status == OrderStatus.PENDING_APPROVAL
+    with pytest.raises(services.OrderError) as error:
+        services.order_approve(actor=admin_user, order=order)
+    assert error.value.code == "own_order"
+
+
+def test_only_a_waiting_order_can_be_decided(admin_user, orderer, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    with pytest.raises(services.OrderError) as error:
+        services.order_approve(actor=admin_user, order=order)
+    assert error.value.code == "not_pending"
+
+
+def test_an_employee_cannot_approve(limited, organization, locations, products):
+    order = place(limited, locations[0], [(products["roll"], 4)])
+    colleague = make_account(organization, "collega@test.example", may_order=True, locations=locations[:1])
+    with pytest.raises(services.OrderError) as error:
+        services.order_approve(actor=colleague, order=order)
+    assert error.value.code == "not_approver"
+
+
+# --- cancelling and ordering again ---------------------------------------------------------------
+
+
+def test_the_orderer_cancels_until_hartingbank_starts(client, orderer, staff_user, locations, products, django_capture_on_commit_callbacks):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    client.force_login(orderer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ordering:order_cancel", args=[order.pk]))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED and "geannuleerd" in mail.outbox[-1].subject
+    started = place(orderer, locations[0], [(products["roll"], 1)])
+    services.order_progress(actor=staff_user, order=started, status=OrderStatus.PROCESSING)
+    with pytest.raises(services.OrderError) as error:
+        services.order_cancel(actor=orderer, order=started)
+    assert error.value.code == "not_cancellable"
+
+
+def test_a_colleague_at_the_same_location_cannot_cancel_but_an_administrator_can(orderer, admin_user, organization, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    colleague = make_account(organization, "collega@test.example", may_order=True, locations=locations[:1])
+    with pytest.raises(services.OrderError) as error:
+        services.order_cancel(actor=colleague, order=order)
+    assert error.value.code == "not_allowed"
+    assert services.order_cancel(actor=admin_user, order=order).status == OrderStatus.CANCELLED
+
+
+def test_progress_follows_the_steps(orderer, staff_user, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    with pytest.raises(services.OrderError):
+        services.order_progress(actor=staff_user, order=order, status=OrderStatus.DELIVERED)
+    for status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        order = services.order_progress(actor=staff_user, order=order, status=status)
+    assert order.status == OrderStatus.DELIVERED
+
+
+def test_ordering_again_fills_the_cart_at_todays_prices(client, orderer, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 2), (products["folder"], 1)])
+    products["folder"].is_archived = True
+    products["folder"].save()
+    products["roll"].price = Decimal("30.00")
+    products["roll"].save()
+    client.force_login(orderer)
+    response = client.post(reverse("ordering:order_reorder", args=[order.pk]), follow=True)
+    rows = response.context["rows"]
+    assert [(r["item"].product.code, r["item"].quantity, r["item"].line_total) for r in rows] == [("ROL-57", 2, Decimal("60.00"))]
+    assert "Folder veilig pinnen" in response.content.decode()  # named as no longer available
+
+
+# --- who sees which orders ------------------------------------------------------------------------
+
+
+def test_visibility_matrix(organization, locations, admin_user, employee, other_admin, products):
+    at_first = make_account(organization, "eerste@test.example", may_order=True, locations=locations[:1])
+    at_second = make_account(organization, "tweede@test.example", may_order=True, locations=locations[1:])
+    first = place(at_first, locations[0], [(products["roll"], 1)])
+    second = place(at_second, locations[1], [(products["roll"], 1)])
+    expected = {
+        admin_user: {first, second},
+        at_first: {first},
+        at_second: {second},
+        employee: set(),  # linked to the first location, but may not order
+        other_admin: set(),
+    }
+    for user, orders in expected.items():
+        assert set(Order.objects.visible_to(user)) == orders, user.email
+
+
+def test_the_order_list_filters_and_states_its_queries(
+    client, admin_user, orderer, locations, products, django_assert_max_num_queries
+):
+    client.force_login(admin_user)
+    for _ in range(3):
+        place(orderer, locations[0], [(products["roll"], 1)])
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("ordering:orders"))
+    for _ in range(25):
+        place(admin_user, locations[1], [(products["folder"], 1)])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("ordering:orders"))
+    assert len(response.context["page"]) == 25
+    response = client.get(reverse("ordering:orders"), {"location": locations[0].pk})
+    assert response.context["page"].paginator.count == 3
+    response = client.get(reverse("ordering:orders"), {"status": OrderStatus.CANCELLED})
+    assert response.context["page"].paginator.count == 0
+    response = client.get(reverse("ordering:orders"), {"date_from": "2030-01-02", "date_to": "2030-01-01"})
+    assert {e.code for e in response.context["form"].errors.as_data()["date_to"]} == {"period_reversed"}
+
+
+def test_order_detail_queries_do_not_grow_with_lines(client, admin_user, locations, products, django_assert_max_num_queries):
+    client.force_login(admin_user)
+    one = place(admin_user, locations[0], [(products["roll"], 1)])
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("ordering:order_detail", args=[one.pk]))
+    three = place(admin_user, locations[0], [(p, 1) for p in products.values()])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("ordering:order_detail", args=[three.pk]))
+
+
+def test_deliveries_take_two_working_days():
+    from portal.ordering.forms import earliest_delivery_date
+
+    assert earliest_delivery_date(date(2026, 11, 25)) == date(2026, 11, 27)  # Wednesday -> Friday
+    assert earliest_delivery_date(date(2026, 11, 27)) == date(2026, 12, 1)  # Friday -> Tuesday
+    assert earliest_delivery_date(date(2026, 11, 28)) == date(2026, 12, 1)  # Saturday -> Tuesday
