@@ -1,10 +1,13 @@
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from portal.accounts.models import User
 from portal.core.demo import DEMO_PASSWORD
-from portal.organizations.models import Membership, Status
+from portal.ordering.models import Category, Order, OrderStatus, Product
+from portal.organizations.models import Membership, Organization, Status
 
 
 def snapshot():
@@ -12,7 +15,7 @@ def snapshot():
     return {
         model._meta.label: sorted(map(repr, model.objects.values_list()))
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "organizations", "locations"}
+        if model._meta.app_label in {"accounts", "organizations", "locations", "ordering", "service", "support"}
     }
 
 
@@ -36,12 +39,24 @@ class TestDemoData:
             "oud@vandijk.example": Status.DEACTIVATED,
             "nieuw@vandijk.example": Status.INVITED,
             "beheerder@jansen.example": Status.ACTIVE,
+            "werkplaats@jansen.example": Status.ACTIVE,
         }
         staff = User.objects.filter(is_staff=True)
         assert {u.email for u in staff} == {"accountmanager@hartingbank.example", "klantenservice@hartingbank.example"}
         assert User.objects.get(email="besteller@vandijk.example").check_password(DEMO_PASSWORD)
         besteller = Membership.objects.get(user__email="besteller@vandijk.example")
         assert besteller.may_order and besteller.location_links.count() == 2
+        assert besteller.order_limit == Decimal("250.00")
+
+    def test_has_orders_in_every_status_for_both_organizations(self, settings):
+        settings.DEBUG = True
+        call_command("load_demo")
+        assert Product.objects.count() >= 20 and Category.objects.count() == 5
+        for organization in Organization.objects.all():
+            statuses = set(organization.orders.values_list("status", flat=True))
+            expected = set(OrderStatus.values) - ({OrderStatus.PENDING_APPROVAL} if organization.customer_number == "HB-200874" else set())
+            assert statuses == expected, organization
+        assert Order.objects.filter(status=OrderStatus.PENDING_APPROVAL).count() == 1
 
     def test_refused_in_production(self, settings):
         settings.DEBUG = False
