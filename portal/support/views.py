@@ -129,7 +129,8 @@ def change_detail(request, pk):
         {
             "change_request": change_request,
             "thread": change_request.messages.select_related("author"),
-            "form": form if change_request.is_open else None,
+            # After a refusal (closed a moment ago) the form stays, with what was typed.
+            "form": form if change_request.is_open or form.errors else None,
             "may_withdraw": change_request.status == Status.NEW and change_request.created_by_id == request.user.pk,
             "is_mine": change_request.created_by_id == request.user.pk,
             "closed": change_request.status in CLOSED,
