@@ -1,7 +1,19 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from portal.core.scoping import membership_of
+
 
 @require_safe
 def home(request):
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", {"waiting_for_approval": _waiting_for_approval(request.user)})
+
+
+def _waiting_for_approval(user):
+    """How many orders wait for this administrator's approval (others' orders only)."""
+    membership = membership_of(user)
+    if membership is None or not membership.is_active_administrator:
+        return 0
+    from portal.ordering.models import Order, OrderStatus
+
+    return Order.objects.visible_to(user).filter(status=OrderStatus.PENDING_APPROVAL).exclude(placed_by=user).count()
