@@ -1,5 +1,4 @@
 import pytest
-from django.urls import reverse
 
 from conftest import make_account
 from portal.support import services
