@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -198,6 +199,23 @@ class TestChange:
         assert changes["job_title"] == ["", "Teamleider"]
         assert changes["may_order"] == [False, True]
         assert changes["locations"] == [["Utrecht"], ["Amersfoort"]]
+
+    def test_an_order_limit_is_set_audited_and_dropped_with_the_right_to_order(self, admin_client, employee):
+        url = reverse("accountbeheer:change", args=[employee.membership.pk])
+        admin_client.post(url, change_data(employee, may_order="on", order_limit="250,50"))
+        employee.membership.refresh_from_db()
+        assert employee.membership.order_limit == Decimal("250.50")
+        assert AuditEvent.objects.get(action="account_updated").changes["order_limit"] == [None, "250.50"]
+        response = admin_client.get(reverse("accountbeheer:detail", args=[employee.membership.pk]))
+        assert "€\u00a0250,50" in response.content.decode()
+        admin_client.post(url, change_data(employee, may_order="", order_limit="250,50"))
+        employee.membership.refresh_from_db()
+        assert employee.membership.order_limit is None  # a limit means nothing without the right
+
+    def test_a_negative_order_limit_is_refused(self, admin_client, employee):
+        url = reverse("accountbeheer:change", args=[employee.membership.pk])
+        response = admin_client.post(url, change_data(employee, may_order="on", order_limit="-5"))
+        assert form_codes(response, "order_limit") == {"min_value"}
 
     def test_second_of_two_concurrent_edits_is_refused_and_keeps_the_typing(self, client, admin_user, organization, employee):
         second_admin = make_account(organization, "admin2@test.example", role=Role.ADMINISTRATOR)
