@@ -105,8 +105,9 @@ RULE_ERROR_FIELDS = {"location_not_linked": "location", "department_mismatch": "
 def request_create(request):
     membership = membership_of(request.user)
     locations = list(Location.objects.linked_to(membership).filter(organization_id=membership.organization_id).order_by("name"))
-    form = ServiceRequestForm(request.POST or None, request.FILES or None, locations=locations)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ServiceRequestForm(request.POST if posted else None, request.FILES if posted else None, locations=locations)
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
             service_request = services.service_request_create(
@@ -131,7 +132,7 @@ def request_create(request):
     return render(
         request,
         "service/request_form.html",
-        {"form": form, "has_locations": bool(locations), "files_lost": request.method == "POST" and bool(request.FILES)},
+        {"form": form, "has_locations": bool(locations), "files_lost": posted and bool(request.FILES)},
     )
 
 
@@ -146,8 +147,9 @@ def _coded(error):
 @portal_user_required
 def request_detail(request, pk):
     service_request = _service_request(request, pk)
-    form = MessageForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = MessageForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
         if form.is_valid():
             try:
                 message = services.service_request_message_add(
@@ -177,7 +179,7 @@ def request_detail(request, pk):
             "can_reopen": permissions.can_reopen(user, service_request),
             "reopen_deadline": permissions.reopen_deadline(service_request),
             "reopen_days": permissions.REOPEN_DAYS,
-            "files_lost": request.method == "POST" and bool(request.FILES),
+            "files_lost": posted and bool(request.FILES),
         },
     )
 
