@@ -81,12 +81,12 @@ def customer_url(service_request):
 
 
 def staff_url(service_request):
-    """The request in the back office, once that exists (URL name
-    ``backoffice:service_request_detail``); until then the portal's start page."""
+    """The request in the back office (URL name ``backoffice:service_request_detail``);
+    None until that page exists, and the mail then names the reference only."""
     try:
         return _site_url(reverse("backoffice:service_request_detail", args=[service_request.pk]))
     except NoReverseMatch:
-        return _site_url("/")
+        return None
 
 
 def _send(template, to, service_request, **context):

@@ -45,6 +45,12 @@ class TestMail:
             assert fact in notice.body
         assert "Geheime details" not in notice.body and employee.email not in notice.body
         assert employee.full_name not in notice.body and not notice.attachments
+        assert "https://mijn.hartingbank.example/serviceaanvragen/" not in notice.body  # the customer's page is 404 for staff
+
+    def test_customer_service_mail_links_to_the_back_office_once_it_exists(self, commit, employee, locations, mailoutbox, monkeypatch):
+        monkeypatch.setattr(services, "reverse", lambda name, args=(): f"/backoffice/serviceaanvragen/{args[0]}/" if name.startswith("backoffice:") else f"/serviceaanvragen/{args[0]}/")
+        sr = commit(lambda: file_request(employee, locations[0]))
+        assert f"https://mijn.hartingbank.example/backoffice/serviceaanvragen/{sr.pk}/" in by_recipient(mailoutbox)[CS].body
 
     def test_staff_reply_mails_the_requester_without_the_text(self, commit, sr, employee, staff_user, mailoutbox):
         commit(lambda: services.service_request_reply(actor=staff_user, service_request=sr, body="Uw serienummer graag", status=Status.WAITING_FOR_CUSTOMER))
