@@ -16,7 +16,7 @@ from portal.locations.models import Address, AddressKind, Department, Location, 
 from portal.organizations.models import Membership, Organization, Role, Status
 from portal.organizations.services import invitation_issue
 
-APP_DEMOS = ["portal.ordering.demo", "portal.support.demo"]
+APP_DEMOS = ["portal.ordering.demo", "portal.service.demo", "portal.support.demo"]
 
 DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
 
