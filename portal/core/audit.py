@@ -110,13 +110,22 @@ def _shown(value):
     return str(value)
 
 
+# Stored codes shown as what a person reads, per field: each app adds its own choices
+# (account status, order status, ...) when it is ready.
+VALUE_LABELS = {}
+
+
+def register_value_labels(field, choices):
+    VALUE_LABELS.setdefault(field, {}).update({code: label for code, label in choices})
+
+
 def describe_changes(changes, value_labels=None):
     """[(label, old, new)] for the activity page and its export; details such as a
     reason have no old value. ``value_labels`` maps a field to {stored code: label}."""
     lines = []
     for field, value in (changes or {}).items():
         label = str(FIELD_LABELS.get(field, field))
-        labels = (value_labels or {}).get(field, {})
+        labels = (VALUE_LABELS if value_labels is None else value_labels).get(field, {})
 
         def shown(v):
             return str(labels.get(v, _shown(v))) if isinstance(v, (str, type(None))) else _shown(v)

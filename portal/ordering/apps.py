@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OrderingConfig(AppConfig):
     name = "portal.ordering"
     verbose_name = _("Bestellen")
+
+    def ready(self):
+        from portal.core.audit import register_value_labels
+
+        from .models import OrderStatus
+
+        register_value_labels("status", OrderStatus.choices)

@@ -197,6 +197,7 @@ def _order_create(*, actor, location, department, submission_key, reference, wis
     audit_record(
         "order_placed",
         actor=actor,
+        target=actor,
         organization=membership.organization,
         request=request,
         changes={"order": order.number, "total_excl_vat": f"{order.subtotal:.2f}", "status": order.status},
@@ -231,7 +232,7 @@ def order_approve(*, actor, order, request=None):
     order.status = OrderStatus.RECEIVED
     order.decided_by, order.decided_at = actor, timezone.now()
     order.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    audit_record("order_approved", actor=actor, organization=order.organization, request=request, changes={"order": order.number})
+    audit_record("order_approved", actor=actor, target=order.placed_by, organization=order.organization, request=request, changes={"order": order.number})
     _mail_orderer(order, "ordering/email/order_approved")
     return order
 
@@ -250,7 +251,7 @@ def order_reject(*, actor, order, reason, request=None):
     order.rejection_reason = reason
     order.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason", "updated_at"])
     audit_record(
-        "order_rejected", actor=actor, organization=order.organization, request=request,
+        "order_rejected", actor=actor, target=order.placed_by, organization=order.organization, request=request,
         changes={"order": order.number, "reason": reason},
     )  # fmt: skip
     _mail_orderer(order, "ordering/email/order_rejected")
@@ -272,7 +273,7 @@ def order_cancel(*, actor, order, request=None):
     order.status = OrderStatus.CANCELLED
     order.cancelled_by, order.cancelled_at = actor, timezone.now()
     order.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
-    audit_record("order_cancelled", actor=actor, organization=order.organization, request=request, changes={"order": order.number})
+    audit_record("order_cancelled", actor=actor, target=order.placed_by, organization=order.organization, request=request, changes={"order": order.number})
     _mail_orderer(order, "ordering/email/order_cancelled")
     return order
 
@@ -315,7 +316,7 @@ def order_progress(*, actor, order, status):
     order.status = status
     order.save(update_fields=["status", "updated_at"])
     audit_record(
-        "order_status_changed", actor=actor, organization=order.organization,
+        "order_status_changed", actor=actor, target=order.placed_by, organization=order.organization,
         changes={"order": order.number, "status": [old, status]},
     )  # fmt: skip
     _mail_orderer(order, "ordering/email/order_status")

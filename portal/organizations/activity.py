@@ -9,11 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.models import AuditEvent
 
-from .models import Role, Status
-
 PAGE_SIZE = 50
-# Stored codes shown as what a person reads.
-VALUE_LABELS = {"role": dict(Role.choices), "status": dict(Status.choices)}
 
 
 class ActivityFilterForm(forms.Form):

@@ -6,3 +6,11 @@ class OrganizationsConfig(AppConfig):
     name = "portal.organizations"
     label = "organizations"
     verbose_name = _("Organisaties")
+
+    def ready(self):
+        from portal.core.audit import register_value_labels
+
+        from .models import Role, Status
+
+        register_value_labels("role", Role.choices)
+        register_value_labels("status", Status.choices)

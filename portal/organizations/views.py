@@ -452,7 +452,7 @@ def activity_list(request):
         "organizations/activity.html",
         {
             "form": form,
-            "rows": [(event, describe_changes(event.changes, activity.VALUE_LABELS)) for event in rows],
+            "rows": [(event, describe_changes(event.changes)) for event in rows],
             "next_before": next_before,
             "query": query.urlencode(),
         },
@@ -475,7 +475,7 @@ def activity_export(request):
         for event in rows:
             changes = "; ".join(
                 f"{label}: {old} → {new}" if old is not None else f"{label}: {new}"
-                for label, old, new in describe_changes(event.changes, activity.VALUE_LABELS)
+                for label, old, new in describe_changes(event.changes)
             )
             yield [
                 timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),

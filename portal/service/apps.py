@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ServiceConfig(AppConfig):
     name = "portal.service"
     verbose_name = _("Serviceaanvragen")
+
+    def ready(self):
+        from portal.core.audit import register_value_labels
+
+        from .models import Status
+
+        register_value_labels("status", Status.choices)

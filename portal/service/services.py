@@ -119,6 +119,7 @@ def _audit(action, *, actor, service_request, request=None, **changes):
     audit_record(
         action,
         actor=actor,
+        target=service_request.created_by,
         organization=service_request.organization,
         request=request,
         changes={"reference": service_request.reference, **changes},

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SupportConfig(AppConfig):
     name = "portal.support"
     verbose_name = _("Klantenservice")
+
+    def ready(self):
+        from portal.core.audit import register_value_labels
+
+        from .models import Status
+
+        register_value_labels("status", Status.choices)

@@ -383,3 +383,13 @@ def test_deliveries_take_two_working_days():
     assert earliest_delivery_date(date(2026, 11, 25)) == date(2026, 11, 27)  # Wednesday -> Friday
     assert earliest_delivery_date(date(2026, 11, 27)) == date(2026, 12, 1)  # Friday -> Tuesday
     assert earliest_delivery_date(date(2026, 11, 28)) == date(2026, 12, 1)  # Saturday -> Tuesday
+
+
+def test_order_events_appear_on_the_activity_page_in_words(client, admin_user, orderer, staff_user, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    services.order_progress(actor=staff_user, order=order, status=OrderStatus.PROCESSING)
+    client.force_login(admin_user)
+    page = client.get(reverse("accountbeheer:activity")).content.decode()
+    assert "Bestelling geplaatst" in page and order.number in page
+    assert "In behandeling" in page and "processing" not in page
+    assert AuditEvent.objects.filter(action="order_status_changed", target_user=orderer).exists()
