@@ -65,10 +65,10 @@ bench: $(VENV)/.dev
 bench-accounts: $(VENV)/.dev
 	$(PY) -m bench.accounts
 
-## Extract and compile the Dutch and English translations.
+## Extract the English catalog (locale/nl is kept by hand: it only rewords Django's texts) and compile both.
 messages: export DEBUG ?= 1
 messages: $(VENV)/.dev
-	cd portal && ../$(PY) ../manage.py makemessages -l nl -l en --ignore '*/tests/*'
+	cd portal && ../$(PY) ../manage.py makemessages -l en --ignore '*/tests/*'
 	$(PY) manage.py compilemessages --ignore '.venv'
 
 clean-db:
