@@ -6,6 +6,8 @@ through ``get_visible_or_404``, so an id of another organization answers a plain
 never a 403 that would confirm the object exists.
 """
 
+from functools import wraps
+
 from django.db import models
 from django.http import Http404
 
@@ -38,3 +40,19 @@ def get_visible_or_404(queryset, user, **lookup):
         return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def allowed_or_404(check):
+    """A view decorator: the view answers only when ``check(user)`` holds (one of the
+    named permission functions); for anyone else the URL does not exist (404)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -6,27 +6,17 @@ Objects come only through ``Location.objects.visible_to``: an administrator sees
 the organization's locations, anyone else only the ones linked to their own account.
 Staff and other organizations get a 404."""
 
-from functools import wraps
-
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from portal.core.scoping import get_visible_or_404, membership_of
+from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.organizations.models import Status
 from portal.organizations.permissions import is_customer
 
 from .models import Location, LocationLink
 
 
-def customer_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_customer(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+customer_required = allowed_or_404(is_customer)
 
 
 @require_safe

@@ -2,8 +2,6 @@
 order history also opens for administrators, who approve orders. For anyone else every
 URL here answers 404, and orders come only through ``Order.objects.visible_to``."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -12,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from portal.core.scoping import get_visible_or_404, membership_of
+from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
 
 from . import services
@@ -24,22 +22,9 @@ from .pricing import cart_totals, order_totals
 PAGE_SIZE = 25
 
 
-def _requires(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-order_right_required = _requires(can_order)
-orders_viewer_required = _requires(can_view_orders)
-approver_required = _requires(can_approve_orders)
+order_right_required = allowed_or_404(can_order)
+orders_viewer_required = allowed_or_404(can_view_orders)
+approver_required = allowed_or_404(can_approve_orders)
 
 
 def _tabs(request, current):

@@ -2,8 +2,6 @@
 for anyone else every URL here answers 404, and an account of another organization is
 a 404 too (objects come only through ``Membership.objects.visible_to``)."""
 
-from functools import wraps
-
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -21,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
 from portal.core.money import money
-from portal.core.scoping import get_visible_or_404
+from portal.core.scoping import allowed_or_404, get_visible_or_404
 
 from . import activity, imports, overview, services
 from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
@@ -29,14 +27,7 @@ from .models import ImportBatch, Membership, Role, Status
 from .permissions import can_manage_accounts, membership_of
 
 
-def administrator_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not can_manage_accounts(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+administrator_required = allowed_or_404(can_manage_accounts)
 
 
 def _account(request, pk):

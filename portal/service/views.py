@@ -3,8 +3,6 @@ them; for anyone else every URL here answers 404, and a request the user may not
 (another organization's, or of a location not linked to them) is a 404 too: requests
 come only through ``ServiceRequest.objects.visible_to``."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.exceptions import ValidationError
@@ -16,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal.core.scoping import get_visible_or_404, membership_of
+from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.core.uploads import attachment_response
 from portal.locations.models import Location
 from portal.organizations.permissions import can_use_portal
@@ -28,14 +26,7 @@ from .models import ServiceRequest, Status
 PAGE_SIZE = 25
 
 
-def portal_user_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not can_use_portal(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+portal_user_required = allowed_or_404(can_use_portal)
 
 
 def _service_request(request, pk):

@@ -2,17 +2,14 @@
 follows its own; an administrator follows all of the organization's. Objects come only
 through ``ChangeRequest.objects.visible_to``; staff and other organizations get 404."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from portal.core.scoping import get_visible_or_404, membership_of
+from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
 from portal.organizations.permissions import is_customer
 
@@ -23,14 +20,7 @@ from .models import CLOSED, ChangeRequest, Status
 PAGE_SIZE = 25
 
 
-def customer_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_customer(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+customer_required = allowed_or_404(is_customer)
 
 
 def _change_request(request, pk, queryset=None):
