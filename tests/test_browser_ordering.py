@@ -50,7 +50,7 @@ def test_order_and_approve(browser, live_server, organization, locations, admin_
 
     page.get_by_role("link", name="Verder naar bestellen").click()
     page.get_by_label("Afdeling").select_option(label="Winkel")
-    page.get_by_label("Uw referentie (optioneel)").fill("PO-4711")
+    page.get_by_label("Je referentie (optioneel)").fill("PO-4711")
     screens.shot("checkout")
     page.get_by_role("button", name="Bestelling plaatsen").click()
     page.wait_for_url(re.compile(r".*/bestellingen/\d+/$"))

@@ -50,10 +50,10 @@ class CheckoutForm(forms.Form):
     location = forms.ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=None)
     department = forms.TypedChoiceField(label=_("Afdeling"), coerce=int)
     reference = forms.CharField(
-        label=_("Uw referentie (optioneel)"),
+        label=_("Je referentie (optioneel)"),
         max_length=35,
         required=False,
-        help_text=_("Bijvoorbeeld uw inkoopordernummer. Het staat op de pakbon en de factuur."),
+        help_text=_("Bijvoorbeeld je inkoopordernummer. Het staat op de pakbon en de factuur."),
     )
     wished_delivery_date = forms.DateField(
         label=_("Gewenste leverdatum (optioneel)"),

@@ -145,7 +145,7 @@ class Order(models.Model):
     delivery_street = models.CharField(_("straat en huisnummer"), max_length=200)
     delivery_postal_code = models.CharField(_("postcode"), max_length=10)
     delivery_city = models.CharField(_("plaats"), max_length=100)
-    reference = models.CharField(_("uw referentie"), max_length=35, blank=True)
+    reference = models.CharField(_("je referentie"), max_length=35, blank=True)
     wished_delivery_date = models.DateField(_("gewenste leverdatum"), null=True, blank=True)
     remarks = models.CharField(_("opmerkingen"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices)

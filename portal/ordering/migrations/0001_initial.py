@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('delivery_street', models.CharField(max_length=200, verbose_name='straat en huisnummer')),
                 ('delivery_postal_code', models.CharField(max_length=10, verbose_name='postcode')),
                 ('delivery_city', models.CharField(max_length=100, verbose_name='plaats')),
-                ('reference', models.CharField(blank=True, max_length=35, verbose_name='uw referentie')),
+                ('reference', models.CharField(blank=True, max_length=35, verbose_name='je referentie')),
                 ('wished_delivery_date', models.DateField(blank=True, null=True, verbose_name='gewenste leverdatum')),
                 ('remarks', models.CharField(blank=True, max_length=500, verbose_name='opmerkingen')),
                 ('status', models.CharField(choices=[('pending_approval', 'Wacht op goedkeuring'), ('rejected', 'Afgewezen'), ('received', 'Ontvangen'), ('processing', 'In behandeling'), ('shipped', 'Verzonden'), ('delivered', 'Geleverd'), ('cancelled', 'Geannuleerd')], max_length=20, verbose_name='status')),
