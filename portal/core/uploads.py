@@ -100,6 +100,10 @@ def check_file(upload):
             params={"name": name},
         )
     content_type, extension = found
+    # The name a download gets ends in what the content is, whatever the sender called it
+    # (a PDF named "factuur.bat" is kept as "factuur.pdf").
+    stem = os.path.splitext(name)[0] or "bijlage"
+    name = stem + extension
     return CheckedFile(file=upload, name=name, content_type=content_type, extension=extension, size=upload.size)
 
 

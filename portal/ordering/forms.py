@@ -67,6 +67,8 @@ class CheckoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    # The cart as the page showed it (see services.cart_fingerprint).
+    cart = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, locations, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())

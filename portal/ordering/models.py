@@ -70,6 +70,11 @@ class Product(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
+    def is_offered(self) -> bool:
+        """Orderable now: neither the product nor its category is archived."""
+        return not self.is_archived and not self.category.is_archived
+
+    @property
     def vat_percentage(self) -> Decimal:
         return Decimal(self.vat_rate)
 

@@ -12,6 +12,8 @@ sends its mail after the commit. Rules live here, in one spot:
 - only an order HartingBank has not started on can be cancelled.
 """
 
+import hashlib
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +53,15 @@ class OrderError(Exception):
         "not_allowed": _("Alleen wie de bestelling plaatste of een administrator kan haar annuleren."),
         "reason_required": _("Geef een reden op."),
         "status_transition": _("Deze statuswijziging is niet mogelijk."),
+        "cart_changed": _(
+            "Je winkelwagen of de prijzen zijn gewijzigd sinds je het overzicht opende. Kijk het overzicht "
+            "hieronder na en plaats de bestelling opnieuw."
+        ),
+        "no_approver": _(
+            "Deze bestelling ligt boven je bestellimiet, maar er is geen andere actieve administrator die haar "
+            "kan goedkeuren. Vraag een collega om administrator te worden, of laat je limiet aanpassen."
+        ),
+        "not_staff": _("Alleen HartingBank kan de voortgang van een bestelling bijwerken."),
     }
 
     def __init__(self, code):
@@ -69,6 +80,19 @@ def _membership(actor):
 # --- cart ------------------------------------------------------------------------------------
 
 
+def _locked_membership(actor):
+    """The actor's account, locked: changes to one cart (and placing its order) take
+    turns, so two clicks at once cannot both add the same product or both order."""
+    return Membership.objects.select_for_update().select_related("organization").get(pk=_membership(actor).pk)
+
+
+def cart_fingerprint(items):
+    """What the checkout page showed: each product, quantity and price. Placing the
+    order checks it is still so."""
+    shown = sorted((item.product_id, item.quantity, str(item.product.price), item.product.vat_rate) for item in items)
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+
+
 def cart_items(membership):
     return list(CartItem.objects.filter(membership=membership).select_related("product", "product__category"))
 
@@ -76,12 +100,12 @@ def cart_items(membership):
 @transaction.atomic
 def cart_add(*, actor, product, quantity):
     """Put ``quantity`` of a product in the cart, on top of what is there already."""
-    membership = _membership(actor)
+    membership = _locked_membership(actor)
     if not membership.may_order:
         raise OrderError("no_right")
-    if product.is_archived:
+    if not product.is_offered:
         raise OrderError("product_unavailable")
-    item = CartItem.objects.select_for_update().filter(membership=membership, product=product).first()
+    item = CartItem.objects.filter(membership=membership, product=product).first()
     new_quantity = quantity + (item.quantity if item else 0)
     if new_quantity > product.max_quantity:
         raise OrderError("quantity_too_high")
@@ -120,8 +144,9 @@ def cart_remove(*, actor, item_id):
 
 
 def order_place(
-    *, actor, location, department, submission_key, reference="", wished_delivery_date=None, remarks="", request=None
-):
+    *, actor, location, department, submission_key, reference="", wished_delivery_date=None, remarks="",
+    expected_cart=None, request=None,
+):  # fmt: skip
     """Turn the cart into an order. Returns ``(order, created)``: the same
     ``submission_key`` a second time returns the order it placed the first time."""
     existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
@@ -131,8 +156,11 @@ def order_place(
         with transaction.atomic():
             order = _order_create(
                 actor=actor, location=location, department=department, submission_key=submission_key,
-                reference=reference, wished_delivery_date=wished_delivery_date, remarks=remarks, request=request,
+                reference=reference, wished_delivery_date=wished_delivery_date, remarks=remarks,
+                expected_cart=expected_cart, request=request,
             )  # fmt: skip
+    except _AlreadyPlaced as placed:
+        return placed.order, False
     except IntegrityError:
         # The same form, sent again while the first was being written.
         existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
@@ -142,8 +170,20 @@ def order_place(
     return order, True
 
 
-def _order_create(*, actor, location, department, submission_key, reference, wished_delivery_date, remarks, request):
-    membership = Membership.objects.select_for_update().select_related("organization").get(pk=_membership(actor).pk)
+class _AlreadyPlaced(Exception):
+    def __init__(self, order):
+        self.order = order
+
+
+def _order_create(
+    *, actor, location, department, submission_key, reference, wished_delivery_date, remarks, expected_cart, request
+):
+    membership = _locked_membership(actor)
+    # The same form sent twice at once: the second waited for the lock above, and finds
+    # the order the first one placed.
+    existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
+    if existing is not None:
+        raise _AlreadyPlaced(existing)
     if not membership.may_order:
         raise OrderError("no_right")
     if not Location.objects.linked_to(membership).filter(pk=location.pk, organization=membership.organization).exists():
@@ -156,13 +196,17 @@ def _order_create(*, actor, location, department, submission_key, reference, wis
     items = cart_items(membership)
     if not items:
         raise OrderError("cart_empty")
-    if any(item.product.is_archived for item in items):
+    if not all(item.product.is_offered for item in items):
         raise OrderError("product_unavailable")
     if any(item.quantity > item.product.max_quantity for item in items):
         raise OrderError("quantity_too_high")
+    if expected_cart is not None and expected_cart != cart_fingerprint(items):
+        raise OrderError("cart_changed")
 
     amounts = cart_totals(items)
     needs_approval = membership.order_limit is not None and amounts.subtotal > membership.order_limit
+    if needs_approval and not _approvers(membership.organization_id, actor).exists():
+        raise OrderError("no_approver")
     order = Order.objects.create(
         organization=membership.organization,
         number=f"tmp-{submission_key.hex[:16]}",
@@ -181,7 +225,7 @@ def _order_create(*, actor, location, department, submission_key, reference, wis
         total=amounts.total,
         submission_key=submission_key,
     )
-    order.number = f"B-{order.created_at.year}-{order.pk:06d}"
+    order.number = f"B-{timezone.localtime(order.created_at).year}-{order.pk:06d}"
     order.save(update_fields=["number"])
     OrderLine.objects.bulk_create(
         [
@@ -286,9 +330,9 @@ def order_again(*, actor, order):
     if not membership.may_order:
         raise OrderError("no_right")
     missing = []
-    for line in order.lines.select_related("product"):
+    for line in order.lines.select_related("product", "product__category"):
         product = line.product
-        if product.is_archived:
+        if not product.is_offered:
             missing.append(line.product_name)
             continue
         item = CartItem.objects.select_for_update().filter(membership=membership, product=product).first()
@@ -309,6 +353,8 @@ PROGRESS = {
 def order_progress(*, actor, order, status):
     """HartingBank's side: received → in behandeling → verzonden → geleverd. The orderer
     is told by mail at each step."""
+    if not actor.is_staff:
+        raise OrderError("not_staff")
     order = _locked(order)
     if status not in PROGRESS.get(order.status, set()):
         raise OrderError("status_transition")
@@ -344,13 +390,17 @@ def _mail_orderer(order, template):
     mail_send(to=user.email, subject=subject, body=body)
 
 
-def _mail_approvers(order):
-    approvers = (
+def _approvers(organization_id, orderer):
+    """The administrators who may decide on an order of ``orderer``: everyone else."""
+    return (
         Membership.objects.effectively_active()
-        .filter(organization_id=order.organization_id, role=Role.ADMINISTRATOR)
-        .exclude(user_id=order.placed_by_id)
-        .select_related("user")
+        .filter(organization_id=organization_id, role=Role.ADMINISTRATOR)
+        .exclude(user_id=orderer.pk)
     )
+
+
+def _mail_approvers(order):
+    approvers = _approvers(order.organization_id, order.placed_by).select_related("user")
     context = {**_order_context(order), "approvals_url": site_url(reverse("ordering:approvals"))}
     for membership in approvers:
         subject, body = mail_render("ordering/email/approval_needed", {**context, "user": membership.user})

@@ -36,7 +36,10 @@ def _tabs(request, current):
         "may_order": membership.may_order,
         "cart_count": membership.cart_items.count() if membership.may_order else 0,
         "approval_count": (
-            Order.objects.visible_to(request.user).filter(status=OrderStatus.PENDING_APPROVAL).count()
+            Order.objects.visible_to(request.user)
+            .filter(status=OrderStatus.PENDING_APPROVAL)
+            .exclude(placed_by=request.user)
+            .count()
             if membership.is_active_administrator
             else 0
         ),
@@ -137,7 +140,7 @@ def cart(request):
             services.cart_update(actor=request.user, quantities=quantities)
             messages.success(request, _("Je winkelwagen is bijgewerkt."))
             return redirect("ordering:cart")
-    unavailable = [item for item in items if item.product.is_archived]
+    unavailable = [item for item in items if not item.product.is_offered]
     return render(
         request,
         "ordering/cart.html",
@@ -162,14 +165,17 @@ def checkout(request):
     membership = membership_of(request.user)
     locations = Location.objects.linked_to(membership).filter(organization_id=membership.organization_id)
     locations = locations.prefetch_related("addresses").order_by("name")
-    form = CheckoutForm(request.POST or None, locations=locations)
+    items = services.cart_items(membership)
+    shown_cart = services.cart_fingerprint(items)
+    form = CheckoutForm(request.POST or None, locations=locations, initial={"cart": shown_cart})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             order, created = services.order_place(
                 actor=request.user, location=data["location"], department=data["department"],
                 submission_key=data["submission_key"], reference=data["reference"],
-                wished_delivery_date=data["wished_delivery_date"], remarks=data["remarks"], request=request,
+                wished_delivery_date=data["wished_delivery_date"], remarks=data["remarks"],
+                expected_cart=data["cart"], request=request,
             )  # fmt: skip
         except services.OrderError as error:
             field = {"location_not_linked": "location", "department_mismatch": "department", "no_delivery_address": "location"}
@@ -191,7 +197,9 @@ def checkout(request):
                     % {"number": order.number, "email": request.user.email},
                 )
             return redirect("ordering:order_detail", pk=order.pk)
-    items = services.cart_items(membership)
+    if form.is_bound:  # shown again: the overview below is what the next submit confirms
+        form.data = form.data.copy()
+        form.data["cart"] = shown_cart
     return render(
         request,
         "ordering/checkout.html",

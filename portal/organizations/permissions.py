@@ -37,7 +37,8 @@ def can_manage_accounts(user, organization=None) -> bool:
 
 
 def can_use_portal(user) -> bool:
-    """Service requests and change requests: the right "may use the portal"."""
+    """Service requests: the right "may use the portal". (Asking for a change is open to
+    every account: a person must always be able to have their own data corrected.)"""
     membership = membership_of(user)
     return bool(membership and membership.may_use_portal)
 

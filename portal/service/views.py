@@ -165,7 +165,7 @@ def request_detail(request, pk):
             "thread": thread,
             "attachments": service_request.attachments.filter(message__isnull=True),
             "form": form,
-            "can_add_message": permissions.can_add_message(user, service_request),
+            "can_add_message": permissions.can_add_message(user, service_request) or bool(form.errors),
             "can_close": permissions.can_close(user, service_request),
             "can_reopen": permissions.can_reopen(user, service_request),
             "reopen_deadline": permissions.reopen_deadline(service_request),

@@ -28,6 +28,8 @@ def checkout_data(location, **overrides):
         "wished_delivery_date": "",
         "remarks": "",
         "submission_key": str(uuid.uuid4()),
+        # What the checkout page shows (one account has a cart in each of these tests).
+        "cart": services.cart_fingerprint(list(CartItem.objects.select_related("product"))),
     }
     data.update(overrides)
     return data
@@ -254,7 +256,7 @@ def test_rejecting_needs_a_reason_that_reaches_the_orderer(
     assert "Geen budget meer" in client.get(reverse("ordering:order_detail", args=[order.pk])).content.decode()
 
 
-def test_nobody_approves_their_own_order(admin_user, locations, products):
+def test_nobody_approves_their_own_order(admin_user, second_admin, locations, products):
     admin_user.membership.order_limit = Decimal("10.00")
     admin_user.membership.save()
     order = place(admin_user, locations[0], [(products["roll"], 1)])
@@ -271,7 +273,7 @@ def test_only_a_waiting_order_can_be_decided(admin_user, orderer, locations, pro
     assert error.value.code == "not_pending"
 
 
-def test_an_employee_cannot_approve(limited, organization, locations, products):
+def test_an_employee_cannot_approve(limited, admin_user, organization, locations, products):
     order = place(limited, locations[0], [(products["roll"], 4)])
     colleague = make_account(organization, "collega@test.example", may_order=True, locations=locations[:1])
     with pytest.raises(services.OrderError) as error:
@@ -393,3 +395,60 @@ def test_order_events_appear_on_the_activity_page_in_words(client, admin_user, o
     assert "Bestelling geplaatst" in page and order.number in page
     assert "In behandeling" in page and "processing" not in page
     assert AuditEvent.objects.filter(action="order_status_changed", target_user=orderer).exists()
+
+
+def test_a_price_change_after_the_overview_was_shown_stops_the_order(client, orderer, locations, products):
+    client.force_login(orderer)
+    services.cart_add(actor=orderer, product=products["roll"], quantity=2)
+    data = checkout_data(locations[0])
+    products["roll"].price = Decimal("30.00")
+    products["roll"].save()
+    response = client.post(reverse("ordering:checkout"), data)
+    assert not Order.objects.exists()
+    assert response.context["form"].non_field_errors() and response.context["form"]["reference"].value() == "PO-123"
+    # The page now shows the new price; sending it again places the order at that price.
+    data["cart"] = response.context["form"]["cart"].value()
+    client.post(reverse("ordering:checkout"), data)
+    assert Order.objects.get().subtotal == Decimal("60.00")
+
+
+def test_a_product_of_an_archived_category_is_no_longer_offered(orderer, locations, products, category):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    category.is_archived = True
+    category.save()
+    with pytest.raises(services.OrderError) as error:
+        services.cart_add(actor=orderer, product=products["roll"], quantity=1)
+    assert error.value.code == "product_unavailable"
+    assert services.order_again(actor=orderer, order=order) == ["Kassarol 57 mm"]
+    assert not CartItem.objects.exists()
+
+
+def test_an_order_above_the_limit_needs_someone_who_can_approve_it(admin_user, locations, products):
+    admin_user.membership.order_limit = Decimal("10.00")
+    admin_user.membership.save()  # the only administrator
+    with pytest.raises(services.OrderError) as error:
+        place(admin_user, locations[0], [(products["roll"], 1)])
+    assert error.value.code == "no_approver"
+    assert not Order.objects.exists() and CartItem.objects.count() == 1
+
+
+def test_only_hartingbank_updates_an_orders_progress(orderer, admin_user, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    with pytest.raises(services.OrderError) as error:
+        services.order_progress(actor=admin_user, order=order, status=OrderStatus.PROCESSING)
+    assert error.value.code == "not_staff"
+
+
+@time_machine.travel("2027-01-01 00:30:00+01:00", tick=False)
+def test_the_order_number_has_the_local_year(orderer, locations, products):
+    assert place(orderer, locations[0], [(products["roll"], 1)]).number.startswith("B-2027-")
+
+
+def test_the_approvals_tab_does_not_count_your_own_order(client, admin_user, second_admin, locations, products):
+    admin_user.membership.order_limit = Decimal("10.00")
+    admin_user.membership.save()
+    place(admin_user, locations[0], [(products["roll"], 1)])
+    client.force_login(admin_user)
+    assert client.get(reverse("ordering:orders")).context["approval_count"] == 0
+    client.force_login(second_admin)
+    assert client.get(reverse("ordering:orders")).context["approval_count"] == 1

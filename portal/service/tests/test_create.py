@@ -156,7 +156,15 @@ class TestAttachments:
 
         response = post({**data_for(locations[0]), "attachments": [SimpleUploadedFile("scan.pdf", png_bytes(), "application/pdf")]})
         assert response.status_code == 302
-        assert ServiceAttachment.objects.get().content_type == "image/png"
+        attachment = ServiceAttachment.objects.get()
+        assert attachment.content_type == "image/png"
+        assert attachment.original_name == "scan.png"  # the download is named for what it is
+
+    def test_a_pdf_named_as_a_program_is_downloaded_as_a_pdf(self, post, locations):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        post({**data_for(locations[0]), "attachments": [SimpleUploadedFile("factuur.bat", b"%PDF-1.4 calc.exe", "application/pdf")]})
+        assert ServiceAttachment.objects.get().original_name == "factuur.pdf"
 
     def test_text_renamed_to_png_is_refused_naming_the_file(self, post, locations, media_root):
         response = post({**data_for(locations[0]), "attachments": [png_file(), text_as_png("virus.png")]})

@@ -208,6 +208,8 @@ class TestMessages:
         response = self.post(client, sr)
         assert response.status_code == 200
         assert {e.code for e in response.context["form"].non_field_errors().as_data()} == {"request_finished"}
+        # Resolved while the customer was typing: the text and the reason stay on the page.
+        assert "Het serienummer is 12345." in response.content.decode()
         assert not sr.messages.exists()
 
     def test_invalid_message_keeps_what_was_typed(self, client, sr, employee):
