@@ -14,11 +14,13 @@ the object the file belongs to (``get_visible_or_404``) before calling it.
 import os
 import uuid
 from dataclasses import dataclass
+from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -175,3 +177,25 @@ def attachment_response(field_file, *, filename, content_type):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def upload_size_limited(view):
+    """Refuse a request body larger than the attachments it may carry, before Django
+    writes it to a temporary file (the file checks come after that, and a huge upload
+    would fill the disk first). The limit: every allowed file at its largest, plus
+    room for the form's text."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        limit = settings.ATTACHMENT_MAX_FILES * settings.ATTACHMENT_MAX_BYTES + 2**20
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if request.method == "POST" and length > limit:
+            message = gettext("Wat je verstuurde is te groot: ten hoogste %(files)s bijlagen van elk %(max)s. Ga terug en kies kleinere of minder bestanden.") % {
+                "files": settings.ATTACHMENT_MAX_FILES, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+            return render(request, "core/upload_too_large.html", {"message": message}, status=413)
+        return view(request, *args, **kwargs)
+
+    return wrapper

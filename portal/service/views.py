@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
-from portal.core.uploads import attachment_response
+from portal.core.uploads import attachment_response, upload_size_limited
 from portal.locations.models import Location
 from portal.organizations.permissions import can_use_portal
 
@@ -93,6 +93,7 @@ RULE_ERROR_FIELDS = {"location_not_linked": "location", "department_mismatch": "
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_user_required
+@upload_size_limited
 def request_create(request):
     membership = membership_of(request.user)
     locations = list(Location.objects.linked_to(membership).filter(organization_id=membership.organization_id).order_by("name"))
@@ -136,6 +137,7 @@ def _coded(error):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_user_required
+@upload_size_limited
 def request_detail(request, pk):
     service_request = _service_request(request, pk)
     posted = request.method == "POST"

@@ -223,3 +223,15 @@ class TestDownload:
             path.unlink()
         client.force_login(employee)
         assert client.get(reverse("service:attachment", args=[sr.pk, sr.attachments.get().pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_body_larger_than_the_attachments_allow_is_refused_before_it_is_read(client, employee, locations, settings):
+    settings.ATTACHMENT_MAX_FILES, settings.ATTACHMENT_MAX_BYTES = 1, 1000
+    client.force_login(employee)
+    response = client.post(
+        reverse("service:create"), data=b"x" * 10, content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(2**21),
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert not ServiceRequest.objects.exists()
