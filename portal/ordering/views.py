@@ -3,13 +3,13 @@ order history also opens for administrators, who approve orders. For anyone else
 URL here answers 404, and orders come only through ``Order.objects.visible_to``."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
 
@@ -18,9 +18,6 @@ from .forms import AddToCartForm, CatalogueFilterForm, CheckoutForm, OrderFilter
 from .models import Category, Order, OrderLine, OrderStatus
 from .permissions import can_approve_orders, can_order, can_view_orders
 from .pricing import cart_totals, order_totals
-
-PAGE_SIZE = 25
-
 
 order_right_required = allowed_or_404(can_order)
 orders_viewer_required = allowed_or_404(can_view_orders)
@@ -230,13 +227,11 @@ def order_list(request):
     orders = orders.order_by("-created_at", "-pk").only(
         "number", "status", "created_at", "total", "subtotal", "reference", "location__name", "placed_by__full_name"
     )
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    query = request.GET.copy()
-    query.pop("pagina", None)
+    page, query = page_of(request, orders)
     return render(
         request,
         "ordering/order_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), **_tabs(request, "orders")},
+        {"form": form, "page": page, "query": query, **_tabs(request, "orders")},
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.core.paging import PAGE_SIZE
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.core.uploads import attachment_response, upload_size_limited
 from portal.locations.models import Location
@@ -22,8 +23,6 @@ from portal.organizations.permissions import can_use_portal
 from . import permissions, services
 from .forms import ListFilterForm, MessageForm, ServiceRequestForm
 from .models import ServiceRequest, Status
-
-PAGE_SIZE = 25
 
 
 portal_user_required = allowed_or_404(can_use_portal)

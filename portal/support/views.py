@@ -4,11 +4,11 @@ through ``ChangeRequest.objects.visible_to``; staff and other organizations get 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
 from portal.organizations.permissions import is_customer
@@ -16,9 +16,6 @@ from portal.organizations.permissions import is_customer
 from . import services
 from .forms import ChangeRequestForm, MessageForm, StatusFilterForm, initial_from_query
 from .models import CLOSED, ChangeRequest, Status
-
-PAGE_SIZE = 25
-
 
 customer_required = allowed_or_404(is_customer)
 
@@ -39,16 +36,14 @@ def change_list(request):
         queryset = queryset.open()
     elif status:
         queryset = queryset.filter(status=status)
-    page = Paginator(queryset.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("pagina"))
-    query = request.GET.copy()
-    query.pop("pagina", None)
+    page, query = page_of(request, queryset.order_by("-created_at", "-pk"))
     return render(
         request,
         "support/change_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "is_administrator": membership_of(request.user).is_active_administrator,
         },
     )

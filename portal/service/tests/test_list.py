@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from portal.service import services
 from portal.service.models import ServiceRequest, Status
-from portal.service.views import PAGE_SIZE
+from portal.core.paging import PAGE_SIZE
 
 from .helpers import file_request
 

@@ -3,7 +3,7 @@ import pytest
 from conftest import make_account
 from portal.support import services
 from portal.support.models import ChangeRequest, Kind, Status
-from portal.support.views import PAGE_SIZE
+from portal.core.paging import PAGE_SIZE
 
 LIST = "/wijzigingen/"
 
