@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send, site_url
+from portal.core.references import yearly_reference
 from portal.core.scoping import membership_of
 from portal.locations.models import Location
 from portal.organizations.models import Membership, Role
@@ -225,7 +226,7 @@ def _order_create(
         total=amounts.total,
         submission_key=submission_key,
     )
-    order.number = f"B-{timezone.localtime(order.created_at).year}-{order.pk:06d}"
+    order.number = yearly_reference("B", order)
     order.save(update_fields=["number"])
     OrderLine.objects.bulk_create(
         [

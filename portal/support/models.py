@@ -5,9 +5,9 @@ service and a status; what may follow what is decided in ``services.TRANSITIONS`
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.references import yearly_reference
 from portal.core.scoping import ScopedQuerySet, membership_of
 
 REFERENCE_PREFIX = "WV"
@@ -137,8 +137,7 @@ class ChangeRequest(models.Model):
 
 
 def reference_for(change_request):
-    year = timezone.localtime(change_request.created_at).year
-    return f"{REFERENCE_PREFIX}-{year}-{change_request.pk:06d}"
+    return yearly_reference(REFERENCE_PREFIX, change_request)
 
 
 class ChangeRequestMessage(models.Model):
