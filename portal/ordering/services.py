@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send, site_url
 from portal.core.references import yearly_reference
@@ -30,8 +31,8 @@ from .models import CartItem, Order, OrderLine, OrderStatus, Product
 from .pricing import cart_totals, order_totals
 
 
-class OrderError(Exception):
-    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+class OrderError(RuleError):
+    """A rule of the ordering environment refused the action."""
 
     MESSAGES = {
         "no_right": _("Je mag niet bestellen."),
@@ -64,11 +65,6 @@ class OrderError(Exception):
         ),
         "not_staff": _("Alleen HartingBank kan de voortgang van een bestelling bijwerken."),
     }
-
-    def __init__(self, code):
-        self.code = code
-        self.message = self.MESSAGES[code]
-        super().__init__(code)
 
 
 def _membership(actor):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import normalize_email_address
 from portal.accounts.sessions import sessions_end
+from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send, site_url
 from portal.locations.models import LocationLink
@@ -37,8 +38,8 @@ PERSONAL_FIELDS = ("full_name", "email", "phone", "job_title")
 MEMBERSHIP_FIELDS = ("role", "may_use_portal", "may_order", "order_limit")
 
 
-class AccountRuleError(Exception):
-    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+class AccountRuleError(RuleError):
+    """A rule of Accountbeheer refused the action."""
 
     MESSAGES = {
         "last_administrator": _("De organisatie moet altijd ten minste één actieve administrator houden."),
@@ -55,11 +56,6 @@ class AccountRuleError(Exception):
         "foreign_location": _("Je kunt alleen locaties van je eigen organisatie koppelen."),
         "email_change_invalid": _("Deze link om je e-mailadres te bevestigen werkt niet (meer)."),
     }
-
-    def __init__(self, code):
-        self.code = code
-        self.message = self.MESSAGES[code]
-        super().__init__(code)
 
 
 class InvitationInvalid(Exception):

@@ -157,7 +157,7 @@ def account_invite(request):
                 **_account_kwargs(form.cleaned_data),
             )
         except services.AccountRuleError as error:
-            form.add_error("email" if error.code == "email_in_use" else None, _coded(error))
+            form.add_error("email" if error.code == "email_in_use" else None, error.as_validation_error())
         else:
             messages.success(
                 request,
@@ -166,10 +166,6 @@ def account_invite(request):
             )
             return redirect("accountbeheer:detail", pk=membership.pk)
     return render(request, "organizations/account_form.html", {"form": form, "account": None})
-
-
-def _coded(error):
-    return ValidationError(error.message, code=error.code)
 
 
 @administrator_required
@@ -200,7 +196,7 @@ def account_change(request, pk):
                 data["version"] = membership.version
                 form = AccountChangeForm(data, organization=membership.organization)
                 form.is_valid()
-            form.add_error("email" if error.code == "email_in_use" else None, _coded(error))
+            form.add_error("email" if error.code == "email_in_use" else None, error.as_validation_error())
         else:
             if "email_pending" in changes:
                 messages.success(

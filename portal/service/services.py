@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send
 from portal.core.scoping import membership_of
@@ -41,8 +42,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 
-class ServiceRuleError(Exception):
-    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+class ServiceRuleError(RuleError):
+    """A rule of service requests refused the action."""
 
     MESSAGES = {
         "no_portal_right": _("Je account mag geen serviceaanvragen indienen."),
@@ -61,12 +62,6 @@ class ServiceRuleError(Exception):
         "assignee_not_staff": _("Een serviceaanvraag kan alleen worden toegewezen aan een medewerker van HartingBank."),
         "empty_message": _("Schrijf een bericht."),
     }
-
-    def __init__(self, code):
-        self.code = code
-        message = self.MESSAGES[code]
-        self.message = message % {"days": permissions.REOPEN_DAYS} if code == "reopen_expired" else message
-        super().__init__(code)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -301,7 +296,7 @@ def service_request_reopen(*, actor, service_request, request=None):
             if service_request.status not in FINISHED_STATUSES:
                 raise ServiceRuleError("status_transition")
             if not permissions.reopen_window_open(service_request):
-                raise ServiceRuleError("reopen_expired")
+                raise ServiceRuleError("reopen_expired", days=permissions.REOPEN_DAYS)
             raise ServiceRuleError("reopen_not_allowed")
         _set_status(
             service_request, permissions.REOPENED_STATUS, actor=actor, action="service_request_reopened", request=request

@@ -5,7 +5,6 @@ come only through ``ServiceRequest.objects.visible_to``."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -112,7 +111,7 @@ def request_create(request):
                 request=request,
             )
         except services.ServiceRuleError as error:
-            form.add_error(RULE_ERROR_FIELDS.get(error.code), _coded(error))
+            form.add_error(RULE_ERROR_FIELDS.get(error.code), error.as_validation_error())
         else:
             messages.success(
                 request,
@@ -125,10 +124,6 @@ def request_create(request):
         "service/request_form.html",
         {"form": form, "has_locations": bool(locations), "files_lost": posted and bool(request.FILES)},
     )
-
-
-def _coded(error):
-    return ValidationError(error.message, code=error.code)
 
 
 # --- one request ----------------------------------------------------------------------------
@@ -152,7 +147,7 @@ def request_detail(request, pk):
                     request=request,
                 )
             except services.ServiceRuleError as error:
-                form.add_error(None, _coded(error))
+                form.add_error(None, error.as_validation_error())
             else:
                 messages.success(request, _("Je bericht is verstuurd naar de klantenservice."))
                 return redirect(reverse("service:detail", args=[pk]) + f"#bericht-{message.pk}")

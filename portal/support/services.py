@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send
 from portal.core.scoping import membership_of
@@ -35,8 +36,8 @@ TRANSITIONS = {
 STAFF_STATUSES = (Status.IN_PROGRESS, Status.DONE, Status.REJECTED)
 
 
-class ChangeRequestError(Exception):
-    """A rule refused the action. ``code`` is stable; ``message`` is for the user."""
+class ChangeRequestError(RuleError):
+    """A rule of change requests refused the action."""
 
     MESSAGES = {
         "not_customer": _("Alleen een account van een klant kan een wijziging doorgeven."),
@@ -54,11 +55,6 @@ class ChangeRequestError(Exception):
         "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
         "assignee_not_staff": _("Een verzoek kan alleen aan een medewerker van HartingBank worden toegewezen."),
     }
-
-    def __init__(self, code):
-        self.code = code
-        self.message = self.MESSAGES[code]
-        super().__init__(code)
 
 
 # --- helpers ------------------------------------------------------------------------------

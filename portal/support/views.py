@@ -3,7 +3,6 @@ follows its own; an administrator follows all of the organization's. Objects com
 through ``ChangeRequest.objects.visible_to``; staff and other organizations get 404."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -49,10 +48,6 @@ def change_list(request):
     )
 
 
-def _coded(error):
-    return ValidationError(error.message, code=error.code)
-
-
 # Which form field a refusal of the service belongs to.
 ERROR_FIELDS = {
     "kind_invalid": "kind",
@@ -80,7 +75,7 @@ def change_create(request):
                 request=request,
             )
         except services.ChangeRequestError as error:
-            form.add_error(ERROR_FIELDS.get(error.code), _coded(error))
+            form.add_error(ERROR_FIELDS.get(error.code), error.as_validation_error())
         else:
             messages.success(
                 request,
@@ -104,7 +99,7 @@ def change_detail(request, pk):
                 actor=request.user, change_request=change_request, body=form.cleaned_data["body"], request=request
             )
         except services.ChangeRequestError as error:
-            form.add_error("body" if error.code == "message_required" else None, _coded(error))
+            form.add_error("body" if error.code == "message_required" else None, error.as_validation_error())
         else:
             messages.success(request, _("Je bericht is verstuurd naar de online klantenservice."))
             return redirect("support:change_detail", pk=change_request.pk)
