@@ -16,10 +16,16 @@ class VatRate(models.TextChoices):
     ZERO = "0.00", _("0%")
 
 
-class CatalogueQuerySet(models.QuerySet):
+class CategoryQuerySet(models.QuerySet):
     def offered(self):
-        """What can be ordered now: not archived."""
         return self.filter(is_archived=False)
+
+
+class ProductQuerySet(models.QuerySet):
+    def offered(self):
+        """What can be ordered now: neither the product nor its category is archived
+        (``Product.is_offered`` for one product)."""
+        return self.filter(is_archived=False, category__is_archived=False)
 
 
 class Category(models.Model):
@@ -29,7 +35,7 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     is_archived = models.BooleanField(_("gearchiveerd"), default=False)
 
-    objects = CatalogueQuerySet.as_manager()
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("categorie")
@@ -53,7 +59,7 @@ class Product(models.Model):
     max_quantity = models.PositiveIntegerField(_("hoogste aantal per bestelling"), default=100)
     is_archived = models.BooleanField(_("gearchiveerd"), default=False)
 
-    objects = CatalogueQuerySet.as_manager()
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("product")

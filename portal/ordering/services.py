@@ -27,7 +27,7 @@ from portal.core.scoping import membership_of
 from portal.locations.models import Location
 from portal.organizations.models import Membership, Role
 
-from .models import CartItem, Order, OrderLine, OrderStatus, Product
+from .models import CartItem, Order, OrderLine, OrderStatus
 from .pricing import cart_totals, order_totals
 
 
@@ -402,7 +402,3 @@ def _mail_approvers(order):
     for membership in approvers:
         subject, body = mail_render("ordering/email/approval_needed", {**context, "user": membership.user})
         mail_send(to=membership.user.email, subject=subject, body=body)
-
-
-def products_offered():
-    return Product.objects.offered().filter(category__is_archived=False)

@@ -15,7 +15,7 @@ from portal.locations.models import Location
 
 from . import services
 from .forms import AddToCartForm, CatalogueFilterForm, CheckoutForm, OrderFilterForm, QuantityField, RejectForm
-from .models import Category, Order, OrderLine, OrderStatus
+from .models import Category, Order, OrderLine, OrderStatus, Product
 from .permissions import can_approve_orders, can_order, can_view_orders
 from .pricing import cart_totals, order_totals
 
@@ -55,7 +55,7 @@ def catalogue(request):
         offered=Count("products", filter=Q(products__is_archived=False))
     ).filter(offered__gt=0))  # fmt: skip
     category = next((c for c in categories if c.slug == request.GET.get("categorie")), None)
-    products = services.products_offered().select_related("category").order_by("category__position", "category__name", "name")
+    products = Product.objects.offered().select_related("category").order_by("category__position", "category__name", "name")
     if category:
         products = products.filter(category=category)
     for word in query.split():
@@ -71,7 +71,7 @@ def catalogue(request):
 
 
 def _product(pk):
-    return get_object_or_404(services.products_offered().select_related("category"), pk=pk)
+    return get_object_or_404(Product.objects.offered().select_related("category"), pk=pk)
 
 
 @require_safe
