@@ -116,8 +116,8 @@ def cart_add(*, actor, product, quantity):
 @transaction.atomic
 def cart_update(*, actor, quantities):
     """Set the quantities of the cart's items ({item id: quantity}); 0 removes the item."""
-    membership = _membership(actor)
-    items = {item.pk: item for item in CartItem.objects.select_for_update().filter(membership=membership).select_related("product")}
+    membership = _locked_membership(actor)
+    items = {item.pk: item for item in CartItem.objects.filter(membership=membership).select_related("product")}
     for pk, quantity in quantities.items():
         item = items.get(pk)
         if item is None:
@@ -323,18 +323,19 @@ def order_cancel(*, actor, order, request=None):
 def order_again(*, actor, order):
     """Put the products of an earlier order in the cart at today's prices. Returns the
     names of the products that are no longer offered (and so were left out)."""
-    membership = _membership(actor)
+    membership = _locked_membership(actor)
     if not membership.may_order:
         raise OrderError("no_right")
+    in_cart = {item.product_id: item for item in CartItem.objects.filter(membership=membership)}
     missing = []
     for line in order.lines.select_related("product", "product__category"):
         product = line.product
         if not product.is_offered:
             missing.append(line.product_name)
             continue
-        item = CartItem.objects.select_for_update().filter(membership=membership, product=product).first()
-        quantity = min(line.quantity + (item.quantity if item else 0), product.max_quantity)
-        CartItem.objects.update_or_create(membership=membership, product=product, defaults={"quantity": quantity})
+        item = in_cart.get(product.pk) or CartItem(membership=membership, product=product, quantity=0)
+        item.quantity = min(item.quantity + line.quantity, product.max_quantity)
+        item.save(update_fields=["quantity"] if item.pk else None)
     return missing
 
 

@@ -3,6 +3,7 @@ order history also opens for administrators, who approve orders. For anyone else
 URL here answers 404, and orders come only through ``Order.objects.visible_to``."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,7 +111,7 @@ def _cart_rows(items, data=None):
     """Each cart item with its quantity field; after a refused update, the typed value
     and its error."""
     rows = []
-    errors = {}
+    quantities = {}
     for item in items:
         name = f"quantity-{item.pk}"
         field = QuantityField(min_value=0, max_value=item.product.max_quantity)
@@ -118,11 +119,11 @@ def _cart_rows(items, data=None):
         error = None
         if data is not None:
             try:
-                errors[item.pk] = field.clean(value)
-            except Exception as exc:  # a ValidationError: shown beside the field
+                quantities[item.pk] = field.clean(value)
+            except ValidationError as exc:  # shown beside the field
                 error = " ".join(exc.messages)
         rows.append({"item": item, "name": name, "value": value, "error": error, "max": item.product.max_quantity})
-    return rows, errors
+    return rows, quantities
 
 
 @order_right_required
