@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
@@ -232,7 +233,7 @@ def order_list(request):
     return render(
         request,
         "ordering/order_list.html",
-        {"form": form, "page": page, "query": query, **_tabs(request, "orders")},
+        {"form": form, "controls": filter_controls(form), "page": page, "query": query, **_tabs(request, "orders")},
     )
 
 

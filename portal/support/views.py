@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
@@ -41,6 +42,7 @@ def change_list(request):
         "support/change_list.html",
         {
             "form": form,
+            "controls": filter_controls(form),
             "page": page,
             "query": query,
             "is_administrator": membership_of(request.user).is_active_administrator,
