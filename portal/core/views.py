@@ -14,6 +14,6 @@ def _waiting_for_approval(user):
     membership = membership_of(user)
     if membership is None or not membership.is_active_administrator:
         return 0
-    from portal.ordering.models import Order, OrderStatus
+    from portal.ordering.models import Order
 
-    return Order.objects.visible_to(user).filter(status=OrderStatus.PENDING_APPROVAL).exclude(placed_by=user).count()
+    return Order.objects.awaiting_decision_by(user).count()

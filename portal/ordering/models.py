@@ -137,6 +137,11 @@ class OrderQuerySet(ScopedQuerySet):
             organization_id=membership.organization_id, location__links__membership=membership
         )
 
+    def awaiting_decision_by(self, user):
+        """Orders waiting for approval that ``user`` may decide on: an administrator's
+        view of them, without their own orders (nobody approves their own)."""
+        return self.visible_to(user).filter(status=OrderStatus.PENDING_APPROVAL).exclude(placed_by=user)
+
 
 class Order(models.Model):
     organization = models.ForeignKey(

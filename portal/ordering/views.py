@@ -35,12 +35,7 @@ def _tabs(request, current):
         "may_order": membership.may_order,
         "cart_count": membership.cart_items.count() if membership.may_order else 0,
         "approval_count": (
-            Order.objects.visible_to(request.user)
-            .filter(status=OrderStatus.PENDING_APPROVAL)
-            .exclude(placed_by=request.user)
-            .count()
-            if membership.is_active_administrator
-            else 0
+            Order.objects.awaiting_decision_by(request.user).count() if membership.is_active_administrator else 0
         ),
     }
 
@@ -68,7 +63,7 @@ def catalogue(request):
         request,
         "ordering/catalogue.html",
         {"form": form, "query": query, "categories": categories, "category": category, "products": list(products),
-         "add_form": AddToCartForm(), **_tabs(request, "catalogue")},
+         **_tabs(request, "catalogue")},
     )  # fmt: skip
 
 
@@ -136,9 +131,13 @@ def cart(request):
         if any(row["error"] for row in rows):
             messages.error(request, _("Niet alle aantallen konden worden bijgewerkt. Kijk de gemarkeerde regels na."))
         else:
-            services.cart_update(actor=request.user, quantities=quantities)
-            messages.success(request, _("Je winkelwagen is bijgewerkt."))
-            return redirect("ordering:cart")
+            try:
+                services.cart_update(actor=request.user, quantities=quantities)
+            except services.OrderError as error:  # the catalogue changed meanwhile
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Je winkelwagen is bijgewerkt."))
+                return redirect("ordering:cart")
     unavailable = [item for item in items if not item.product.is_offered]
     return render(
         request,
