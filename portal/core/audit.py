@@ -31,6 +31,13 @@ ACTIONS = {
     "change_request_done": _("Wijzigingsverzoek afgehandeld"),
     "change_request_rejected": _("Wijzigingsverzoek afgewezen"),
     "change_request_assigned": _("Wijzigingsverzoek toegewezen"),
+    # Contact messages to online customer service
+    "contact_message_created": _("Bericht aan de klantenservice verstuurd"),
+    "contact_message_follow_up": _("Aanvulling op bericht aan de klantenservice"),
+    "contact_message_reply": _("Antwoord van de klantenservice op bericht"),
+    "contact_message_in_progress": _("Bericht aan de klantenservice in behandeling genomen"),
+    "contact_message_done": _("Bericht aan de klantenservice afgehandeld"),
+    "contact_message_assigned": _("Bericht aan de klantenservice toegewezen"),
     "service_request_created": _("Serviceaanvraag ingediend"),
     "service_request_status_changed": _("Status van serviceaanvraag gewijzigd"),
     "service_request_closed": _("Serviceaanvraag gesloten"),
@@ -91,6 +98,7 @@ FIELD_LABELS = {
     "total_excl_vat": _("Totaal excl. btw"),
     "email_pending": _("E-mailadres (wacht op bevestiging)"),
     "change_request": _("Wijzigingsverzoek"),
+    "contact_message": _("Bericht aan de klantenservice"),
     "assigned_to": _("Toegewezen aan"),
 }
 
