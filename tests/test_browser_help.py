@@ -48,6 +48,12 @@ def test_visitor_reads_searches_and_writes_to_customer_service(browser, live_ser
     screens = Screens(page, f"help-{size}")
 
     page.goto(f"{base}/inloggen/")
+    # The first tab stop skips the menu, visibly.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Naar de inhoud")
+    assert skip.evaluate("link => link === document.activeElement") and skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
     open_menu(page, size).get_by_role("link", name="Veelgestelde vragen").click()
     page.wait_for_url(f"{base}/veelgestelde-vragen/")
     screens.shot("faq")

@@ -8,7 +8,9 @@ from django.forms.renderers import DjangoTemplates
 class PortalBoundField(BoundField):
     @property
     def aria_describedby(self):
-        ids = (super().aria_describedby or "").split()
+        # Django names its own error list "<id>_error"; the portal's is "<id>_errors"
+        # (core/field.html), so Django's id would point at nothing.
+        ids = [i for i in (super().aria_describedby or "").split() if i != f"{self.auto_id}_error"]
         if self.errors and self.auto_id:
             ids.append(f"{self.auto_id}_errors")
         return " ".join(ids) or None

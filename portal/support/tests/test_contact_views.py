@@ -2,7 +2,6 @@
 the rate limit refuse without losing what was typed; a sender follows their own
 messages, nobody else reaches them."""
 
-import re
 import time
 
 import pytest
@@ -72,7 +71,7 @@ class TestVisitor:
         response = client.post(CONTACT, visitor_form(name="", email="geen-adres"))
         form = response.context["form"]
         assert form.has_error("name", "required") and form.has_error("email", "invalid")
-        assert re.search(r'aria-describedby="[^"]*id_name_errors', response.content.decode())
+        assert 'aria-describedby="id_name_errors"' in response.content.decode()
 
     def test_the_confirmation_page_needs_a_sent_message(self, client):
         response = client.get("/contact/verstuurd/")
