@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -84,8 +84,7 @@ def cache_name(urls):
 @login_not_required
 def service_worker(request):
     urls = precache_urls()
-    body = render(
-        request,
+    body = render_to_string(
         "core/sw.js",
         {
             "cache_name": cache_name(urls),
@@ -93,7 +92,7 @@ def service_worker(request):
             "offline_url": json.dumps(reverse("offline")),
             "static_prefix": json.dumps(settings.STATIC_URL),
         },
-    ).content
+    )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     # The browser checks for a new worker at every visit.
     response["Cache-Control"] = "no-cache"
@@ -103,5 +102,5 @@ def service_worker(request):
 @require_safe
 @login_not_required
 def offline(request):
-    response = render(request, "core/offline.html")
-    return _public(response, 3600)
+    # Rendered without the request: no user, no CSRF token can end up in it.
+    return _public(HttpResponse(render_to_string("core/offline.html")), 3600)

@@ -72,6 +72,12 @@ class TestPages:
         assert page.index("Staat uw vraag er niet bij?") > page.index("minimaal 7 tekens")
         assert f'href="{reverse("support:contact")}"' in page
 
+    def test_a_visitor_gets_the_menu_of_public_pages(self, client):
+        page = client.get(FAQ).content.decode()
+        for key in ("faq", "manual", "contact", "login"):
+            assert f'data-menu="{key}"' in page
+        assert 'data-menu="account"' not in page and "Uitloggen" not in page
+
     def test_logged_in_it_is_the_same(self, client, employee):
         client.force_login(employee)
         assert client.get(FAQ).status_code == 200
