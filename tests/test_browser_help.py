@@ -27,9 +27,8 @@ def migrated_data(db):
     way (each adds nothing that is there)."""
     from django.apps import apps
 
-    for migration in ("portal.accounts.migrations.0002_staff_groups", "portal.support.migrations.0003_faq_content"):
-        module = import_module(migration)
-        (module.create_groups if hasattr(module, "create_groups") else module.add)(apps, None)
+    import_module("portal.accounts.migrations.0002_staff_groups").create_groups(apps, None)
+    import_module("portal.support.migrations.0003_faq_content").add(apps, None)
 
 
 def open_menu(page, size):

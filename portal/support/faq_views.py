@@ -31,11 +31,7 @@ def faq(request):
 @login_not_required
 def faq_topic(request, topic):
     topic = get_object_or_404(FaqTopic.objects.published(), slug=topic)
-    return render(
-        request,
-        "support/faq_topic.html",
-        {"topic": topic, "questions": _published_questions().filter(topic=topic), "topics": FaqTopic.objects.published()},
-    )
+    return render(request, "support/faq_topic.html", {"topic": topic, "questions": _published_questions().filter(topic=topic)})
 
 
 @require_safe
@@ -50,8 +46,9 @@ def faq_question(request, topic, question):
 @login_not_required
 def faq_search(request):
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    results = _published_questions().matching(query).select_related("topic") if query else FaqQuestion.objects.none()
-    results = results.order_by("topic__order", "topic_id", "order", "id")
+    results = (
+        _published_questions().matching(query).select_related("topic").order_by("topic__order", "topic_id", "order", "id")
+    )
     return render(request, "support/faq_search.html", {"query": query, "results": results})
 
 
