@@ -332,5 +332,6 @@ def approvals(request):
         .select_related("location", "placed_by", "placed_by__membership")
         .order_by("created_at", "pk")
     )
-    return render(request, "ordering/approvals.html", {"orders": list(orders[:200]), **_tabs(request, "approvals")})
+    page, query = page_of(request, orders)
+    return render(request, "ordering/approvals.html", {"page": page, "query": query, **_tabs(request, "approvals")})
 

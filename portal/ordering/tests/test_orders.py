@@ -229,7 +229,7 @@ def test_an_order_above_the_limit_waits_and_the_other_administrators_are_told(
 def test_approving_mails_the_orderer(client, limited, admin_user, locations, products, django_capture_on_commit_callbacks):
     order = place(limited, locations[0], [(products["roll"], 4)])
     client.force_login(admin_user)
-    assert order in client.get(reverse("ordering:approvals")).context["orders"]
+    assert order in client.get(reverse("ordering:approvals")).context["page"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("ordering:order_approve", args=[order.pk]))
     assert response.url == reverse("ordering:approvals")
@@ -296,6 +296,14 @@ def test_the_orderer_cancels_until_hartingbank_starts(client, orderer, staff_use
     with pytest.raises(services.OrderError) as error:
         services.order_cancel(actor=orderer, order=started)
     assert error.value.code == "not_cancellable"
+
+
+def test_cancelling_an_ended_order_says_so(orderer, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    services.order_cancel(actor=orderer, order=order)
+    with pytest.raises(services.OrderError) as error:
+        services.order_cancel(actor=orderer, order=order)  # a second tab
+    assert error.value.code == "already_ended"
 
 
 def test_a_colleague_at_the_same_location_cannot_cancel_but_an_administrator_can(orderer, admin_user, organization, locations, products):
@@ -430,6 +438,27 @@ def test_an_order_above_the_limit_needs_someone_who_can_approve_it(admin_user, l
         place(admin_user, locations[0], [(products["roll"], 1)])
     assert error.value.code == "no_approver"
     assert not Order.objects.exists() and CartItem.objects.count() == 1
+
+
+def test_an_administrator_whose_login_is_disabled_is_no_approver(admin_user, second_admin, locations, products):
+    admin_user.membership.order_limit = Decimal("10.00")
+    admin_user.membership.save()
+    second_admin.is_active = False
+    second_admin.save(update_fields=["is_active"])
+    with pytest.raises(services.OrderError) as error:
+        place(admin_user, locations[0], [(products["roll"], 1)])
+    assert error.value.code == "no_approver"
+
+
+def test_the_approvals_list_pages_instead_of_stopping(client, limited, admin_user, locations, products, django_assert_num_queries):
+    for _ in range(27):
+        place(limited, locations[0], [(products["roll"], 4)])
+    client.force_login(admin_user)
+    with django_assert_num_queries(6):
+        first = client.get(reverse("ordering:approvals"))
+    assert len(first.context["page"].object_list) == 25
+    second = client.get(reverse("ordering:approvals"), {"pagina": 2})
+    assert len(second.context["page"].object_list) == 2
 
 
 def test_only_hartingbank_updates_an_orders_progress(orderer, admin_user, locations, products):
