@@ -377,6 +377,19 @@ def test_the_order_list_filters_and_states_its_queries(
     assert {e.code for e in response.context["form"].errors.as_data()["date_to"]} == {"period_reversed"}
 
 
+def test_the_period_counts_whole_local_days(client, admin_user, orderer, locations, products):
+    with time_machine.travel("2026-11-20 23:30:00+01:00", tick=False):  # 22:30 UTC
+        late = place(orderer, locations[0], [(products["roll"], 1)])
+    client.force_login(admin_user)
+
+    def found(**period):
+        return list(client.get(reverse("ordering:orders"), period).context["page"])
+
+    assert found(date_from="2026-11-20", date_to="2026-11-20") == [late]
+    assert found(date_to="2026-11-19") == []
+    assert found(date_from="2026-11-21") == []
+
+
 def test_order_detail_queries_do_not_grow_with_lines(client, admin_user, locations, products, django_assert_max_num_queries):
     client.force_login(admin_user)
     one = place(admin_user, locations[0], [(products["roll"], 1)])
