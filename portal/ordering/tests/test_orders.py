@@ -180,7 +180,10 @@ def test_a_department_of_another_location_is_refused(client, admin_user, locatio
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-@pytest.mark.parametrize("day, code", [("2026-11-26", "date_too_early"), ("2026-11-28", "date_weekend"), ("2027-06-01", "date_too_late")])
+@pytest.mark.parametrize(
+    "day, code",
+    [("2026-11-26", "date_too_early"), ("2026-11-28", "date_weekend"), ("2026-12-25", "date_holiday"), ("2027-06-01", "date_too_late")],
+)
 def test_the_wished_delivery_date_is_checked(client, orderer, locations, products, day, code):
     client.force_login(orderer)
     services.cart_add(actor=orderer, product=products["roll"], quantity=1)
@@ -406,6 +409,8 @@ def test_deliveries_take_two_working_days():
     assert earliest_delivery_date(date(2026, 11, 25)) == date(2026, 11, 27)  # Wednesday -> Friday
     assert earliest_delivery_date(date(2026, 11, 27)) == date(2026, 12, 1)  # Friday -> Tuesday
     assert earliest_delivery_date(date(2026, 11, 28)) == date(2026, 12, 1)  # Saturday -> Tuesday
+    assert earliest_delivery_date(date(2026, 12, 23)) == date(2026, 12, 28)  # over Christmas -> Monday
+    assert earliest_delivery_date(date(2027, 4, 26)) == date(2027, 4, 29)  # Koningsdag does not count
 
 
 def test_order_events_appear_on_the_activity_page_in_words(client, admin_user, orderer, staff_user, locations, products):
