@@ -222,17 +222,17 @@ def order_list(request):
     locations = Location.objects.visible_to(request.user).order_by("name")
     form = OrderFilterForm(request.GET or None, locations=locations)
     orders = Order.objects.visible_to(request.user).select_related("location", "placed_by")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["location"]:
-            orders = orders.filter(location=data["location"])
-        if data["status"]:
-            orders = orders.filter(status=data["status"])
-        # Bounds at local midnight, so the (organization, created_at) index serves the range.
-        if data["date_from"]:
-            orders = orders.filter(created_at__gte=_local_midnight(data["date_from"]))
-        if data["date_to"]:
-            orders = orders.filter(created_at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
+    form.is_valid()  # an invalid field is shown as an error; the valid ones still filter
+    data = getattr(form, "cleaned_data", {})
+    if data.get("location"):
+        orders = orders.filter(location=data["location"])
+    if data.get("status"):
+        orders = orders.filter(status=data["status"])
+    # Bounds at local midnight, so the (organization, created_at) index serves the range.
+    if data.get("date_from"):
+        orders = orders.filter(created_at__gte=_local_midnight(data["date_from"]))
+    if data.get("date_to"):
+        orders = orders.filter(created_at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
     orders = orders.order_by("-created_at", "-pk").only(
         "number", "status", "created_at", "total", "subtotal", "reference", "location__name", "placed_by__full_name"
     )

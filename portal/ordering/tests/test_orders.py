@@ -378,6 +378,9 @@ def test_the_order_list_filters_and_states_its_queries(
     assert response.context["page"].paginator.count == 0
     response = client.get(reverse("ordering:orders"), {"date_from": "2030-01-02", "date_to": "2030-01-01"})
     assert {e.code for e in response.context["form"].errors.as_data()["date_to"]} == {"period_reversed"}
+    response = client.get(reverse("ordering:orders"), {"location": locations[0].pk, "status": "nonsense"})
+    assert "status" in response.context["form"].errors
+    assert response.context["page"].paginator.count == 3  # the valid location still filters
 
 
 def test_the_period_counts_whole_local_days(client, admin_user, orderer, locations, products):
