@@ -4,6 +4,7 @@ from the mail, chooses a password and logs in."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.core import mail
 
 from conftest import PASSWORD
@@ -30,7 +31,7 @@ def test_invite_accept_and_log_in(browser, live_server, admin_user, locations, s
 
     log_in(page, base, admin_user.email, PASSWORD)
     page.goto(f"{base}/accountbeheer/")
-    assert page.get_by_role("heading", name="Accountbeheer").is_visible()
+    expect(page.get_by_role("heading", name="Accountbeheer")).to_be_visible()
     screens.shot("overview")
 
     page.get_by_role("link", name="Nieuw account").first.click()
@@ -50,7 +51,7 @@ def test_invite_accept_and_log_in(browser, live_server, admin_user, locations, s
     other.set_default_timeout(10_000)
     other_screens = Screens(other, f"invitation-{size}")
     other.goto(base + link)
-    assert other.get_by_role("heading", name="Welkom bij Mijn HartingBank").is_visible()
+    expect(other.get_by_role("heading", name="Welkom bij Mijn HartingBank")).to_be_visible()
     other.get_by_label("Nieuw wachtwoord", exact=True).fill("Groene-Appel-Utrecht")
     other.get_by_label("Nieuw wachtwoord (nogmaals)").fill("Groene-Appel-Utrecht")
     other_screens.shot("choose-password")
@@ -58,7 +59,7 @@ def test_invite_accept_and_log_in(browser, live_server, admin_user, locations, s
     other.wait_for_url(re.compile(r".*/inloggen/"))
     other_screens.shot("account-active")
     log_in(other, base, "nina@test.example", "Groene-Appel-Utrecht")
-    assert other.get_by_role("heading", name=re.compile("Welkom, Nina")).is_visible()
+    expect(other.get_by_role("heading", name=re.compile("Welkom, Nina"))).to_be_visible()
     other_screens.shot("home")
 
     page.reload()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from tests.browser import VIEWPORTS, Screens
@@ -25,8 +26,8 @@ def test_log_in_see_mijn_account_and_change_password(browser, live_server, emplo
     page.get_by_role("button", name="Inloggen").click()
 
     page.wait_for_url(f"{live_server.url}/mijn-account/")
-    assert page.get_by_role("heading", name="Mijn account").is_visible()
-    assert page.locator("main dd").get_by_text("Erik Employee", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
+    expect(page.locator("main dd").get_by_text("Erik Employee", exact=True)).to_be_visible()
     screens.shot("mijn-account")
 
     page.get_by_role("link", name="Wachtwoord wijzigen").click()
@@ -34,7 +35,7 @@ def test_log_in_see_mijn_account_and_change_password(browser, live_server, emplo
     page.get_by_label("Nieuw wachtwoord", exact=True).fill("kort")
     page.get_by_label(re.compile("Nieuw wachtwoord \\(nogmaals\\)")).fill("kort")
     page.get_by_role("button", name="Wachtwoord wijzigen").click()
-    assert page.locator(".errorlist").first.is_visible()
+    expect(page.locator(".errorlist").first).to_be_visible()
     screens.shot("password-error")
 
     page.get_by_label("Huidig wachtwoord").fill(PASSWORD)
@@ -42,7 +43,7 @@ def test_log_in_see_mijn_account_and_change_password(browser, live_server, emplo
     page.get_by_label(re.compile("Nieuw wachtwoord \\(nogmaals\\)")).fill("Paarse-Fiets-Amersfoort")
     page.get_by_role("button", name="Wachtwoord wijzigen").click()
     page.wait_for_url(re.compile(r".*/mijn-account/.*"))
-    assert page.locator(".message").first.is_visible()
+    expect(page.locator(".message").first).to_be_visible()
     screens.shot("password-changed")
 
     if size == "phone":
@@ -53,6 +54,6 @@ def test_log_in_see_mijn_account_and_change_password(browser, live_server, emplo
     page.get_by_label("Wachtwoord").fill("Paarse-Fiets-Amersfoort")
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name=re.compile("Welkom")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Welkom"))).to_be_visible()
     screens.shot("home")
     context.close()

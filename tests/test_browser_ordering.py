@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 from django.core import mail
 
 from conftest import PASSWORD, make_account
@@ -38,7 +39,7 @@ def test_order_and_approve(browser, live_server, organization, locations, admin_
     page.goto(f"{base}/bestellen/")
     page.get_by_label("Zoek een product").fill("57 mm")
     page.get_by_role("button", name="Zoeken").click()
-    assert page.get_by_role("link", name="Kassarol thermisch 57 mm").is_visible()
+    expect(page.get_by_role("link", name="Kassarol thermisch 57 mm")).to_be_visible()
     assert page.get_by_role("link", name="Kassarol thermisch 80 mm").count() == 0
     screens.shot("search")
     page.get_by_role("link", name="Kassarol thermisch 57 mm").click()
@@ -60,7 +61,7 @@ def test_order_and_approve(browser, live_server, organization, locations, admin_
     assert page.locator(".messages").inner_text().startswith("Bedankt")
     screens.shot("confirmation")
     page.get_by_role("link", name="Bestellingen", exact=True).first.click()
-    assert page.get_by_role("link", name=order.number).is_visible()
+    expect(page.get_by_role("link", name=order.number)).to_be_visible()
     screens.shot("history")
 
     # Above the limit: the order waits, the administrator approves it.

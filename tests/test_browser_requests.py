@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.core import mail
 from PIL import Image
 
@@ -65,6 +66,6 @@ def test_service_request_and_change_request(browser, live_server, employee, loca
     assert change.location == locations[0] and change.reference in page.locator("body").inner_text()
     screens.shot("change-detail")
     page.goto(f"{base}/wijzigingen/")
-    assert page.get_by_role("link", name=change.reference).is_visible()
+    expect(page.get_by_role("link", name=change.reference)).to_be_visible()
     screens.shot("change-list")
     context.close()

@@ -16,7 +16,6 @@ import os
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import wraps
 
 from django import forms
 from django.conf import settings
@@ -201,23 +200,57 @@ def attachment_response(field_file, *, filename, content_type):
     return response
 
 
-def upload_size_limited(view):
-    """Refuse a request body larger than the attachments it may carry, before Django
-    writes it to a temporary file (the file checks come after that, and a huge upload
-    would fill the disk first). The limit: every allowed file at its largest, plus
-    room for the form's text."""
+def _attachments_body_limit():
+    """Every allowed file at its largest, plus room for the form's text."""
+    return settings.ATTACHMENT_MAX_FILES * settings.ATTACHMENT_MAX_BYTES + 2**20
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        limit = settings.ATTACHMENT_MAX_FILES * settings.ATTACHMENT_MAX_BYTES + 2**20
+
+def max_body_size(limit):
+    """Marks a view that accepts a request body up to ``limit()`` bytes (a callable, so
+    that settings are read per request); ``RequestBodyLimitMiddleware`` enforces it."""
+
+    def decorator(view):
+        view.max_body_size = limit
+        return view
+
+    return decorator
+
+
+# The views that take attachments (service requests, their messages, contact).
+upload_size_limited = max_body_size(_attachments_body_limit)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request body larger than its view accepts, before anything reads it.
+
+    Django parses a multipart body as soon as something reads ``request.POST``, and the
+    CSRF check does that for every POST before the view runs, writing files to disk on
+    the way; the file checks come after that, so a huge upload would fill the disk
+    first. This middleware stands before ``CsrfViewMiddleware``: its ``process_view``
+    runs first. A view marked with ``max_body_size`` accepts what it says; any other
+    view ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        marked = getattr(view_func, "max_body_size", None)
+        limit = marked() if marked else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if request.method == "POST" and length > limit:
+        if length <= limit:
+            return None
+        if marked is _attachments_body_limit:
             message = gettext("Wat je verstuurde is te groot: ten hoogste %(files)s bijlagen van elk %(max)s. Ga terug en kies kleinere of minder bestanden.") % {
                 "files": settings.ATTACHMENT_MAX_FILES, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
-            return render(request, "core/upload_too_large.html", {"message": message}, status=413)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+        else:
+            message = gettext("Wat je verstuurde is te groot: ten hoogste %(max)s. Ga terug en kies een kleiner bestand.") % {
+                "max": filesizeformat(limit)}
+        return render(request, "core/upload_too_large.html", {"message": message}, status=413)

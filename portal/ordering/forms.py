@@ -1,9 +1,12 @@
 import uuid
 from datetime import timedelta
+from functools import cache
 
+import holidays
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.locations.models import Department, Location
@@ -13,14 +16,30 @@ from .models import OrderStatus
 LATEST_DELIVERY_DAYS = 90
 
 
+@cache
+def _public_holidays(language):
+    """The Netherlands' public holidays (Easter, Koningsdag, Christmas, ...), named in
+    ``language``; the years are worked out as they are asked for."""
+    return holidays.country_holidays("NL", language="nl" if language == "nl" else "en_US")
+
+
+def public_holiday(day):
+    """The name of the public holiday on ``day``, or None."""
+    return _public_holidays(get_language()).get(day)
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and public_holiday(day) is None
+
+
 def earliest_delivery_date(today=None):
     """Delivery takes two working days: an order placed today arrives at the earliest
-    on the second working day after today."""
+    on the second working day after today (weekends and public holidays do not count)."""
     day = today or timezone.localdate()
     working_days = 0
     while working_days < 2:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             working_days += 1
     return day
 
@@ -105,6 +124,11 @@ class CheckoutForm(forms.Form):
             )
         if day.weekday() >= 5:
             raise forms.ValidationError(_("We leveren alleen op werkdagen. Kies een dag van maandag tot en met vrijdag."), code="date_weekend")
+        if holiday := public_holiday(day):
+            raise forms.ValidationError(
+                _("Op %(date)s (%(holiday)s) leveren we niet. Kies een andere werkdag.") % {"date": date_format(day, "j F"), "holiday": holiday},
+                code="date_holiday",
+            )  # fmt: skip
         if day > timezone.localdate() + timedelta(days=LATEST_DELIVERY_DAYS):
             raise forms.ValidationError(
                 _("Kies een datum binnen %(days)s dagen.") % {"days": LATEST_DELIVERY_DAYS}, code="date_too_late"

@@ -52,6 +52,7 @@ class OrderError(RuleError):
         "own_order": _("Je kunt je eigen bestelling niet goedkeuren of afwijzen; een andere administrator moet dat doen."),
         "not_approver": _("Alleen een administrator van de organisatie kan bestellingen goedkeuren."),
         "not_cancellable": _("Deze bestelling is al in behandeling genomen en kan niet meer worden geannuleerd."),
+        "already_ended": _("Deze bestelling is al geannuleerd of afgewezen."),
         "not_allowed": _("Alleen wie de bestelling plaatste of een administrator kan haar annuleren."),
         "reason_required": _("Geef een reden op."),
         "status_transition": _("Deze statuswijziging is niet mogelijk."),
@@ -309,6 +310,8 @@ def order_cancel(*, actor, order, request=None):
     is_admin = bool(membership and membership.is_active_administrator and membership.organization_id == order.organization_id)
     if order.placed_by_id != actor.pk and not is_admin:
         raise OrderError("not_allowed")
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
+        raise OrderError("already_ended")  # a second tab or a repeated click
     if not order.is_cancellable:
         raise OrderError("not_cancellable")
     order.status = OrderStatus.CANCELLED
@@ -392,7 +395,7 @@ def _approvers(organization_id, orderer):
     """The administrators who may decide on an order of ``orderer``: everyone else."""
     return (
         Membership.objects.effectively_active()
-        .filter(organization_id=organization_id, role=Role.ADMINISTRATOR)
+        .filter(organization_id=organization_id, role=Role.ADMINISTRATOR, user__is_active=True)
         .exclude(user_id=orderer.pk)
     )
 

@@ -210,7 +210,7 @@ def display_rows(rows):
                 locations=", ".join(names.get(r["pk"], ())) or "—",
                 status=status, status_label=Status(status).label,
                 until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
-                last_login=date_format(timezone.localtime(r["user__last_login"]), "j M Y H:i") if r["user__last_login"] else "—",
+                last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y H:i") if r["user__last_login"] else "—",
             )  # fmt: skip
         )
     return result

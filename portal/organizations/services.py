@@ -44,6 +44,11 @@ class AccountRuleError(RuleError):
     MESSAGES = {
         "last_administrator": _("De organisatie moet altijd ten minste één actieve administrator houden."),
         "self_action": _("Je kunt je eigen account niet deactiveren, verwijderen of je eigen rol verlagen."),
+        "own_order_limit": _(
+            "Je kunt je eigen bestellimiet niet wijzigen, ook niet door je bestelrecht uit te zetten: "
+            "anders zou je je eigen bestellingen aan de goedkeuring onttrekken. Een andere "
+            "administrator kan dit doen."
+        ),
         "email_in_use": _("Dit e-mailadres is al in gebruik voor een account. Kies een ander e-mailadres."),
         "concurrent_edit": _(
             "Iemand anders heeft dit account gewijzigd terwijl jij het aanpaste. Je wijzigingen zijn "
@@ -330,6 +335,8 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
 
     personal = _changed(user, data, PERSONAL_FIELDS)
     rights = _changed(membership, data, MEMBERSHIP_FIELDS)
+    if "order_limit" in rights and actor is not None and actor.pk == membership.user_id:
+        raise AccountRuleError("own_order_limit")  # the limit is what approval rests on
     if "email" in personal and User.objects.filter(email=data["email"]).exclude(pk=user.pk).exists():
         raise AccountRuleError("email_in_use")
     new_email = None

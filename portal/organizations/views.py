@@ -3,6 +3,7 @@ for anyone else every URL here answers 404, and an account of another organizati
 a 404 too (objects come only through ``Membership.objects.visible_to``)."""
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from portal.core.csv import csv_response
 from portal.core.forms import filter_controls
 from portal.core.money import money
 from portal.core.scoping import allowed_or_404, get_visible_or_404
+from portal.core.uploads import max_body_size
 
 from . import activity, imports, overview, services
 from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
@@ -341,6 +343,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV-bestand"), help_text=gettext_lazy("Kolommen gescheiden door een puntkomma; de eerste regel bevat de kolomnamen."))
 
 
+@max_body_size(lambda: settings.IMPORT_MAX_BYTES + 2**20)
 @administrator_required
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)

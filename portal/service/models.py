@@ -112,6 +112,7 @@ class ServiceRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "status"], name="service_request_org_status"),
+            models.Index(fields=["organization", "-created_at"], name="service_request_org_created"),
             models.Index(fields=["location", "-created_at"], name="service_request_location"),
             models.Index(fields=["-created_at"], name="service_request_created"),
         ]

@@ -43,8 +43,9 @@ def reopen_deadline(service_request):
 
 
 def reopen_window_open(service_request, now=None) -> bool:
+    """Open through the whole last day, as the page says ("tot en met <date>")."""
     deadline = reopen_deadline(service_request)
-    return deadline is not None and (now or timezone.now()) <= deadline
+    return deadline is not None and timezone.localdate(now or timezone.now()) <= timezone.localdate(deadline)
 
 
 def can_reopen(user, service_request, now=None) -> bool:

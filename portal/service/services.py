@@ -130,10 +130,12 @@ def _set_status(service_request, status, *, actor, action="service_request_statu
     if not transition_allowed(old, status):
         raise ServiceRuleError("status_transition")
     service_request.status = status
-    if status in FINISHED_STATUSES:
-        service_request.closed_at = timezone.now()
-    else:
+    if status not in FINISHED_STATUSES:
         service_request.closed_at = None
+    elif old not in FINISHED_STATUSES:
+        # From resolved to closed keeps the moment it was finished: closing a resolved
+        # request does not move the reopen window.
+        service_request.closed_at = timezone.now()
     service_request.save(update_fields=["status", "closed_at", "updated_at"])
     _audit(action, actor=actor, service_request=service_request, request=request, status=[old, status])
     return old

@@ -180,7 +180,10 @@ def test_a_department_of_another_location_is_refused(client, admin_user, locatio
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-@pytest.mark.parametrize("day, code", [("2026-11-26", "date_too_early"), ("2026-11-28", "date_weekend"), ("2027-06-01", "date_too_late")])
+@pytest.mark.parametrize(
+    "day, code",
+    [("2026-11-26", "date_too_early"), ("2026-11-28", "date_weekend"), ("2026-12-25", "date_holiday"), ("2027-06-01", "date_too_late")],
+)
 def test_the_wished_delivery_date_is_checked(client, orderer, locations, products, day, code):
     client.force_login(orderer)
     services.cart_add(actor=orderer, product=products["roll"], quantity=1)
@@ -229,7 +232,7 @@ def test_an_order_above_the_limit_waits_and_the_other_administrators_are_told(
 def test_approving_mails_the_orderer(client, limited, admin_user, locations, products, django_capture_on_commit_callbacks):
     order = place(limited, locations[0], [(products["roll"], 4)])
     client.force_login(admin_user)
-    assert order in client.get(reverse("ordering:approvals")).context["orders"]
+    assert order in client.get(reverse("ordering:approvals")).context["page"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("ordering:order_approve", args=[order.pk]))
     assert response.url == reverse("ordering:approvals")
@@ -296,6 +299,14 @@ def test_the_orderer_cancels_until_hartingbank_starts(client, orderer, staff_use
     with pytest.raises(services.OrderError) as error:
         services.order_cancel(actor=orderer, order=started)
     assert error.value.code == "not_cancellable"
+
+
+def test_cancelling_an_ended_order_says_so(orderer, locations, products):
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    services.order_cancel(actor=orderer, order=order)
+    with pytest.raises(services.OrderError) as error:
+        services.order_cancel(actor=orderer, order=order)  # a second tab
+    assert error.value.code == "already_ended"
 
 
 def test_a_colleague_at_the_same_location_cannot_cancel_but_an_administrator_can(orderer, admin_user, organization, locations, products):
@@ -367,6 +378,22 @@ def test_the_order_list_filters_and_states_its_queries(
     assert response.context["page"].paginator.count == 0
     response = client.get(reverse("ordering:orders"), {"date_from": "2030-01-02", "date_to": "2030-01-01"})
     assert {e.code for e in response.context["form"].errors.as_data()["date_to"]} == {"period_reversed"}
+    response = client.get(reverse("ordering:orders"), {"location": locations[0].pk, "status": "nonsense"})
+    assert "status" in response.context["form"].errors
+    assert response.context["page"].paginator.count == 3  # the valid location still filters
+
+
+def test_the_period_counts_whole_local_days(client, admin_user, orderer, locations, products):
+    with time_machine.travel("2026-11-20 23:30:00+01:00", tick=False):  # 22:30 UTC
+        late = place(orderer, locations[0], [(products["roll"], 1)])
+    client.force_login(admin_user)
+
+    def found(**period):
+        return list(client.get(reverse("ordering:orders"), period).context["page"])
+
+    assert found(date_from="2026-11-20", date_to="2026-11-20") == [late]
+    assert found(date_to="2026-11-19") == []
+    assert found(date_from="2026-11-21") == []
 
 
 def test_order_detail_queries_do_not_grow_with_lines(client, admin_user, locations, products, django_assert_max_num_queries):
@@ -385,6 +412,8 @@ def test_deliveries_take_two_working_days():
     assert earliest_delivery_date(date(2026, 11, 25)) == date(2026, 11, 27)  # Wednesday -> Friday
     assert earliest_delivery_date(date(2026, 11, 27)) == date(2026, 12, 1)  # Friday -> Tuesday
     assert earliest_delivery_date(date(2026, 11, 28)) == date(2026, 12, 1)  # Saturday -> Tuesday
+    assert earliest_delivery_date(date(2026, 12, 23)) == date(2026, 12, 28)  # over Christmas -> Monday
+    assert earliest_delivery_date(date(2027, 4, 26)) == date(2027, 4, 29)  # Koningsdag does not count
 
 
 def test_order_events_appear_on_the_activity_page_in_words(client, admin_user, orderer, staff_user, locations, products):
@@ -430,6 +459,27 @@ def test_an_order_above_the_limit_needs_someone_who_can_approve_it(admin_user, l
         place(admin_user, locations[0], [(products["roll"], 1)])
     assert error.value.code == "no_approver"
     assert not Order.objects.exists() and CartItem.objects.count() == 1
+
+
+def test_an_administrator_whose_login_is_disabled_is_no_approver(admin_user, second_admin, locations, products):
+    admin_user.membership.order_limit = Decimal("10.00")
+    admin_user.membership.save()
+    second_admin.is_active = False
+    second_admin.save(update_fields=["is_active"])
+    with pytest.raises(services.OrderError) as error:
+        place(admin_user, locations[0], [(products["roll"], 1)])
+    assert error.value.code == "no_approver"
+
+
+def test_the_approvals_list_pages_instead_of_stopping(client, limited, admin_user, locations, products, django_assert_num_queries):
+    for _ in range(27):
+        place(limited, locations[0], [(products["roll"], 4)])
+    client.force_login(admin_user)
+    with django_assert_num_queries(6):
+        first = client.get(reverse("ordering:approvals"))
+    assert len(first.context["page"].object_list) == 25
+    second = client.get(reverse("ordering:approvals"), {"pagina": 2})
+    assert len(second.context["page"].object_list) == 2
 
 
 def test_only_hartingbank_updates_an_orders_progress(orderer, admin_user, locations, products):

@@ -212,6 +212,27 @@ class TestChange:
         employee.membership.refresh_from_db()
         assert employee.membership.order_limit is None  # a limit means nothing without the right
 
+    @pytest.mark.parametrize("change", [{"order_limit": ""}, {"order_limit": "5000"}, {"may_order": ""}])
+    def test_nobody_changes_their_own_order_limit(self, admin_client, admin_user, change):
+        membership = admin_user.membership
+        membership.order_limit = Decimal("100")
+        membership.save(update_fields=["order_limit"])
+        url = reverse("accountbeheer:change", args=[membership.pk])
+        response = admin_client.post(url, change_data(admin_user, **{"may_order": "on", "order_limit": "100", **change}))
+        assert form_codes(response) == {"own_order_limit"}
+        membership.refresh_from_db()
+        assert (membership.order_limit, membership.may_order) == (Decimal("100.00"), True)
+
+    def test_own_account_saves_with_the_limit_unchanged(self, admin_client, admin_user):
+        membership = admin_user.membership
+        membership.order_limit = Decimal("100")
+        membership.save(update_fields=["order_limit"])
+        url = reverse("accountbeheer:change", args=[membership.pk])
+        response = admin_client.post(url, change_data(admin_user, full_name="Anna A. Admin", may_order="on", order_limit="100,00"))
+        assert response.status_code == 302
+        admin_user.refresh_from_db()
+        assert admin_user.full_name == "Anna A. Admin"
+
     def test_a_negative_order_limit_is_refused(self, admin_client, employee):
         url = reverse("accountbeheer:change", args=[employee.membership.pk])
         response = admin_client.post(url, change_data(employee, may_order="on", order_limit="-5"))

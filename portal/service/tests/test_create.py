@@ -2,6 +2,8 @@
 departments, attachments."""
 
 import pytest
+from django.http.multipartparser import MultiPartParser
+from django.test import Client
 from django.urls import reverse
 
 from conftest import make_account
@@ -225,13 +227,51 @@ class TestDownload:
         assert client.get(reverse("service:attachment", args=[sr.pk, sr.attachments.get().pk])).status_code == 404
 
 
-@pytest.mark.django_db
-def test_a_body_larger_than_the_attachments_allow_is_refused_before_it_is_read(client, employee, locations, settings):
-    settings.ATTACHMENT_MAX_FILES, settings.ATTACHMENT_MAX_BYTES = 1, 1000
-    client.force_login(employee)
-    response = client.post(
-        reverse("service:create"), data=b"x" * 10, content_type="multipart/form-data; boundary=x",
-        CONTENT_LENGTH=str(2**21),
+@pytest.fixture
+def parsed(monkeypatch):
+    """Records every multipart body Django starts to parse."""
+    calls = []
+    original = MultiPartParser.parse
+
+    def spy(self):
+        calls.append(self)
+        return original(self)
+
+    monkeypatch.setattr(MultiPartParser, "parse", spy)
+    return calls
+
+
+def oversized_post(client, url, length):
+    return client.post(
+        url, data=b"x" * 10, content_type="multipart/form-data; boundary=x", CONTENT_LENGTH=str(length),
     )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_body_larger_than_the_attachments_allow_is_refused_before_it_is_read(employee, locations, settings, parsed):
+    # The CSRF check reads the body of every POST; the refusal must come before it.
+    settings.ATTACHMENT_MAX_FILES, settings.ATTACHMENT_MAX_BYTES = 1, 1000
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(employee)
+    response = oversized_post(client, reverse("service:create"), 2**21)
     assert response.status_code == 413
+    assert "bijlagen" in response.content.decode()
+    assert parsed == []
     assert not ServiceRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_view_without_attachments_takes_no_large_body(employee, locations, settings, parsed):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(employee)
+    response = oversized_post(client, reverse("support:change_create"), settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    assert response.status_code == 413
+    assert parsed == []
+
+
+@pytest.mark.django_db
+def test_a_body_within_the_limit_reaches_the_view(client, employee, locations, parsed):
+    client.force_login(employee)
+    response = client.post(reverse("service:create"), data={"subject": ""})
+    assert response.status_code == 200  # the form with its errors
+    assert len(parsed) == 1

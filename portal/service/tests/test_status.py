@@ -1,7 +1,8 @@
 """Status changes: the transition table, close and reopen by the customer (who, and
 within which window), messages, and customer service's reply, status and assignment."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,6 +16,8 @@ from portal.service.models import TRANSITIONS, ServiceRequest, Status, transitio
 from portal.service.permissions import REOPEN_DAYS
 
 from .helpers import file_request, png_file
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def codes_of(call):
@@ -150,10 +153,28 @@ class TestReopen:
 
     def test_not_after_the_window(self, sr, employee, staff_user):
         set_status(sr, staff_user, Status.CLOSED)
-        with time_machine.travel(timezone.now() + timedelta(days=REOPEN_DAYS, hours=1)):
+        with time_machine.travel(timezone.now() + timedelta(days=REOPEN_DAYS + 1)):
             assert codes_of(lambda: services.service_request_reopen(actor=employee, service_request=sr)) == "reopen_expired"
         sr.refresh_from_db()
         assert sr.status == Status.CLOSED
+
+    def test_the_whole_last_day_counts_as_the_page_says(self, sr, employee, staff_user):
+        with time_machine.travel(datetime(2026, 3, 1, 10, 0, tzinfo=AMSTERDAM)):
+            set_status(sr, staff_user, Status.CLOSED)
+        with time_machine.travel(datetime(2026, 3, 31, 23, 30, tzinfo=AMSTERDAM)):
+            services.service_request_reopen(actor=employee, service_request=sr)
+        sr.refresh_from_db()
+        assert sr.status == Status.IN_PROGRESS
+
+    def test_closing_a_resolved_request_keeps_its_window(self, sr, employee, staff_user):
+        set_status(sr, staff_user, Status.RESOLVED)
+        resolved_at = ServiceRequest.objects.get(pk=sr.pk).closed_at
+        with time_machine.travel(timezone.now() + timedelta(days=20)):
+            services.service_request_close(actor=employee, service_request=sr)
+        sr.refresh_from_db()
+        assert sr.status == Status.CLOSED and sr.closed_at == resolved_at
+        with time_machine.travel(resolved_at + timedelta(days=REOPEN_DAYS + 1)):
+            assert codes_of(lambda: services.service_request_reopen(actor=employee, service_request=sr)) == "reopen_expired"
 
     def test_open_request_cannot_be_reopened(self, sr, employee):
         assert codes_of(lambda: services.service_request_reopen(actor=employee, service_request=sr)) == "status_transition"
