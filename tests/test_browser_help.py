@@ -9,6 +9,7 @@ from importlib import import_module
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from portal.core import demo
@@ -50,27 +51,28 @@ def test_visitor_reads_searches_and_writes_to_customer_service(browser, live_ser
     # The first tab stop skips the menu, visibly.
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Naar de inhoud")
-    assert skip.evaluate("link => link === document.activeElement") and skip.is_visible()
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     open_menu(page, size).get_by_role("link", name="Veelgestelde vragen").click()
     page.wait_for_url(f"{base}/veelgestelde-vragen/")
     screens.shot("faq")
     page.get_by_role("link", name="Account en accountbeheer").click()
-    assert page.get_by_role("heading", name="Hoeveel accounts kan mijn organisatie aanmaken?").is_visible()
+    expect(page.get_by_role("heading", name="Hoeveel accounts kan mijn organisatie aanmaken?")).to_be_visible()
     screens.shot("faq-topic")
 
     page.get_by_label("Zoek in alle veelgestelde vragen").fill("WACHTWOÓRD vergeten")
     page.get_by_role("button", name="Zoeken").click()
     page.wait_for_url(re.compile(r".*/zoeken/\?q=.*"))
     page.get_by_role("link", name="Ik ben mijn wachtwoord vergeten. Wat nu?").click()
-    assert page.get_by_role("heading", name="Staat uw vraag er niet bij?").is_visible()
+    expect(page.get_by_role("heading", name="Staat uw vraag er niet bij?")).to_be_visible()
     screens.shot("faq-answer")
 
     page.goto(f"{base}/veelgestelde-vragen/")
     page.get_by_role("link", name="Snelkoppeling op je telefoon").click()
     for way in ("iPhone of iPad – Safari", "Android – Google Chrome", "iPhone – app Opdrachten met Google Chrome"):
-        assert page.get_by_role("heading", name=way).is_visible()
+        expect(page.get_by_role("heading", name=way)).to_be_visible()
     screens.shot("shortcut")
 
     page.get_by_role("link", name="Contact opnemen").click()
@@ -99,7 +101,7 @@ def test_customer_writes_and_reads_the_reply(browser, live_server, employee, sta
     log_in(page, base, employee.email, PASSWORD)
 
     open_menu(page, size).get_by_role("link", name="Contact").click()
-    assert page.locator("main").get_by_text("Erik Employee").is_visible()
+    expect(page.locator("main").get_by_text("Erik Employee")).to_be_visible()
     page.get_by_label("Onderwerp").fill("Factuur van maart")
     page.get_by_label("Je vraag of bericht").fill("Ik kan de factuur van maart niet vinden.")
     page.get_by_role("button", name="Bericht versturen").click()
@@ -110,14 +112,14 @@ def test_customer_writes_and_reads_the_reply(browser, live_server, employee, sta
 
     contact_services.contact_message_reply(actor=staff_user, contact_message=message, body="Je vindt hem onder Bestellingen.")
     page.reload()
-    assert page.get_by_text("Je vindt hem onder Bestellingen.").is_visible()
+    expect(page.get_by_text("Je vindt hem onder Bestellingen.")).to_be_visible()
     page.get_by_label("Je bericht").fill("Gevonden, dank je.")
     page.get_by_role("button", name="Bericht versturen").click()
     page.wait_for_url(re.compile(r".*/contact/berichten/\d+/$"))
-    assert page.get_by_text("Gevonden, dank je.").is_visible()
+    expect(page.get_by_text("Gevonden, dank je.")).to_be_visible()
     screens.shot("contact-thread")
     page.goto(f"{base}/contact/berichten/")
-    assert page.get_by_role("link", name=message.reference).is_visible()
+    expect(page.get_by_role("link", name=message.reference)).to_be_visible()
     screens.shot("contact-list")
     context.close()
 
@@ -202,7 +204,7 @@ def test_chromium_can_install_it_and_nothing_personal_is_kept(playwright, live_s
 
         context.set_offline(True)
         page.goto(f"{base}/mijn-account/")
-        assert page.get_by_role("heading", name="Geen verbinding").is_visible()
+        expect(page.get_by_role("heading", name="Geen verbinding")).to_be_visible()
         assert employee.full_name not in page.content()
         screens.shot("offline")
         context.set_offline(False)
