@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from portal.accounts.models import User
+from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.organizations.models import Membership, Organization, Role, Status
 
@@ -88,6 +89,20 @@ def other_admin(other_organization, other_location):
     return make_account(other_organization, "admin@other.example", role=Role.ADMINISTRATOR, locations=[other_location], full_name="Olga Other")
 
 
+def make_staff(email, group_name, full_name):
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(email, PASSWORD, full_name=full_name, is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
 @pytest.fixture
 def staff_user(db):
-    return User.objects.create_user("staff@hartingbank.example", PASSWORD, full_name="Sam Staff", is_staff=True)
+    """Online customer service."""
+    return make_staff("staff@hartingbank.example", CUSTOMER_SERVICE, "Sam Staff")
+
+
+@pytest.fixture
+def account_manager(db):
+    return make_staff("accountmanager@hartingbank.example", ACCOUNT_MANAGER, "Alex Accountmanager")
