@@ -227,7 +227,14 @@ ACCOUNT_RATE_LIMITS = {
     # bound how many addresses one administrator can try.
     "accountbeheer_invite": os.environ.get("INVITE_RATE_LIMIT", "100/h/user"),
     "accountbeheer_import": os.environ.get("IMPORT_RATE_LIMIT", "10/h/user"),
+    # The contact form: per account, and per client address for visitors.
+    "contact": os.environ.get("CONTACT_RATE_LIMIT", "20/h/user"),
+    "contact_anonymous": os.environ.get("CONTACT_ANONYMOUS_RATE_LIMIT", "5/h/ip,20/d/ip"),
 }
+# The contact form, against automated spam from visitors: sent sooner than this after
+# it was shown, or later than this, it is refused (what was typed stays).
+CONTACT_FORM_MIN_SECONDS = int(os.environ.get("CONTACT_FORM_MIN_SECONDS", "3"))
+CONTACT_FORM_MAX_AGE = int(os.environ.get("CONTACT_FORM_MAX_AGE", str(24 * 3600)))
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Internationalization ---------------------------------------------------------------

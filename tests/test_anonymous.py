@@ -18,6 +18,15 @@ PUBLIC = {
     "account_logout",
     "set_language",
     "invitation_accept",
+    # Help and contact, and what makes the portal an installable app.
+    "faq",
+    "faq_topic",
+    "faq_question",
+    "faq_search",
+    "shortcut",
+    "manual",
+    "contact",
+    "contact_sent",
 }
 
 

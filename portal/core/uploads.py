@@ -11,20 +11,25 @@ At most ``ATTACHMENT_MAX_FILES`` files of at most ``ATTACHMENT_MAX_BYTES`` each.
 the object the file belongs to (``get_visible_or_404``) before calling it.
 """
 
+import logging
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 # Pillow's format name -> (content type, extension)
 IMAGE_TYPES = {
@@ -169,6 +174,23 @@ class AttachmentsField(forms.FileField):
 def stored_name(folder, extension):
     """A random name under ``folder``: nothing of what the user typed ends up in a path."""
     return f"{folder}/{uuid.uuid4().hex}{extension}"
+
+
+@contextmanager
+def files_removed_on_failure():
+    """Yields a list to put the names of stored files in; if the block fails (the
+    transaction inside it rolls back), those files are removed again, so no file is
+    left without its row."""
+    written = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            try:
+                default_storage.delete(name)
+            except OSError:  # noqa: PERF203 - log the name only (random, nothing personal)
+                logger.warning("could not remove attachment file %s after a failed write", name)
+        raise
 
 
 def attachment_response(field_file, *, filename, content_type):

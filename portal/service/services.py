@@ -10,9 +10,6 @@ written so far are removed again, so no file is left without its row (and no row
 without its file).
 """
 
-import logging
-from contextlib import contextmanager
-
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -25,7 +22,7 @@ from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send
 from portal.core.scoping import membership_of
-from portal.core.uploads import CheckedFile, check_files, stored_name
+from portal.core.uploads import CheckedFile, check_files, files_removed_on_failure, stored_name
 from portal.locations.models import Location
 from portal.organizations.permissions import can_use_portal
 
@@ -39,8 +36,6 @@ from .models import (
     Status,
     transition_allowed,
 )
-
-logger = logging.getLogger(__name__)
 
 
 class ServiceRuleError(RuleError):
@@ -164,21 +159,6 @@ def _checked(files):
     return check_files([f.file if isinstance(f, CheckedFile) else f for f in files])
 
 
-@contextmanager
-def _files_removed_on_failure():
-    """Yields a list to put stored names in; if the block fails, those files are removed."""
-    written = []
-    try:
-        yield written
-    except BaseException:
-        for name in written:
-            try:
-                default_storage.delete(name)
-            except OSError:  # noqa: PERF203 - log the name only (random, nothing personal)
-                logger.warning("could not remove attachment file %s after a failed write", name)
-        raise
-
-
 def _store_attachments(service_request, message, files, written):
     folder = f"service/{timezone.localdate():%Y/%m}"
     rows = []
@@ -227,7 +207,7 @@ def service_request_create(*, actor, location, department, category, subject, de
     files for a location they work for)."""
     membership = _refuse_unlinked(actor, location, department)
     files = _checked(files)
-    with _files_removed_on_failure() as written, transaction.atomic():
+    with files_removed_on_failure() as written, transaction.atomic():
         service_request = ServiceRequest.objects.create(
             organization_id=membership.organization_id,
             location=location,
@@ -252,7 +232,7 @@ def service_request_message_add(*, actor, service_request, body, files=(), reque
     if not (body or "").strip():
         raise ServiceRuleError("empty_message")
     files = _checked(files)
-    with _files_removed_on_failure() as written, transaction.atomic():
+    with files_removed_on_failure() as written, transaction.atomic():
         _lock(service_request)
         _refuse_unless_visible(actor, service_request)
         if not permissions.can_add_message(actor, service_request):
@@ -314,7 +294,7 @@ def service_request_reply(*, actor, service_request, body, status=None, files=()
     if not (body or "").strip():
         raise ServiceRuleError("empty_message")
     files = _checked(files)
-    with _files_removed_on_failure() as written, transaction.atomic():
+    with files_removed_on_failure() as written, transaction.atomic():
         _lock(service_request)
         message = ServiceMessage.objects.create(request=service_request, author=actor, from_staff=True, body=body)
         _store_attachments(service_request, message, files, written)

@@ -157,3 +157,9 @@ class ChangeRequestMessage(models.Model):
         verbose_name = _("bericht bij wijzigingsverzoek")
         verbose_name_plural = _("berichten bij wijzigingsverzoeken")
         ordering = ["created_at", "id"]
+
+
+# Contact messages and the FAQ live in their own modules; imported here so that Django
+# finds their models.
+from .contact_models import ContactMessage, ContactReply  # noqa: E402, F401
+from .faq_models import FaqQuestion, FaqTopic  # noqa: E402, F401

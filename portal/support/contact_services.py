@@ -1,0 +1,280 @@
+"""Contact messages: every change, in one transaction, with an audit event and mail
+after the commit.
+
+Anyone sends a message (a visitor with a name and an e-mail address, a logged-in
+account with its own details); a logged-in sender follows it in the portal and adds
+to it while it is open. Customer service (staff) replies, sets the status and assigns
+a handler; the back office uses these. Which status may follow which is decided here
+only, in ``TRANSITIONS``.
+
+The mails to a sender never repeat what was typed into the form (only the reference,
+and customer service's own replies): the form is open to anyone, and must not become
+a way to send someone else a text of one's choice.
+"""
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.audit import audit_record
+from portal.core.errors import RuleError
+from portal.core.mail import mail_render, mail_send, site_url
+from portal.core.scoping import membership_of
+from portal.core.uploads import CheckedFile, check_file, files_removed_on_failure, stored_name
+
+from .contact_models import CONTACT_CLOSED, ContactMessage, ContactReply, ContactStatus, contact_reference_for
+
+# The back office's page of one message, linked from the mails to customer service
+# once that page exists.
+STAFF_DETAIL_URL_NAME = "backoffice:contact_message_detail"
+
+TRANSITIONS = {
+    ContactStatus.NEW: {ContactStatus.IN_PROGRESS, ContactStatus.DONE},
+    ContactStatus.IN_PROGRESS: {ContactStatus.DONE},
+    ContactStatus.DONE: {ContactStatus.IN_PROGRESS},  # taken up again
+}
+
+
+class ContactError(RuleError):
+    """A rule of contact messages refused the action."""
+
+    MESSAGES = {
+        "name_required": _("Vul je naam in."),
+        "email_required": _("Vul je e-mailadres in, zodat we je kunnen antwoorden."),
+        "subject_required": _("Vul een onderwerp in."),
+        "message_required": _("Schrijf je bericht."),
+        "not_visible": _("Dit bericht bestaat niet of je kunt het niet zien."),
+        "closed": _("Dit bericht is afgehandeld. Stuur zo nodig een nieuw bericht."),
+        "not_staff": _("Alleen de online klantenservice van HartingBank kan dit doen."),
+        "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
+        "assignee_not_staff": _("Een bericht kan alleen aan een medewerker van HartingBank worden toegewezen."),
+    }
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def detail_url(contact_message):
+    return site_url(reverse("support:contact_detail", args=[contact_message.pk]))
+
+
+def staff_url(contact_message):
+    """The back office's page of the message, or None while there is none."""
+    try:
+        return site_url(reverse(STAFF_DETAIL_URL_NAME, args=[contact_message.pk]))
+    except NoReverseMatch:
+        return None
+
+
+def sender_address(contact_message):
+    """Where mail to the sender goes: the account's current address for a logged-in
+    sender (None once the account is deleted or deactivated), else the address typed."""
+    sender = contact_message.created_by
+    if sender is None:
+        return contact_message.email
+    return sender.email if sender.email and sender.is_active else None
+
+
+def _send(template, to, contact_message, **context):
+    if not to:
+        return
+    subject, body = mail_render(
+        f"support/email/contact_{template}",
+        {"contact_message": contact_message, "customer_service_email": settings.CUSTOMER_SERVICE_EMAIL, **context},
+    )
+    mail_send(to=to, subject=subject, body=body)
+
+
+def _to_sender(template, contact_message, **context):
+    # Only a logged-in sender can read the message in the portal.
+    url = None if contact_message.is_anonymous else detail_url(contact_message)
+    _send(template, sender_address(contact_message), contact_message, url=url, **context)
+
+
+def _to_customer_service(template, contact_message, **context):
+    _send(template, settings.CUSTOMER_SERVICE_EMAIL, contact_message, url=staff_url(contact_message), **context)
+
+
+def _audit(action, *, actor, contact_message, request=None, **changes):
+    audit_record(
+        action,
+        actor=actor,
+        target=contact_message.created_by,
+        organization=contact_message.organization,
+        request=request,
+        changes={"contact_message": contact_message.reference, **changes},
+    )
+
+
+def _lock(contact_message):
+    """Lock the row, then read it again: what another request changed a moment ago is
+    seen before this one decides anything."""
+    ContactMessage.objects.select_for_update().filter(pk=contact_message.pk).first()
+    contact_message.refresh_from_db()
+
+
+def _require_staff(actor):
+    if actor is None or not actor.is_authenticated or not actor.is_staff or not actor.is_active:
+        raise ContactError("not_staff")
+
+
+def _move(contact_message, status):
+    """The one place a status changes; refuses what ``TRANSITIONS`` does not allow."""
+    if status not in TRANSITIONS.get(contact_message.status, ()):
+        raise ContactError("transition_not_allowed")
+    old = contact_message.status
+    contact_message.status = status
+    contact_message.closed_at = timezone.now() if status in CONTACT_CLOSED else None
+    contact_message.save(update_fields=["status", "closed_at", "updated_at"])
+    return old
+
+
+def _audit_status(actor, contact_message, request=None):
+    """contact_message_in_progress or _done: the action names the new status."""
+    _audit(f"contact_message_{contact_message.status}", actor=actor, contact_message=contact_message, request=request)
+
+
+def _required(value, code):
+    value = (value or "").strip()
+    if not value:
+        raise ContactError(code)
+    return value
+
+
+def _store_attachment(contact_message, attachment, written):
+    folder = f"contact/{timezone.localdate():%Y/%m}"
+    name = default_storage.save(stored_name(folder, attachment.extension), attachment.file)
+    written.append(name)
+    contact_message.attachment = name
+    contact_message.attachment_name = attachment.name
+    contact_message.attachment_type = attachment.content_type
+    contact_message.attachment_size = attachment.size
+
+
+# --- the sender ----------------------------------------------------------------------------
+
+
+def contact_message_create(
+    *, actor, subject, message, name="", email="", phone="", attachment=None, request=None
+):
+    """A message to online customer service. A logged-in sender's name and e-mail
+    address are those of the account (whatever is passed); a visitor gives them. The
+    sender gets a confirmation with the reference, customer service a notification.
+    The attachment, if any, is checked by its content (raises ``ValidationError``)."""
+    subject = _required(subject, "subject_required")
+    message = _required(message, "message_required")
+    if actor is not None and actor.is_authenticated:
+        name, email = actor.full_name or actor.email, actor.email
+        membership = membership_of(actor)
+        organization = membership.organization if membership else None
+        created_by = actor
+    else:
+        name, email = _required(name, "name_required"), _required(email, "email_required")
+        organization = created_by = None
+    if attachment and not isinstance(attachment, CheckedFile):
+        attachment = check_file(attachment)
+    with files_removed_on_failure() as written, transaction.atomic():
+        contact_message = ContactMessage(
+            organization=organization,
+            created_by=created_by,
+            name=name,
+            email=email,
+            phone=(phone or "").strip(),
+            subject=subject,
+            message=message,
+        )
+        if attachment:
+            _store_attachment(contact_message, attachment, written)
+        contact_message.save()
+        contact_message.reference = contact_reference_for(contact_message)
+        contact_message.save(update_fields=["reference"])
+        _audit("contact_message_created", actor=actor, contact_message=contact_message, request=request)
+        _to_sender("created", contact_message)
+        _to_customer_service("new", contact_message)
+    return contact_message
+
+
+@transaction.atomic
+def contact_message_follow_up(*, actor, contact_message, body, request=None):
+    """A further message from the logged-in sender while the message is open;
+    customer service is told."""
+    _lock(contact_message)
+    if not ContactMessage.objects.visible_to(actor).filter(pk=contact_message.pk).exists():
+        raise ContactError("not_visible")
+    if not contact_message.is_open:
+        raise ContactError("closed")
+    body = _required(body, "message_required")
+    reply = ContactReply.objects.create(contact_message=contact_message, author=actor, from_staff=False, body=body)
+    contact_message.save(update_fields=["updated_at"])
+    _audit("contact_message_follow_up", actor=actor, contact_message=contact_message, request=request)
+    _to_customer_service("follow_up", contact_message)
+    return reply
+
+
+# --- customer service -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_message_reply(*, actor, contact_message, body, status=None, request=None):
+    """A reply from customer service, optionally with a new status; a reply to a new
+    message without a status puts it in progress. The reply goes to the sender by mail
+    (a visitor has no other way to read it) and shows in the portal for a logged-in
+    sender."""
+    _require_staff(actor)
+    _lock(contact_message)
+    if not contact_message.is_open:
+        raise ContactError("closed")
+    body = _required(body, "message_required")
+    if status is None and contact_message.status == ContactStatus.NEW:
+        status = ContactStatus.IN_PROGRESS
+    if status is not None and status != contact_message.status and status not in TRANSITIONS[contact_message.status]:
+        raise ContactError("transition_not_allowed")
+    reply = ContactReply.objects.create(contact_message=contact_message, author=actor, from_staff=True, body=body)
+    old = contact_message.status
+    if status is not None and status != old:
+        _move(contact_message, status)
+    else:
+        contact_message.save(update_fields=["updated_at"])
+    _audit("contact_message_reply", actor=actor, contact_message=contact_message, request=request)
+    if contact_message.status != old:
+        _audit_status(actor, contact_message, request)
+    _to_sender("reply", contact_message, reply=reply, status_changed=contact_message.status != old)
+    return reply
+
+
+@transaction.atomic
+def contact_message_status_set(*, actor, contact_message, status, request=None):
+    """Set the status (in behandeling, afgehandeld); the sender is told. Returns False
+    when the message already has that status."""
+    _require_staff(actor)
+    _lock(contact_message)
+    if status == contact_message.status:
+        return False
+    _move(contact_message, status)
+    _audit_status(actor, contact_message, request)
+    _to_sender("status", contact_message)
+    return True
+
+
+@transaction.atomic
+def contact_message_assign(*, actor, contact_message, assignee, request=None):
+    """Give the message a handler at customer service (None: nobody)."""
+    _require_staff(actor)
+    if assignee is not None and not assignee.is_staff:
+        raise ContactError("assignee_not_staff")
+    _lock(contact_message)
+    if contact_message.assigned_to_id == (assignee.pk if assignee else None):
+        return False
+    contact_message.assigned_to = assignee
+    contact_message.save(update_fields=["assigned_to", "updated_at"])
+    _audit(
+        "contact_message_assigned",
+        actor=actor,
+        contact_message=contact_message,
+        request=request,
+        assigned_to=assignee.full_name if assignee else None,
+    )
+    return True

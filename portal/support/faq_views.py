@@ -1,0 +1,74 @@
+"""Veelgestelde vragen, the manual and the steps to put the portal on a phone: readable
+by anyone, also without logging in. Only published topics and questions are shown."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from portal.core.scoping import membership_of
+
+from .faq_models import FaqQuestion, FaqTopic
+
+SEARCH_MAX_LENGTH = 100
+
+
+def _published_questions():
+    return FaqQuestion.objects.published().order_by("order", "id")
+
+
+@require_safe
+@login_not_required
+def faq(request):
+    topics = FaqTopic.objects.published().prefetch_related(Prefetch("questions", queryset=_published_questions()))
+    return render(request, "support/faq.html", {"topics": topics})
+
+
+@require_safe
+@login_not_required
+def faq_topic(request, topic):
+    topic = get_object_or_404(FaqTopic.objects.published(), slug=topic)
+    return render(
+        request,
+        "support/faq_topic.html",
+        {"topic": topic, "questions": _published_questions().filter(topic=topic), "topics": FaqTopic.objects.published()},
+    )
+
+
+@require_safe
+@login_not_required
+def faq_question(request, topic, question):
+    question = get_object_or_404(_published_questions().select_related("topic"), topic__slug=topic, slug=question)
+    others = _published_questions().filter(topic=question.topic).exclude(pk=question.pk)
+    return render(request, "support/faq_question.html", {"question": question, "topic": question.topic, "others": others})
+
+
+@require_safe
+@login_not_required
+def faq_search(request):
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    results = _published_questions().matching(query).select_related("topic") if query else FaqQuestion.objects.none()
+    results = results.order_by("topic__order", "topic_id", "order", "id")
+    return render(request, "support/faq_search.html", {"query": query, "results": results})
+
+
+@require_safe
+@login_not_required
+def shortcut(request):
+    return render(request, "support/shortcut.html")
+
+
+@require_safe
+@login_not_required
+def manual(request):
+    """The manual, a part per role; a logged-in customer sees their own part first."""
+    membership = membership_of(request.user)
+    if membership is None:
+        mine = None
+    elif membership.is_administrator:
+        mine = "administrator"
+    elif membership.may_order:
+        mine = "bestellen"
+    else:
+        mine = "medewerker"
+    return render(request, "support/manual.html", {"mine": mine})
