@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.audit import audit_record
 from portal.locations.models import Address, Department, Location
 from portal.ordering.models import Category, Product
+from portal.support.faq_models import FaqQuestion, FaqTopic
 
 from .permissions import is_staff_member
 
@@ -112,10 +113,9 @@ def _record(request, action, obj, changes=None):
     )
 
 
-class MasterDataAdmin(admin.ModelAdmin):
-    """Every save and delete in the audit trail; archiving instead of deleting."""
+class AuditedAdmin(admin.ModelAdmin):
+    """Every save and delete in the audit trail; what is in use is not deleted."""
 
-    actions = ["archive", "unarchive"]
     in_use_message = _("Dit wordt gebruikt en kan daarom niet worden verwijderd. Archiveer het.")
 
     def save_model(self, request, obj, form, change):
@@ -148,6 +148,12 @@ class MasterDataAdmin(admin.ModelAdmin):
             self.message_user(request, self.in_use_message, messages.ERROR)
             return redirect(f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_change", obj.pk)
         return super().delete_view(request, object_id, extra_context)
+
+
+class MasterDataAdmin(AuditedAdmin):
+    """Archiving instead of deleting: no longer offered for new orders and requests."""
+
+    actions = ["archive", "unarchive"]
 
     @admin.action(permissions=["change"], description=_("Archiveren: niet meer aanbieden voor nieuwe bestellingen en aanvragen"))
     def archive(self, request, queryset):
@@ -246,3 +252,21 @@ class ProductAdmin(MasterDataAdmin):
         "Dit product staat op bestellingen en kan daarom niet worden verwijderd. Archiveer het: dan blijft het "
         "bij die bestellingen staan, maar wordt het niet meer aangeboden."
     )
+
+
+@admin.register(FaqTopic, site=site)
+class FaqTopicAdmin(AuditedAdmin):
+    list_display = ["title", "order", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    in_use_message = _("Dit onderwerp heeft vragen en kan daarom niet worden verwijderd. Verplaats of verwijder eerst de vragen, of zet het onderwerp op niet gepubliceerd.")
+
+
+@admin.register(FaqQuestion, site=site)
+class FaqQuestionAdmin(AuditedAdmin):
+    list_display = ["question", "topic", "order", "is_published", "updated_at"]
+    list_filter = ["is_published", "topic"]
+    search_fields = ["question", "answer"]
+    list_select_related = ["topic"]
+    prepopulated_fields = {"slug": ["question"]}

@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.service import models as service_models
 from portal.service import services as service_services
+from portal.support import contact_models, contact_services
 from portal.support import models as support_models
 from portal.support import services as support_services
 
-from .permissions import can_handle_change_requests, can_handle_service_requests
+from .permissions import can_handle_change_requests, can_handle_contact_messages, can_handle_service_requests
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Inbox:
     related: tuple = ("organization", "created_by", "assigned_to")
     search_fields: tuple = ("reference", "organization__name", "organization__customer_number")
     subject: Callable = str
+    text: Callable = lambda obj: obj.description  # what the customer wrote first
+    thread: Callable = lambda obj: obj.messages.select_related("author")
+    sender: Callable = lambda obj: (obj.created_by.full_name, obj.created_by.email)
     badge_prefix: str = ""  # the CSS class of a status badge: badge--<prefix><status>
 
     def queryset(self):
@@ -105,4 +109,31 @@ CHANGE_REQUESTS = Inbox(
     subject=lambda obj: obj.get_kind_display(),
 )
 
-INBOXES = {inbox.key: inbox for inbox in (SERVICE_REQUESTS, CHANGE_REQUESTS)}
+CONTACT_MESSAGES = Inbox(
+    key="contact",
+    title=_("Contactberichten"),
+    model=contact_models.ContactMessage,
+    statuses=contact_models.ContactStatus,
+    open_statuses=tuple(s for s in contact_models.ContactStatus if s not in contact_models.CONTACT_CLOSED),
+    staff_statuses=tuple(contact_models.ContactStatus),
+    allowed=can_handle_contact_messages,
+    reply=lambda actor, obj, body, status, request: contact_services.contact_message_reply(
+        actor=actor, contact_message=obj, body=body, status=status, request=request
+    ),
+    status_set=lambda actor, obj, status, request: contact_services.contact_message_status_set(
+        actor=actor, contact_message=obj, status=status, request=request
+    ),
+    assign=lambda actor, obj, assignee, request: contact_services.contact_message_assign(
+        actor=actor, contact_message=obj, assignee=assignee, request=request
+    ),
+    error=contact_services.ContactError,
+    list_url_name="backoffice:contact_message_list",
+    detail_url_name="backoffice:contact_message_detail",
+    search_fields=("reference", "subject", "name", "email", "organization__name", "organization__customer_number"),
+    subject=lambda obj: obj.subject,
+    text=lambda obj: obj.message,
+    thread=lambda obj: obj.replies.select_related("author"),
+    sender=lambda obj: (obj.name, obj.email),
+)
+
+INBOXES = {inbox.key: inbox for inbox in (SERVICE_REQUESTS, CHANGE_REQUESTS, CONTACT_MESSAGES)}

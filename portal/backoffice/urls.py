@@ -1,11 +1,11 @@
 from django.urls import path
 
-from .inboxes import CHANGE_REQUESTS, SERVICE_REQUESTS
+from .inboxes import CHANGE_REQUESTS, CONTACT_MESSAGES, SERVICE_REQUESTS
 from .views import accounts, audit, home, inbox, organizations
 
 app_name = "backoffice"
 
-service, change = {"inbox": SERVICE_REQUESTS}, {"inbox": CHANGE_REQUESTS}
+service, change, contact = {"inbox": SERVICE_REQUESTS}, {"inbox": CHANGE_REQUESTS}, {"inbox": CONTACT_MESSAGES}
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -25,6 +25,9 @@ urlpatterns = [
     ),
     path("wijzigingsverzoeken/", inbox.inbox_list, change, name="change_request_list"),
     path("wijzigingsverzoeken/<int:pk>/", inbox.inbox_detail, change, name="change_request_detail"),
+    path("contactberichten/", inbox.inbox_list, contact, name="contact_message_list"),
+    path("contactberichten/<int:pk>/", inbox.inbox_detail, contact, name="contact_message_detail"),
+    path("contactberichten/<int:pk>/bijlage/", inbox.contact_attachment, contact, name="contact_message_attachment"),
     path("accounts/", accounts.account_list, name="account_list"),
     path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
     path("accounts/<int:pk>/<str:action>/", accounts.account_action, name="account_action"),

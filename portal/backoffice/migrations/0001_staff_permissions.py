@@ -28,12 +28,16 @@ ROLES = {
 }
 
 
-def grant(apps, schema_editor):
-    # Permissions are created after all migrations; a fresh database needs them now.
+def create_all_permissions(apps):
+    """Django creates permissions after all migrations; a fresh database needs them now."""
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+
+
+def grant(apps, schema_editor):
+    create_all_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, by_app in ROLES.items():

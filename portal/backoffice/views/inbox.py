@@ -15,6 +15,7 @@ from portal.core.uploads import attachment_response
 from portal.organizations.services import AccountRuleError
 from portal.service.models import ServiceAttachment
 from portal.support import services as support_services
+from portal.support.contact_models import ContactMessage
 from portal.support.models import Kind
 
 from ..forms import CarryOutForm, InboxFilterForm, ReplyForm, StatusForm
@@ -88,7 +89,9 @@ def _detail(request, inbox, obj, forms):
             "inbox": inbox,
             "obj": obj,
             "subject": inbox.subject(obj),
-            "thread": obj.messages.select_related("author"),
+            "text": inbox.text(obj),
+            "sender": inbox.sender(obj),
+            "thread": inbox.thread(obj),
             "attachments": list(obj.attachments.all()) if hasattr(obj, "attachments") else [],
             "reply_form": forms.get("reply") or ReplyForm(inbox=inbox),
             "status_form": forms.get("status") or StatusForm(inbox=inbox, initial={"status": obj.status}),
@@ -184,5 +187,18 @@ def service_attachment(request, inbox, pk, attachment_pk):
     attachment = get_object_or_404(ServiceAttachment, pk=attachment_pk, request_id=pk)
     try:
         return attachment_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+
+
+@staff_required(can_handle_requests)
+def contact_attachment(request, inbox, pk):
+    """The file sent with a contact message, for customer service; always as a download."""
+    _allowed(request, inbox)
+    contact_message = get_object_or_404(ContactMessage.objects.exclude(attachment=""), pk=pk)
+    try:
+        return attachment_response(
+            contact_message.attachment, filename=contact_message.attachment_name, content_type=contact_message.attachment_type
+        )
     except FileNotFoundError as exc:
         raise Http404 from exc
