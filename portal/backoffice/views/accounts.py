@@ -22,8 +22,8 @@ from .common import render_tab
 TAB = "accounts"
 
 
-@require_safe
 @staff_required(can_handle_accounts)
+@require_safe
 def account_list(request):
     form = SearchForm(request.GET)
     form.is_valid()
@@ -66,8 +66,8 @@ def _detail(request, membership, forms=None):
     )
 
 
-@require_safe
 @staff_required(can_handle_accounts)
+@require_safe
 def account_detail(request, pk):
     return _detail(request, _membership(pk))
 
@@ -81,8 +81,8 @@ ACTIONS = {
 }
 
 
-@require_POST
 @staff_required(can_handle_accounts)
+@require_POST
 def account_action(request, pk, action):
     if action != "locations" and action not in ACTIONS:
         raise Http404

@@ -38,8 +38,8 @@ def events(filters):
     return queryset.select_related("actor", "target_user", "organization")
 
 
-@require_safe
 @staff_required(can_view_audit)
+@require_safe
 def audit(request):
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -5,8 +5,8 @@ from ..permissions import is_staff_member, staff_required
 from .common import render_tab
 
 
-@require_safe
 @staff_required(is_staff_member)
+@require_safe
 def home(request):
     """Where staff land after login: their tabs, and the open requests per inbox."""
     inboxes = []

@@ -20,8 +20,8 @@ from .common import render_tab
 TAB = "organizations"
 
 
-@require_safe
 @staff_required(can_view_organizations)
+@require_safe
 def organization_list(request):
     form = OrganizationFilterForm(request.GET)
     form.is_valid()
@@ -91,15 +91,15 @@ def _detail(request, organization, invite_form=None, access_form=None):
     )
 
 
-@require_safe
 @staff_required(can_view_organizations)
+@require_safe
 def organization_detail(request, pk):
     organization = get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)
     return _detail(request, organization)
 
 
-@require_POST
 @staff_required(can_onboard)
+@require_POST
 def organization_access(request, pk):
     """Access off: every login of the organization is blocked at once; nothing is
     deleted. On again: everything as it was."""
@@ -118,8 +118,8 @@ def organization_access(request, pk):
     return redirect("backoffice:organization_detail", pk=organization.pk)
 
 
-@require_POST
 @staff_required(can_onboard)
+@require_POST
 def administrator_invite(request, pk):
     organization = get_object_or_404(Organization, pk=pk)
     form = AdministratorInviteForm(request.POST)
