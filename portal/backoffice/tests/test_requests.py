@@ -14,7 +14,7 @@ from portal.support.models import Status as ChangeStatus
 def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(cs_client, service_request, employee, mailoutbox, django_capture_on_commit_callbacks):
     url = reverse("backoffice:service_request_detail", args=[service_request.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = cs_client.post(url, {"action": "reply", "body": "We komen morgen langs.", "status": ServiceStatus.IN_PROGRESS})
+        response = cs_client.post(url, {"action": "reply", "reply-body": "We komen morgen langs.", "reply-status": ServiceStatus.IN_PROGRESS})
     assert response.url == url
     service_request.refresh_from_db()
     assert service_request.status == ServiceStatus.IN_PROGRESS
@@ -26,7 +26,7 @@ def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(cs_client, servi
 
 @pytest.mark.django_db
 def test_an_empty_reply_is_refused(cs_client, service_request):
-    response = cs_client.post(reverse("backoffice:service_request_detail", args=[service_request.pk]), {"action": "reply", "body": " "})
+    response = cs_client.post(reverse("backoffice:service_request_detail", args=[service_request.pk]), {"action": "reply", "reply-body": " "})
     assert response.status_code == 200
     assert "required" in {e.code for e in response.context["reply_form"].errors.as_data()["body"]}
 
@@ -70,7 +70,7 @@ def test_inbox_query_count(cs_client, service_request, change_request, name, que
 def test_carrying_out_a_change_request_links_the_locations_and_closes_it(cs_client, change_request, employee, locations, mailoutbox, django_capture_on_commit_callbacks):
     url = reverse("backoffice:change_request_detail", args=[change_request.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        cs_client.post(url, {"action": "carry_out", "locations": [loc.pk for loc in locations], "body": "Gekoppeld."})
+        cs_client.post(url, {"action": "carry_out", "carry_out-locations": [loc.pk for loc in locations], "carry_out-body": "Gekoppeld."})
     change_request.refresh_from_db()
     assert change_request.status == ChangeStatus.DONE
     assert set(employee.membership.location_links.values_list("location", flat=True)) == {loc.pk for loc in locations}
@@ -83,7 +83,7 @@ def test_carrying_out_a_change_request_links_the_locations_and_closes_it(cs_clie
 @pytest.mark.django_db
 def test_another_organizations_location_cannot_be_linked(cs_client, change_request, other_location, employee):
     url = reverse("backoffice:change_request_detail", args=[change_request.pk])
-    response = cs_client.post(url, {"action": "carry_out", "locations": [other_location.pk], "body": "x"})
+    response = cs_client.post(url, {"action": "carry_out", "carry_out-locations": [other_location.pk], "carry_out-body": "x"})
     assert "invalid_choice" in {e.code for e in response.context["carry_out_form"].errors.as_data()["locations"]}
     change_request.refresh_from_db()
     assert change_request.status == ChangeStatus.NEW

@@ -78,6 +78,7 @@ def _detail(request, inbox, obj, forms):
         membership = getattr(obj.created_by, "membership", None)
         if membership is not None:
             carry_out = forms.get("carry_out") or CarryOutForm(
+                prefix="carry_out",
                 organization=obj.organization,
                 initial={"locations": list(membership.location_links.values_list("location_id", flat=True))},
             )
@@ -93,8 +94,8 @@ def _detail(request, inbox, obj, forms):
             "sender": inbox.sender(obj),
             "thread": inbox.thread(obj),
             "attachments": list(obj.attachments.all()) if hasattr(obj, "attachments") else [],
-            "reply_form": forms.get("reply") or ReplyForm(inbox=inbox),
-            "status_form": forms.get("status") or StatusForm(inbox=inbox, initial={"status": obj.status}),
+            "reply_form": forms.get("reply") or ReplyForm(prefix="reply", inbox=inbox),
+            "status_form": forms.get("status") or StatusForm(prefix="status", inbox=inbox, initial={"status": obj.status}),
             "carry_out_form": carry_out,
             "is_mine": obj.assigned_to_id == request.user.pk,
         },
@@ -129,7 +130,7 @@ def _run(form, call, errors, field=None):
 
 
 def _reply(request, inbox, obj):
-    form = ReplyForm(request.POST, inbox=inbox)
+    form = ReplyForm(request.POST, prefix="reply", inbox=inbox)
     if form.is_valid():
         data = form.cleaned_data
         call = lambda: inbox.reply(request.user, obj, data["body"], data["status"] or None, request)  # noqa: E731
@@ -139,7 +140,7 @@ def _reply(request, inbox, obj):
 
 
 def _status(request, inbox, obj):
-    form = StatusForm(request.POST, inbox=inbox)
+    form = StatusForm(request.POST, prefix="status", inbox=inbox)
     if form.is_valid() and _run(form, lambda: inbox.status_set(request.user, obj, form.cleaned_data["status"], request), inbox.error):
         return form, _("De status is gewijzigd; de klant krijgt een e-mail.")
     return form, None
@@ -158,7 +159,7 @@ def _assign(assignee_of):
 
 
 def _carry_out(request, inbox, obj):
-    form = CarryOutForm(request.POST, organization=obj.organization)
+    form = CarryOutForm(request.POST, prefix="carry_out", organization=obj.organization)
     if inbox.key != "change":
         raise PermissionDenied
     if form.is_valid():
