@@ -14,4 +14,4 @@ def home(request):
         if inbox.allowed(request.user):
             counts = inbox.counts()
             inboxes.append({"inbox": inbox, "open": sum(counts.get(s, 0) for s in inbox.open_statuses)})
-    return render_tab(request, "backoffice/home.html", "", {"inboxes": inboxes})
+    return render_tab(request, "backoffice/home.html", "", {"inboxes": inboxes, "inbox_keys": list(INBOXES)})

@@ -71,7 +71,7 @@ def organization_update(request, pk):
 
 def _detail(request, organization, invite_form=None, access_form=None):
     memberships = (
-        organization.memberships.exclude(status=Status.DELETED).select_related("user").order_by("-role", "user__full_name")
+        organization.memberships.exclude(status=Status.DELETED).select_related("user").order_by("role", "user__full_name")  # administrators first
     )
     return render_tab(
         request,
