@@ -13,8 +13,11 @@ class StaffMinimumLengthValidator:
     def __init__(self, min_length=STAFF_PASSWORD_MIN_LENGTH):
         self.min_length = min_length
 
+    def applies_to(self, user):
+        return user is not None and user.is_staff
+
     def validate(self, password, user=None):
-        if user is not None and user.is_staff and len(password) < self.min_length:
+        if self.applies_to(user) and len(password) < self.min_length:
             raise ValidationError(
                 _("Een medewerker van HartingBank kiest een wachtwoord van minimaal %(min_length)d tekens.")
                 % {"min_length": self.min_length},
@@ -22,4 +25,6 @@ class StaffMinimumLengthValidator:
             )
 
     def get_help_text(self):
-        return _("Medewerkers van HartingBank: minimaal %(min_length)d tekens.") % {"min_length": self.min_length}
+        return _("Je wachtwoord moet als medewerker van HartingBank minstens %(min_length)d tekens lang zijn.") % {
+            "min_length": self.min_length
+        }

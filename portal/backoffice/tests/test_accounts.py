@@ -95,6 +95,14 @@ def test_staff_passwords_have_at_least_12_characters(staff_user, employee):
 
 
 @pytest.mark.django_db
+def test_only_staff_read_the_staff_rule(client, staff_user, employee):
+    client.force_login(employee)
+    assert "12 tekens" not in client.get(reverse("account_change_password")).content.decode()
+    client.force_login(staff_user)
+    assert "12 tekens" in client.get(reverse("account_change_password")).content.decode()
+
+
+@pytest.mark.django_db
 def test_the_demo_staff_password_is_long_enough():
     from portal.core import demo
 
