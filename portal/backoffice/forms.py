@@ -65,16 +65,23 @@ class AdministratorInviteForm(forms.Form):
     job_title = forms.CharField(label=_("Functie (optioneel)"), max_length=100, required=False)
 
 
-class LocationsForm(forms.Form):
-    """The locations linked to an account, chosen from its organization's."""
+class LocationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, location):
+        label = f"{location.name} ({location.code})"
+        return f"{label} – {_('gearchiveerd')}" if location.is_archived else label
 
-    locations = forms.ModelMultipleChoiceField(
+
+class LocationsForm(forms.Form):
+    """The locations linked to an account, chosen from its organization's (an archived
+    one too, so that saving does not silently unlink it)."""
+
+    locations = LocationChoiceField(
         label=_("Gekoppelde locaties"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["locations"].queryset = organization.locations.filter(is_archived=False).order_by("name")
+        self.fields["locations"].queryset = organization.locations.order_by("is_archived", "name")
 
 
 class LocationsChangeForm(LocationsForm, ReasonForm):
