@@ -2,6 +2,7 @@ import pytest
 
 from portal.service.models import Category
 from portal.service.services import service_request_create
+from portal.support.contact_services import contact_message_create
 from portal.support.models import Kind
 from portal.support.services import change_request_create
 
@@ -18,6 +19,14 @@ def service_request(employee, locations):
 @pytest.fixture
 def change_request(employee):
     return change_request_create(actor=employee, kind=Kind.MY_LOCATIONS, description="Graag ook Amersfoort koppelen.")
+
+
+@pytest.fixture
+def contact_message(db):
+    """From a visitor who was not logged in."""
+    return contact_message_create(
+        actor=None, subject="Vraag over mijn factuur", message="Waar vind ik de factuur?", name="Vera", email="vera@v.example"
+    )
 
 
 @pytest.fixture

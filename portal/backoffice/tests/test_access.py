@@ -19,6 +19,7 @@ PAGES = [
     ("backoffice:change_request_list", [], "cs"),
     ("backoffice:change_request_detail", ["change_request"], "cs"),
     ("backoffice:contact_message_list", [], "cs"),
+    ("backoffice:contact_message_detail", ["contact_message"], "cs"),
     ("backoffice:account_list", [], "cs"),
     ("backoffice:account_detail", ["membership"], "cs"),
     ("backoffice:audit", [], "both"),
@@ -38,13 +39,14 @@ POSTS = [
 
 
 @pytest.fixture
-def objects(organization, employee, locations, service_request, change_request):
+def objects(organization, employee, locations, service_request, change_request, contact_message):
     return {
         "organization": organization.pk,
         "membership": employee.membership.pk,
         "location": locations[0].pk,
         "service_request": service_request.pk,
         "change_request": change_request.pk,
+        "contact_message": contact_message.pk,
     }
 
 

@@ -96,3 +96,14 @@ def test_the_account_manager_cannot_reply_through_the_service(account_manager, s
     with pytest.raises(ServiceRuleError) as refused:
         service_request_reply(actor=account_manager, service_request=service_request, body="Hallo")
     assert refused.value.code == "not_staff"
+
+
+@pytest.mark.django_db
+def test_a_visitors_contact_message_is_answered_by_mail(cs_client, contact_message, mailoutbox, django_capture_on_commit_callbacks):
+    url = reverse("backoffice:contact_message_detail", args=[contact_message.pk])
+    assert "Waar vind ik de factuur?" in cs_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        cs_client.post(url, {"action": "reply", "reply-body": "In Mijn HartingBank onder Facturen."})
+    contact_message.refresh_from_db()
+    assert contact_message.status == "in_progress"
+    assert [m.to for m in mailoutbox] == [["vera@v.example"]]
