@@ -129,11 +129,11 @@ class AuditedAdmin(admin.ModelAdmin):
             if inline_form in formset.deleted_forms and inline_form.instance.pk:
                 _record(request, "master_data_deleted", inline_form.instance)
         super().save_formset(request, form, formset, change)
-        for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms or not inline_form.has_changed():
-                continue
-            action = "master_data_created" if inline_form in formset.new_objects_forms() else "master_data_changed"
-            _record(request, action, inline_form.instance, _changes(inline_form))
+        for obj in formset.new_objects:
+            _record(request, "master_data_created", obj)
+        forms_by_object = {inline_form.instance.pk: inline_form for inline_form in formset.forms}
+        for obj, _fields in formset.changed_objects:
+            _record(request, "master_data_changed", obj, _changes(forms_by_object[obj.pk]))
 
     def delete_model(self, request, obj):
         _record(request, "master_data_deleted", obj)

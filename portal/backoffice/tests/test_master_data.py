@@ -65,3 +65,47 @@ def test_customer_service_only_looks_at_locations(cs_client, locations):
     assert cs_client.get(reverse("backoffice_admin:locations_location_change", args=[locations[0].pk])).status_code == 200
     response = cs_client.post(reverse("backoffice_admin:locations_location_delete", args=[locations[0].pk]), {"post": "yes"})
     assert response.status_code == 403
+
+
+def change_form_data(location, **extra_departments):
+    """The location's change form as the admin shows it, with its two inlines."""
+    data = {"name": location.name, "code": location.code}
+    inlines = (
+        ("addresses", list(location.addresses.all()), ["kind", "street", "postal_code", "city"]),
+        ("departments", list(location.departments.all()), ["name"]),
+    )
+    for prefix, objects, fields in inlines:
+        data.update({f"{prefix}-TOTAL_FORMS": len(objects), f"{prefix}-INITIAL_FORMS": len(objects),
+                     f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})  # fmt: skip
+        for i, obj in enumerate(objects):
+            data.update({f"{prefix}-{i}-id": obj.pk, f"{prefix}-{i}-location": location.pk})
+            data.update({f"{prefix}-{i}-{field}": getattr(obj, field) for field in fields})
+    return data
+
+
+@pytest.mark.django_db
+def test_departments_are_added_and_renamed_in_the_location_form_and_audited(am_client, locations):
+    location = locations[0]
+    data = change_form_data(location)
+    data["departments-0-name"] = "Winkel voor"
+    data.update({"departments-TOTAL_FORMS": 2, "departments-1-location": location.pk, "departments-1-name": "Magazijn"})
+    response = am_client.post(reverse("backoffice_admin:locations_location_change", args=[location.pk]), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert sorted(location.departments.values_list("name", flat=True)) == ["Magazijn", "Winkel voor"]
+    events = AuditEvent.objects.filter(organization=location.organization).order_by("pk")
+    assert [(e.action, e.changes.get("object")) for e in events] == [
+        ("master_data_created", "afdeling Magazijn"),
+        ("master_data_changed", "afdeling Winkel voor"),
+    ]
+    assert events[1].changes["Naam"] == ["Winkel", "Winkel voor"]
+
+
+@pytest.mark.django_db
+def test_a_department_in_use_cannot_be_deleted_in_the_location_form(am_client, locations, service_request):
+    location = locations[0]
+    data = change_form_data(location)
+    data["departments-0-DELETE"] = "on"
+    response = am_client.post(reverse("backoffice_admin:locations_location_change", args=[location.pk]), data)
+    assert response.status_code == 200  # the form again, with the admin's error
+    assert location.departments.count() == 1
+    assert not AuditEvent.objects.filter(action="master_data_deleted").exists()
