@@ -104,3 +104,26 @@ def test_organization_list_query_count(am_client, organization, other_organizati
     with django_assert_num_queries(6):  # session, user, permissions (2), count, page
         response = am_client.get(reverse("backoffice:organization_list"))
     assert [o.account_count for o in response.context["page"]] == [1, 1]
+
+
+@pytest.mark.django_db
+def test_a_post_without_a_choice_changes_nothing(am_client, organization):
+    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"reason": "x"})
+    organization.refresh_from_db()
+    assert organization.portal_access and not AuditEvent.objects.filter(organization=organization).exists()
+
+
+@pytest.mark.django_db
+def test_name_and_account_manager_are_changed_and_audited(am_client, organization, account_manager):
+    response = am_client.post(
+        reverse("backoffice:organization_update", args=[organization.pk]),
+        {"name": "Bakkerij Test en Zonen B.V.", "account_manager": account_manager.pk},
+    )
+    assert response.url == reverse("backoffice:organization_detail", args=[organization.pk])
+    organization.refresh_from_db()
+    assert organization.name == "Bakkerij Test en Zonen B.V." and organization.account_manager == account_manager
+    event = AuditEvent.objects.get(action="organization_updated")
+    assert event.changes == {
+        "name": ["Bakkerij Test B.V.", "Bakkerij Test en Zonen B.V."],
+        "account_manager": [None, "Alex Accountmanager"],
+    }

@@ -105,9 +105,11 @@ def organization_access(request, pk):
     deleted. On again: everything as it was."""
     organization = get_object_or_404(Organization, pk=pk)
     form = OptionalReasonForm(request.POST)
+    if request.POST.get("access") not in ("on", "off"):
+        return redirect("backoffice:organization_detail", pk=organization.pk)  # only the page's two buttons
     if not form.is_valid():
         return _detail(request, organization, access_form=form)
-    access = request.POST.get("access") == "on"
+    access = request.POST["access"] == "on"
     services.organization_access_set(
         actor=request.user, organization=organization, access=access, reason=form.cleaned_data["reason"], request=request
     )
