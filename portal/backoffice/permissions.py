@@ -58,10 +58,6 @@ def can_handle_contact_messages(user) -> bool:
     return _may(user, "support.change_contactmessage")
 
 
-def can_handle_requests(user) -> bool:
-    """Any of the inboxes of online customer service."""
-    return can_handle_service_requests(user) or can_handle_change_requests(user) or can_handle_contact_messages(user)
-
 
 def can_view_audit(user) -> bool:
     return _may(user, "core.view_auditevent")

@@ -2,8 +2,9 @@
 counts per status) and the request's page (thread, reply, status, handler). Both serve
 every kind described in ``inboxes.INBOXES``."""
 
+from functools import wraps
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import urlencode
@@ -19,13 +20,19 @@ from portal.support.contact_models import ContactMessage
 from portal.support.models import Kind
 
 from ..forms import CarryOutForm, InboxFilterForm, ReplyForm, StatusForm
-from ..permissions import can_handle_requests, staff_required
+from ..inboxes import CHANGE_REQUESTS
+from ..permissions import staff_required
 from .common import render_tab
 
 
-def _allowed(request, inbox):
-    if not inbox.allowed(request.user):
-        raise PermissionDenied
+def inbox_required(view):
+    """``staff_required`` with the permission of the inbox the URL names."""
+
+    @wraps(view)
+    def wrapper(request, *args, inbox, **kwargs):
+        return staff_required(inbox.allowed)(view)(request, *args, inbox=inbox, **kwargs)
+
+    return wrapper
 
 
 def _status_tabs(inbox, counts, current):
@@ -37,9 +44,8 @@ def _status_tabs(inbox, counts, current):
     return tabs
 
 
-@staff_required(can_handle_requests)
+@inbox_required
 def inbox_list(request, inbox):
-    _allowed(request, inbox)
     if request.method not in ("GET", "HEAD"):
         return redirect(inbox.list_url_name)
     form = InboxFilterForm(request.GET, inbox=inbox)
@@ -74,7 +80,7 @@ def inbox_list(request, inbox):
 
 def _detail(request, inbox, obj, forms):
     carry_out = None
-    if inbox.key == "change" and obj.kind == Kind.MY_LOCATIONS and obj.is_open:
+    if inbox is CHANGE_REQUESTS and obj.kind == Kind.MY_LOCATIONS and obj.is_open:
         membership = getattr(obj.created_by, "membership", None)
         if membership is not None:
             carry_out = forms.get("carry_out") or CarryOutForm(
@@ -102,9 +108,8 @@ def _detail(request, inbox, obj, forms):
     )
 
 
-@staff_required(can_handle_requests)
+@inbox_required
 def inbox_detail(request, inbox, pk):
-    _allowed(request, inbox)
     obj = get_object_or_404(inbox.queryset(), pk=pk)
     if request.method != "POST":
         return _detail(request, inbox, obj, {})
@@ -159,9 +164,9 @@ def _assign(assignee_of):
 
 
 def _carry_out(request, inbox, obj):
+    if inbox is not CHANGE_REQUESTS:  # only a change request is carried out here
+        return None, None
     form = CarryOutForm(request.POST, prefix="carry_out", organization=obj.organization)
-    if inbox.key != "change":
-        raise PermissionDenied
     if form.is_valid():
         call = lambda: support_services.change_request_carry_out(  # noqa: E731
             actor=request.user, change_request=obj, locations=list(form.cleaned_data["locations"]),
@@ -181,10 +186,9 @@ ACTIONS = {
 }
 
 
-@staff_required(can_handle_requests)
+@inbox_required
 def service_attachment(request, inbox, pk, attachment_pk):
     """A file of a service request, for customer service; always as a download."""
-    _allowed(request, inbox)
     attachment = get_object_or_404(ServiceAttachment, pk=attachment_pk, request_id=pk)
     try:
         return attachment_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
@@ -192,10 +196,9 @@ def service_attachment(request, inbox, pk, attachment_pk):
         raise Http404 from exc
 
 
-@staff_required(can_handle_requests)
+@inbox_required
 def contact_attachment(request, inbox, pk):
     """The file sent with a contact message, for customer service; always as a download."""
-    _allowed(request, inbox)
     contact_message = get_object_or_404(ContactMessage.objects.exclude(attachment=""), pk=pk)
     try:
         return attachment_response(
