@@ -114,7 +114,7 @@ def test_audit_viewer_filters_and_shows_staff_actions(cs_client, staff_user, emp
     services.account_deactivate(actor=staff_user, membership=employee.membership, reason="Op verzoek")
     audit_record("login", actor=other_admin, target=other_admin)  # another organization
     url = reverse("backoffice:audit")
-    with django_assert_num_queries(5):  # session, user, permissions (2), page
+    with django_assert_num_queries(7):  # session, user, permissions (2), matching organizations, matching actors, page
         response = cs_client.get(url, {"organization": organization.customer_number, "actor": "sam staff"})
     events = [event for event, _changes in response.context["rows"]]
     assert [(e.action, e.target_user) for e in events] == [("account_deactivated", employee)]
