@@ -6,12 +6,16 @@ from django.views.i18n import set_language
 
 from portal.accounts.urls import allauth_urlpatterns
 from portal.backoffice.admin import site as backoffice_admin
+from portal.core import pwa
 from portal.core import views as core_views
 from portal.organizations import views as organization_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("taal/", login_not_required(set_language), name="set_language"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("", include(allauth_urlpatterns)),
     path("", include("portal.accounts.urls")),
     path("accountbeheer/", include("portal.organizations.urls")),

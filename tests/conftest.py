@@ -8,7 +8,7 @@ from tests.browser import ARGS, CHROMIUM, require_browser
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     require_browser()
     # Playwright's sync API runs an event loop in this thread; the test itself still
     # talks to the database synchronously.
@@ -16,6 +16,11 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    yield browser
+    browser.close()

@@ -27,6 +27,9 @@ PUBLIC = {
     "manual",
     "contact",
     "contact_sent",
+    "manifest",
+    "service_worker",
+    "offline",
 }
 
 

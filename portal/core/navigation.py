@@ -30,15 +30,25 @@ MENU = [
     NavItem("ordering", _("Bestellen"), "ordering:catalogue", permissions.can_order),
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
     NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
+    NavItem("manual", _("Handleiding"), "support:manual", _anyone),
     NavItem("contact", _("Contact"), "support:contact", _anyone),
     NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_manage_accounts),
     NavItem("backoffice", _("Backoffice"), "backoffice:home", is_staff_member),
 ]
 
 
+# A visitor who is not logged in: the pages anyone may read, and the way in.
+PUBLIC_MENU = [
+    NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
+    NavItem("manual", _("Handleiding"), "support:manual", _anyone),
+    NavItem("contact", _("Contact"), "support:contact", _anyone),
+    NavItem("login", _("Inloggen"), "account_login", _anyone),
+]
+
+
 def menu_for(user, path=""):
     items = []
-    for item in MENU:
+    for item in MENU if user.is_authenticated else PUBLIC_MENU:
         if not item.allowed(user):
             continue
         try:

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+(?: [^)]*)?)\)")
 NUMBERED = re.compile(r"^\d+[.)]\s+")
 BULLET = re.compile(r"^[-*]\s+")
-URL_NAME = re.compile(r"^[a-z_]+:[a-z_]+$")
+URL_NAME = re.compile(r"^[a-z_]+(?::[a-z_]+)?$")
 
 
 def link_target(target):

@@ -1,6 +1,9 @@
 """Veelgestelde vragen, the manual and the steps to put the portal on a phone: readable
 by anyone, also without logging in. Only published topics and questions are shown."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
@@ -55,7 +58,9 @@ def faq_search(request):
 @require_safe
 @login_not_required
 def shortcut(request):
-    return render(request, "support/shortcut.html")
+    # The portal's address as people type it (the configured one, not the request's Host).
+    site = urlsplit(settings.SITE_URL).netloc
+    return render(request, "support/shortcut.html", {"site": site})
 
 
 @require_safe

@@ -40,3 +40,17 @@ def test_demo_has_every_status_for_both_organizations_and_loads_once(django_capt
     demo.load(again, demo_orgs(), staff)
     assert again.created == 0
     assert (ChangeRequest.objects.count(), ChangeRequestMessage.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_demo_contact_messages_from_visitors_and_accounts_load_once():
+    from portal.support.contact_models import ContactMessage, ContactReply, ContactStatus
+
+    core_demo.load()
+    assert ContactMessage.objects.filter(created_by__isnull=True).exists()
+    assert ContactMessage.objects.filter(created_by__isnull=False, organization__isnull=False).exists()
+    assert set(ContactMessage.objects.values_list("status", flat=True)) == set(ContactStatus.values)
+    assert ContactReply.objects.filter(from_staff=True).exists()
+    before = (ContactMessage.objects.count(), ContactReply.objects.count())
+    assert core_demo.load() == 0
+    assert (ContactMessage.objects.count(), ContactReply.objects.count()) == before
