@@ -89,11 +89,27 @@ def other_admin(other_organization, other_location):
     return make_account(other_organization, "admin@other.example", role=Role.ADMINISTRATOR, locations=[other_location], full_name="Olga Other")
 
 
+def staff_roles_granted():
+    """The staff groups with their permissions, as the migrations made them: added again
+    after a transactional test (a browser test) emptied the tables."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("portal.accounts.migrations.0002_staff_groups").create_groups(apps, None)
+    for migration in ("0001_staff_permissions", "0002_contact_and_faq_permissions"):
+        import_module(f"portal.backoffice.migrations.{migration}").grant(apps, None)
+
+
 def make_staff(email, group_name, full_name):
     from django.contrib.auth.models import Group
 
+    group = Group.objects.filter(name=group_name).first()
+    if group is None or not group.permissions.exists():
+        staff_roles_granted()
+        group = Group.objects.get(name=group_name)
     user = User.objects.create_user(email, PASSWORD, full_name=full_name, is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
+    user.groups.add(group)
     return user
 
 

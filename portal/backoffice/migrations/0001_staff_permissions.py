@@ -29,11 +29,14 @@ ROLES = {
 
 
 def create_all_permissions(apps):
-    """Django creates permissions after all migrations; a fresh database needs them now."""
+    """Django creates permissions after all migrations; a fresh database needs them now.
+    (A migration's app configs have no models module, which ``create_permissions``
+    asks for; the project's own registry, which tests pass, is left as it is.)"""
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
 
 def grant(apps, schema_editor):

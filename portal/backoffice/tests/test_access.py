@@ -5,8 +5,6 @@ back office exists; the page is not for their role), the right role the page."""
 import pytest
 from django.urls import reverse
 
-from conftest import make_staff
-
 # (URL name, arguments, the role that may open it: "am" account manager, "cs" customer service, "both")
 PAGES = [
     ("backoffice:home", [], "both"),
@@ -127,7 +125,3 @@ def test_no_password_page_in_the_admin(client, account_manager):
     page = client.get(reverse("backoffice_admin:index")).content.decode()
     assert "password" not in page.lower() and "wachtwoord" not in page.lower()
     assert client.get("/backoffice/stamgegevens/password_change/").status_code == 404
-
-
-def test_make_staff_is_shared(db):
-    assert make_staff  # the fixtures' helper, used by the browser test too
