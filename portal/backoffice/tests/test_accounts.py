@@ -123,3 +123,13 @@ def test_audit_viewer_filters_and_shows_staff_actions(cs_client, staff_user, emp
     assert [e.target_user for e, _ in response.context["rows"]] == [other_admin]
     response = cs_client.get(url, {"since": "2030-01-01"})
     assert response.context["rows"] == []
+
+
+@pytest.mark.django_db
+def test_a_search_matching_too_many_is_refused_not_cut_off(cs_client, employee, monkeypatch):
+    from portal.backoffice.views import audit
+
+    monkeypatch.setattr(audit, "MATCHES", 1)
+    response = cs_client.get(reverse("backoffice:audit"), {"actor": "e"})  # matches several accounts
+    assert {e.code for e in response.context["form"].errors.as_data()["actor"]} == {"too_vague"}
+    assert response.context["rows"] == []
