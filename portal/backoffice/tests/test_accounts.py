@@ -133,3 +133,15 @@ def test_a_search_matching_too_many_is_refused_not_cut_off(cs_client, employee, 
     response = cs_client.get(reverse("backoffice:audit"), {"actor": "e"})  # matches several accounts
     assert {e.code for e in response.context["form"].errors.as_data()["actor"]} == {"too_vague"}
     assert response.context["rows"] == []
+
+
+@pytest.mark.django_db
+def test_locations_are_linked_on_request_with_the_reason(cs_client, staff_user, employee, locations, other_location):
+    url = reverse("backoffice:account_action", args=[employee.membership.pk, "locations"])
+    refused = cs_client.post(url, {"locations-locations": [other_location.pk], "locations-reason": "Verzoek"})
+    assert "invalid_choice" in {e.code for e in refused.context["locations_form"].errors.as_data()["locations"]}
+    response = cs_client.post(url, {"locations-locations": [loc.pk for loc in locations], "locations-reason": "Verzoek per telefoon"})
+    assert response.status_code == 302
+    assert set(employee.membership.location_links.values_list("location", flat=True)) == {loc.pk for loc in locations}
+    event = AuditEvent.objects.get(action="account_updated", actor=staff_user)
+    assert event.changes["reason"] == "Verzoek per telefoon"
