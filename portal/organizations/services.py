@@ -143,9 +143,9 @@ def _refuse_unless_may_act(actor, organization, reason=""):
 
 def _refuse_unless_may_invite(actor, organization):
     """An organization's administrator invites its accounts; HartingBank's account
-    manager invites the first administrator (and customer service may, on request)."""
+    manager invites the first administrator."""
     if actor is not None and is_staff_member(actor):
-        if not (can_onboard(actor) or can_handle_accounts(actor)):
+        if not can_onboard(actor):
             raise AccountRuleError("not_allowed")
     elif actor is not None and not can_manage_accounts(actor, organization):
         raise AccountRuleError("not_allowed")

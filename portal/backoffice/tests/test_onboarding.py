@@ -100,6 +100,13 @@ def test_the_services_check_the_role_themselves(organization, staff_user, admin_
 
 
 @pytest.mark.django_db
+def test_only_the_account_manager_invites_for_hartingbank(organization, staff_user):
+    with pytest.raises(services.AccountRuleError) as refused:
+        services.account_invite(actor=staff_user, organization=organization, email="x@test.example", full_name="X")
+    assert refused.value.code == "not_allowed"
+
+
+@pytest.mark.django_db
 def test_organization_list_query_count(am_client, organization, other_organization, admin_user, other_admin, django_assert_num_queries):
     with django_assert_num_queries(6):  # session, user, permissions (2), count, page
         response = am_client.get(reverse("backoffice:organization_list"))
