@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from portal.accounts.models import User
+from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.organizations.models import Membership, Organization, Role, Status
 
@@ -88,6 +89,36 @@ def other_admin(other_organization, other_location):
     return make_account(other_organization, "admin@other.example", role=Role.ADMINISTRATOR, locations=[other_location], full_name="Olga Other")
 
 
+def staff_roles_granted():
+    """The staff groups with their permissions, as the migrations made them: added again
+    after a transactional test (a browser test) emptied the tables."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("portal.accounts.migrations.0002_staff_groups").create_groups(apps, None)
+    for migration in ("0001_staff_permissions", "0002_contact_and_faq_permissions"):
+        import_module(f"portal.backoffice.migrations.{migration}").grant(apps, None)
+
+
+def make_staff(email, group_name, full_name):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=group_name).first()
+    if group is None or not group.permissions.exists():
+        staff_roles_granted()
+        group = Group.objects.get(name=group_name)
+    user = User.objects.create_user(email, PASSWORD, full_name=full_name, is_staff=True)
+    user.groups.add(group)
+    return user
+
+
 @pytest.fixture
 def staff_user(db):
-    return User.objects.create_user("staff@hartingbank.example", PASSWORD, full_name="Sam Staff", is_staff=True)
+    """Online customer service."""
+    return make_staff("staff@hartingbank.example", CUSTOMER_SERVICE, "Sam Staff")
+
+
+@pytest.fixture
+def account_manager(db):
+    return make_staff("accountmanager@hartingbank.example", ACCOUNT_MANAGER, "Alex Accountmanager")

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "portal.ordering",
     "portal.service",
     "portal.support",
+    "portal.backoffice",
+    "django.contrib.admin.apps.SimpleAdminConfig",  # the back office's master data (portal.backoffice.admin)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -183,6 +185,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.backoffice.validators.StaffMinimumLengthValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lives one day
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from portal.accounts.urls import allauth_urlpatterns
+from portal.backoffice.admin import site as backoffice_admin
 from portal.core import pwa
 from portal.core import views as core_views
 from portal.organizations import views as organization_views
@@ -22,6 +23,8 @@ urlpatterns = [
     path("bestellen/", include("portal.ordering.urls")),
     path("serviceaanvragen/", include("portal.service.urls")),
     path("", include("portal.support.urls")),
+    path("backoffice/stamgegevens/", backoffice_admin.urls),
+    path("backoffice/", include("portal.backoffice.urls")),
     path("uitnodiging/<str:token>/", organization_views.invitation_accept, name="invitation_accept"),
     path(
         "mijn-account/e-mailadres-bevestigen/<str:token>/",

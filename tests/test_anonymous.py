@@ -40,8 +40,10 @@ def portal_urls(resolver=None, prefix=""):
             yield from portal_urls(pattern, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern) and pattern.name not in PUBLIC:
             route = prefix + str(pattern.pattern)
+            route = re.sub(r"\(\?P<\w+>(\w+)[^)]*\)", r"\1", route)  # a regex group: its first choice
             route = re.sub(r"<(?:\w+:)?\w+>", "1", route)
-            yield pattern.name, "/" + route.lstrip("^").rstrip("$")
+            path = "/" + route.replace("^", "").replace("$", "")
+            yield pattern.name or path, path  # the admin has a few unnamed redirects
 
 
 ROUTES = sorted(set(portal_urls()))

@@ -13,12 +13,13 @@ from tests.browser import VIEWPORTS, Screens
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, base, email, password):
+def log_in(page, base, email, password, landing="/"):
+    """Customers land on the home page, HartingBank's staff in the back office."""
     page.goto(f"{base}/inloggen/")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}{landing}")
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)

@@ -1,6 +1,18 @@
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+
+
+def password_help_text(user):
+    """The password rules for ``user``: a validator that applies to some users only
+    (``applies_to``, e.g. the staff minimum) is listed only for them."""
+    validators = [
+        validator
+        for validator in password_validation.get_default_password_validators()
+        if getattr(validator, "applies_to", lambda user: True)(user)
+    ]
+    return password_validation.password_validators_help_text_html(validators)
 
 
 class PasswordsMatchMixin:
@@ -13,6 +25,7 @@ class PasswordsMatchMixin:
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = _("Nieuw wachtwoord")
         self.fields["password2"].label = _("Nieuw wachtwoord (nogmaals)")
+        self.fields["password1"].help_text = password_help_text(getattr(self, "user", None))
 
     def clean(self):
         parent = super()

@@ -48,6 +48,14 @@ ACTIONS = {
     "order_rejected": _("Bestelling afgewezen"),
     "order_cancelled": _("Bestelling geannuleerd"),
     "order_status_changed": _("Status van bestelling gewijzigd"),
+    # HartingBank's back office
+    "organization_created": _("Organisatie aangemaakt"),
+    "organization_updated": _("Organisatie gewijzigd"),
+    "organization_access_on": _("Toegang tot Mijn HartingBank aangezet"),
+    "organization_access_off": _("Toegang tot Mijn HartingBank uitgezet"),
+    "master_data_created": _("Stamgegevens toegevoegd"),
+    "master_data_changed": _("Stamgegevens gewijzigd"),
+    "master_data_deleted": _("Stamgegevens verwijderd"),
 }
 
 
@@ -100,6 +108,11 @@ FIELD_LABELS = {
     "change_request": _("Wijzigingsverzoek"),
     "contact_message": _("Bericht aan de klantenservice"),
     "assigned_to": _("Toegewezen aan"),
+    "name": _("Naam"),
+    "customer_number": _("Klantnummer"),
+    "account_manager": _("Accountmanager"),
+    "portal_access": _("Toegang tot Mijn HartingBank"),
+    "object": _("Wat"),
 }
 
 

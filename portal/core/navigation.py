@@ -8,6 +8,7 @@ from typing import Callable
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.backoffice.permissions import is_staff_member
 from portal.organizations import permissions
 
 
@@ -32,6 +33,7 @@ MENU = [
     NavItem("manual", _("Handleiding"), "support:manual", _anyone),
     NavItem("contact", _("Contact"), "support:contact", _anyone),
     NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_manage_accounts),
+    NavItem("backoffice", _("Backoffice"), "backoffice:home", is_staff_member),
 ]
 
 

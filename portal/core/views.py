@@ -1,11 +1,14 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from portal.backoffice.permissions import is_staff_member
 from portal.core.scoping import membership_of
 
 
 @require_safe
 def home(request):
+    if is_staff_member(request.user):  # staff land in the back office
+        return redirect("backoffice:home")
     return render(request, "core/home.html", {"waiting_for_approval": _waiting_for_approval(request.user)})
 
 

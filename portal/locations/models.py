@@ -19,6 +19,11 @@ class LocationQuerySet(ScopedQuerySet):
     def linked_to(self, membership):
         return self.filter(links__membership=membership)
 
+    def offered_to(self, membership):
+        """The locations ``membership`` may choose for a new order or service request:
+        linked to the account, of its organization, and not archived."""
+        return self.linked_to(membership).filter(organization_id=membership.organization_id, is_archived=False)
+
     def for_overview(self, membership):
         """What the Locaties list shows, in one query: the city of the visiting address,
         the number of departments and whether the location is linked to ``membership``."""
@@ -48,6 +53,9 @@ class Location(models.Model):
     )
     name = models.CharField(_("naam"), max_length=150)
     code = models.CharField(_("locatiecode"), max_length=20)
+    # An archived location stays with the orders and requests that name it, but is no
+    # longer offered for new ones. (One that nothing refers to can simply be deleted.)
+    is_archived = models.BooleanField(_("gearchiveerd"), default=False)
 
     objects = LocationQuerySet.as_manager()
 
@@ -76,11 +84,20 @@ class Location(models.Model):
         return self.address(AddressKind.DELIVERY)
 
 
+class DepartmentQuerySet(models.QuerySet):
+    def offered(self):
+        """Departments that can be chosen for a new order or service request."""
+        return self.filter(is_archived=False)
+
+
 class Department(models.Model):
     location = models.ForeignKey(
         Location, on_delete=models.CASCADE, related_name="departments", verbose_name=_("locatie")
     )
     name = models.CharField(_("naam"), max_length=150)
+    is_archived = models.BooleanField(_("gearchiveerd"), default=False)
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("afdeling")

@@ -94,7 +94,7 @@ class CheckoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations
         self.departments = {
-            d.pk: d for d in Department.objects.filter(location__in=locations).select_related("location")
+            d.pk: d for d in Department.objects.offered().filter(location__in=locations).select_related("location")
         }
         grouped = {}
         for department in sorted(self.departments.values(), key=lambda d: (d.location.name, d.name)):

@@ -184,9 +184,9 @@ def _order_create(
         raise _AlreadyPlaced(existing)
     if not membership.may_order:
         raise OrderError("no_right")
-    if not Location.objects.linked_to(membership).filter(pk=location.pk, organization=membership.organization).exists():
+    if not Location.objects.offered_to(membership).filter(pk=location.pk).exists():
         raise OrderError("location_not_linked")
-    if department.location_id != location.pk:
+    if department.location_id != location.pk or department.is_archived:
         raise OrderError("department_mismatch")
     address = location.delivery_address
     if address is None:

@@ -164,8 +164,7 @@ def cart_remove(request, pk):
 @order_right_required
 def checkout(request):
     membership = membership_of(request.user)
-    locations = Location.objects.linked_to(membership).filter(organization_id=membership.organization_id)
-    locations = locations.prefetch_related("addresses").order_by("name")
+    locations = Location.objects.offered_to(membership).prefetch_related("addresses").order_by("name")
     items = services.cart_items(membership)
     shown_cart = services.cart_fingerprint(items)
     form = CheckoutForm(request.POST or None, locations=locations, initial={"cart": shown_cart})

@@ -7,6 +7,12 @@ that protect the customer are enforced here, in one spot:
 - an organization always keeps at least one active administrator;
 - nobody deactivates, deletes or demotes themselves;
 - two people editing the same account: the second save is refused.
+
+HartingBank's staff use the same services (the back office): an account manager creates
+an organization, turns its access on and off and invites its first administrator; online
+customer service deactivates, reactivates or deletes an account, resends an invitation
+and links locations on request, always with a reason that goes into the audit trail.
+Each service checks the actor's role here, whichever page called it.
 """
 
 import hashlib
@@ -24,12 +30,14 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import normalize_email_address
 from portal.accounts.sessions import sessions_end
+from portal.backoffice.permissions import can_handle_accounts, can_onboard, is_staff_member
 from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send, site_url
 from portal.locations.models import LocationLink
 
 from .models import EmailChange, Invitation, Membership, Organization, Role, Status
+from .permissions import can_manage_accounts
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -60,6 +68,10 @@ class AccountRuleError(RuleError):
         "not_active": _("Alleen een actief account kan worden gedeactiveerd."),
         "foreign_location": _("Je kunt alleen locaties van je eigen organisatie koppelen."),
         "email_change_invalid": _("Deze link om je e-mailadres te bevestigen werkt niet (meer)."),
+        "not_allowed": _("Je mag dit niet doen met dit account."),
+        "reason_required": _("Noem de reden: die komt in de audittrail."),
+        "customer_number_in_use": _("Er is al een organisatie met dit klantnummer."),
+        "not_account_manager": _("Alleen een accountmanager van HartingBank kan dit doen."),
     }
 
 
@@ -116,6 +128,32 @@ def _other_active_administrators(membership):
 def _refuse_losing_last_administrator(membership):
     if membership.is_active_administrator and not _other_active_administrators(membership):
         raise AccountRuleError("last_administrator")
+
+
+def _refuse_unless_may_act(actor, organization, reason=""):
+    """Who may change an account of ``organization``: its active administrator, or online
+    customer service on request, with a reason. (``None`` is the portal itself, e.g.
+    a deactivation whose end date has come.) An account manager invites only, through
+    ``_refuse_unless_may_invite``."""
+    if actor is None:
+        return
+    if is_staff_member(actor):
+        if not can_handle_accounts(actor):
+            raise AccountRuleError("not_allowed")
+        if not (reason or "").strip():
+            raise AccountRuleError("reason_required")
+    elif not can_manage_accounts(actor, organization):
+        raise AccountRuleError("not_allowed")
+
+
+def _refuse_unless_may_invite(actor, organization):
+    """An organization's administrator invites its accounts; HartingBank's account
+    manager invites the first administrator."""
+    if actor is not None and is_staff_member(actor):
+        if not can_onboard(actor):
+            raise AccountRuleError("not_allowed")
+    elif actor is not None and not can_manage_accounts(actor, organization):
+        raise AccountRuleError("not_allowed")
 
 
 def _check_locations(organization, locations):
@@ -195,6 +233,7 @@ def account_invite(
     request=None,
 ):
     """Create an account (without a password) and mail its owner an invitation."""
+    _refuse_unless_may_invite(actor, organization)
     _lock_organization(organization.pk)
     _check_locations(organization, locations)
     email = normalize_email_address(email)
@@ -241,12 +280,14 @@ def _refuse_unless_invited(membership):
 
 
 @transaction.atomic
-def invitation_resend(*, actor, membership, request=None):
+def invitation_resend(*, actor, membership, reason="", request=None):
     """A new link; the old one stops working."""
+    _refuse_unless_may_act(actor, membership.organization, reason)
     _lock(membership)
     _refuse_unless_invited(membership)
     invitation_issue(actor=actor, membership=membership)
-    audit_record("invitation_resent", actor=actor, target=membership.user, request=request)
+    changes = {"reason": reason} if reason else {}
+    audit_record("invitation_resent", actor=actor, target=membership.user, request=request, changes=changes)
 
 
 @transaction.atomic
@@ -437,6 +478,7 @@ def email_change_confirm(*, token, user, request=None):
 @transaction.atomic
 def account_deactivate(*, actor, membership, until=None, reason="", request=None):
     """Temporarily: no more logins, open sessions end at once, data and history stay."""
+    _refuse_unless_may_act(actor, membership.organization, reason)
     _lock(membership)
     _refuse_self(actor, membership)
     if membership.effective_status != Status.ACTIVE:
@@ -459,6 +501,7 @@ def account_deactivate(*, actor, membership, until=None, reason="", request=None
 @transaction.atomic
 def account_reactivate(*, actor, membership, reason="", request=None):
     """Restore a deactivated account as it was."""
+    _refuse_unless_may_act(actor, membership.organization, reason)
     _lock(membership)
     if membership.status != Status.DEACTIVATED:
         raise AccountRuleError("not_deactivated")
@@ -520,6 +563,7 @@ def _erase(membership):
 
 @transaction.atomic
 def account_delete(*, actor, membership, reason="", request=None):
+    _refuse_unless_may_act(actor, membership.organization, reason)
     _lock(membership)
     _refuse_self(actor, membership)
     _refuse_losing_last_administrator(membership)
@@ -531,3 +575,112 @@ def account_delete(*, actor, membership, reason="", request=None):
         changes={"reason": reason} if reason else {},
     )
     _erase(membership)
+
+
+# --- HartingBank: linked locations on request ------------------------------------------------
+
+
+@transaction.atomic
+def account_locations_set(*, actor, membership, locations, reason, request=None):
+    """Online customer service links locations to an account on the customer's request
+    (an administrator does so in Accountbeheer, through ``account_update``)."""
+    if not is_staff_member(actor):
+        raise AccountRuleError("not_allowed")
+    _refuse_unless_may_act(actor, membership.organization, reason)
+    _lock(membership)
+    if membership.status == Status.DELETED:
+        raise AccountRuleError("not_allowed")
+    _check_locations(membership.organization, locations)
+    change = _set_locations(membership, locations)
+    if change is None:
+        return None
+    _bump_version(membership, membership.version)
+    audit_record(
+        "account_updated",
+        actor=actor,
+        target=membership.user,
+        request=request,
+        changes={"locations": change, "reason": reason},
+    )
+    return change
+
+
+# --- HartingBank: organizations and their access ---------------------------------------------
+
+
+def _refuse_unless_account_manager(actor):
+    if not can_onboard(actor):
+        raise AccountRuleError("not_account_manager")
+
+
+@transaction.atomic
+def organization_create(*, actor, name, customer_number, account_manager=None, request=None):
+    """A new customer organization, with access to Mijn HartingBank; its first
+    administrator is invited next (``account_invite``)."""
+    _refuse_unless_account_manager(actor)
+    customer_number = customer_number.strip()
+    if Organization.objects.filter(customer_number__iexact=customer_number).exists():
+        raise AccountRuleError("customer_number_in_use")
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.create(
+                name=name, customer_number=customer_number, account_manager=account_manager, portal_access=True
+            )
+    except IntegrityError as exc:  # the same number, taken a moment ago
+        raise AccountRuleError("customer_number_in_use") from exc
+    audit_record(
+        "organization_created",
+        actor=actor,
+        organization=organization,
+        request=request,
+        changes={
+            "name": [None, name],
+            "customer_number": [None, customer_number],
+            "account_manager": [None, str(account_manager) if account_manager else None],
+        },
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, actor, organization, name, account_manager, request=None):
+    """Name and account manager; the customer number is the organization's key."""
+    _refuse_unless_account_manager(actor)
+    organization = _lock_organization(organization.pk)
+    changes = {}
+    if organization.name != name:
+        changes["name"] = [organization.name, name]
+    if organization.account_manager_id != (account_manager.pk if account_manager else None):
+        changes["account_manager"] = [
+            str(organization.account_manager) if organization.account_manager else None,
+            str(account_manager) if account_manager else None,
+        ]
+    if not changes:
+        return changes
+    organization.name = name
+    organization.account_manager = account_manager
+    organization.save(update_fields=["name", "account_manager"])
+    audit_record("organization_updated", actor=actor, organization=organization, request=request, changes=changes)
+    return changes
+
+
+@transaction.atomic
+def organization_access_set(*, actor, organization, access, reason="", request=None):
+    """Turn the organization's access to Mijn HartingBank off or on. Off: every account
+    of it is logged out at its next click (the login rule is checked on every request)
+    and nothing is deleted or changed; on again, everything is as it was. Returns
+    whether anything changed."""
+    _refuse_unless_account_manager(actor)
+    locked = _lock_organization(organization.pk)
+    if locked.portal_access == access:
+        organization.portal_access = access
+        return False
+    locked.portal_access = access
+    locked.save(update_fields=["portal_access"])
+    organization.portal_access = access
+    changes = {"portal_access": [not access, access]}
+    if reason:
+        changes["reason"] = reason
+    action = "organization_access_on" if access else "organization_access_off"
+    audit_record(action, actor=actor, organization=organization, request=request, changes=changes)
+    return True

@@ -34,7 +34,7 @@ class ServiceRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         locations = list(locations)
         self.fields["location"].queryset = Location.objects.filter(pk__in=[loc.pk for loc in locations])
-        departments = list(Department.objects.filter(location__in=locations).order_by("name"))
+        departments = list(Department.objects.offered().filter(location__in=locations).order_by("name"))
         self.fields["department"].queryset = Department.objects.filter(pk__in=[d.pk for d in departments])
         groups = [
             (location.name, [(d.pk, d.name) for d in departments if d.location_id == location.pk]) for location in locations

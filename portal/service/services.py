@@ -13,10 +13,11 @@ without its file).
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.backoffice.permissions import can_handle_service_requests
 from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send
@@ -71,12 +72,8 @@ def customer_url(service_request):
 
 
 def staff_url(service_request):
-    """The request in the back office (URL name ``backoffice:service_request_detail``);
-    None until that page exists, and the mail then names the reference only."""
-    try:
-        return _site_url(reverse("backoffice:service_request_detail", args=[service_request.pk]))
-    except NoReverseMatch:
-        return None
+    """The request in the back office, linked from the mails to customer service."""
+    return _site_url(reverse("backoffice:service_request_detail", args=[service_request.pk]))
 
 
 def _send(template, to, service_request, **context):
@@ -147,7 +144,8 @@ def _refuse_unless_visible(actor, service_request):
 
 
 def _refuse_unless_staff(actor):
-    if actor is None or not actor.is_staff or not actor.is_active:
+    """Online customer service only (the role, not just any HartingBank account)."""
+    if not can_handle_service_requests(actor):
         raise ServiceRuleError("not_staff")
 
 
@@ -199,10 +197,9 @@ def _refuse_unlinked(actor, location, department):
     membership = membership_of(actor)
     if membership is None or not can_use_portal(actor):
         raise ServiceRuleError("no_portal_right")
-    linked = Location.objects.linked_to(membership).filter(organization_id=membership.organization_id)
-    if not linked.filter(pk=location.pk).exists():
+    if not Location.objects.offered_to(membership).filter(pk=location.pk).exists():
         raise ServiceRuleError("location_not_linked")
-    if department.location_id != location.pk:
+    if department.location_id != location.pk or department.is_archived:
         raise ServiceRuleError("department_mismatch")
     return membership
 

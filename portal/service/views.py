@@ -94,7 +94,7 @@ RULE_ERROR_FIELDS = {"location_not_linked": "location", "department_mismatch": "
 @upload_size_limited
 def request_create(request):
     membership = membership_of(request.user)
-    locations = list(Location.objects.linked_to(membership).filter(organization_id=membership.organization_id).order_by("name"))
+    locations = list(Location.objects.offered_to(membership).order_by("name"))
     posted = request.method == "POST"
     form = ServiceRequestForm(request.POST if posted else None, request.FILES if posted else None, locations=locations)
     if posted and form.is_valid():

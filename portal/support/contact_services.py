@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.backoffice.permissions import can_handle_contact_messages
 from portal.core.audit import audit_record
 from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send, site_url
@@ -117,7 +118,8 @@ def _lock(contact_message):
 
 
 def _require_staff(actor):
-    if actor is None or not actor.is_authenticated or not actor.is_staff or not actor.is_active:
+    """Online customer service only (the role, not just any HartingBank account)."""
+    if not can_handle_contact_messages(actor):
         raise ContactError("not_staff")
 
 

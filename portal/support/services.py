@@ -9,21 +9,19 @@ here only, in ``TRANSITIONS``.
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.backoffice.permissions import can_handle_change_requests
 from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send
 from portal.core.scoping import membership_of
 from portal.locations.models import Location
+from portal.organizations.services import account_locations_set
 
 from .models import CLOSED, LOCATION_KINDS, ChangeRequest, ChangeRequestMessage, Kind, Status, reference_for
-
-# The back office's page of one request, linked from the mails to customer service
-# once that page exists.
-STAFF_DETAIL_URL_NAME = "backoffice:change_request_detail"
 
 TRANSITIONS = {
     Status.NEW: {Status.IN_PROGRESS, Status.DONE, Status.REJECTED, Status.WITHDRAWN},
@@ -54,6 +52,7 @@ class ChangeRequestError(RuleError):
         "not_staff": _("Alleen de online klantenservice van HartingBank kan dit doen."),
         "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
         "assignee_not_staff": _("Een verzoek kan alleen aan een medewerker van HartingBank worden toegewezen."),
+        "not_carried_out_here": _("Dit verzoek wordt niet hier uitgevoerd: pas de gegevens aan en zet het verzoek op afgehandeld."),
     }
 
 
@@ -69,11 +68,8 @@ def detail_url(change_request):
 
 
 def staff_url(change_request):
-    """The back office's page of the request, or None while there is none."""
-    try:
-        return _site_url(reverse(STAFF_DETAIL_URL_NAME, args=[change_request.pk]))
-    except NoReverseMatch:
-        return None
+    """The back office's page of the request, linked from the mails to customer service."""
+    return _site_url(reverse("backoffice:change_request_detail", args=[change_request.pk]))
 
 
 def _send(template, to, change_request, **context):
@@ -117,7 +113,8 @@ def _lock(change_request):
 
 
 def _require_staff(actor):
-    if actor is None or not actor.is_staff:
+    """Online customer service only (the role, not just any HartingBank account)."""
+    if not can_handle_change_requests(actor):
         raise ChangeRequestError("not_staff")
 
 
@@ -284,3 +281,24 @@ def change_request_assign(*, actor, change_request, assignee, request=None):
         assigned_to=assignee.full_name if assignee else None,
     )
     return True
+
+
+@transaction.atomic
+def change_request_carry_out(*, actor, change_request, locations, body, request=None):
+    """Carry out a request to change the requester's linked locations, in one action:
+    the locations are linked (with the request as the reason in the audit trail), the
+    reply goes into the thread and the request is done."""
+    _require_staff(actor)
+    _lock(change_request)
+    if change_request.kind != Kind.MY_LOCATIONS:
+        raise ChangeRequestError("not_carried_out_here")
+    if not change_request.is_open:
+        raise ChangeRequestError("closed")
+    membership = getattr(change_request.created_by, "membership", None)
+    if membership is None:
+        raise ChangeRequestError("not_carried_out_here")
+    reason = _("Wijzigingsverzoek %(reference)s") % {"reference": change_request.reference}
+    account_locations_set(actor=actor, membership=membership, locations=locations, reason=str(reason), request=request)
+    return change_request_reply(
+        actor=actor, change_request=change_request, body=body, status=Status.DONE, request=request
+    )

@@ -174,9 +174,9 @@ class TestReply:
         staff_call(services.contact_message_reply, actor=staff_user, contact_message=message, body="Antwoord.")
         assert mailoutbox == [] and ContactReply.objects.count() == 1
 
-    def test_customers_cannot_reply_as_customer_service(self, send_contact, employee, admin_user):
+    def test_only_customer_service_replies(self, send_contact, employee, admin_user, account_manager):
         message = send_contact(employee)
-        for actor in (admin_user, employee, AnonymousUser(), None):
+        for actor in (admin_user, employee, account_manager, AnonymousUser(), None):
             with pytest.raises(services.ContactError) as refused:
                 services.contact_message_reply(actor=actor, contact_message=message, body="x")
             assert refused.value.code == "not_staff"

@@ -144,8 +144,8 @@ class TestAssign:
 
 
 @pytest.mark.django_db
-def test_customer_service_links_to_the_back_office_once_it_exists(employee_request, settings):
-    assert services.staff_url(employee_request) is None  # no back office yet: the mail names the reference
+def test_customer_service_mail_links_to_the_back_office(employee_request):
+    assert services.staff_url(employee_request).endswith(f"/backoffice/wijzigingsverzoeken/{employee_request.pk}/")
 
 
 @pytest.mark.django_db

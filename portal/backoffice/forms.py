@@ -1,0 +1,163 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.staff import ACCOUNT_MANAGER
+
+User = get_user_model()
+
+REASON_HELP = _("Bijvoorbeeld: op verzoek van de administrator per e-mail van 2 december. De reden komt in de audittrail.")
+
+
+def account_managers():
+    return User.objects.filter(is_staff=True, is_active=True, groups__name=ACCOUNT_MANAGER).order_by("full_name")
+
+
+class AccountManagerField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Accountmanager"), queryset=account_managers(), required=False, empty_label=_("Nog niemand"), **kwargs
+        )
+
+    def label_from_instance(self, user):
+        return user.full_name or user.email
+
+
+class OrganizationCreateForm(forms.Form):
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    customer_number = forms.CharField(label=_("Klantnummer"), max_length=20)
+    account_manager = AccountManagerField()
+
+
+class OrganizationUpdateForm(forms.Form):
+    name = forms.CharField(label=_("Naam"), max_length=200)
+    account_manager = AccountManagerField()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reden"), max_length=500, help_text=REASON_HELP)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Noem de reden: die komt in de audittrail."), code="reason_required")
+        return reason
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reden (optioneel)"), max_length=500, required=False)
+
+
+class DeactivateForm(ReasonForm):
+    until = forms.DateField(
+        label=_("Gedeactiveerd tot en met (optioneel)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leeg laten: tot het account weer actief wordt gemaakt."),
+    )
+    field_order = ["until", "reason"]
+
+
+class AdministratorInviteForm(forms.Form):
+    full_name = forms.CharField(label=_("Naam"), max_length=150)
+    email = forms.EmailField(label=_("E-mailadres"))
+    phone = forms.CharField(label=_("Telefoonnummer (optioneel)"), max_length=30, required=False)
+    job_title = forms.CharField(label=_("Functie (optioneel)"), max_length=100, required=False)
+
+
+class LocationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, location):
+        label = f"{location.name} ({location.code})"
+        return f"{label} – {_('gearchiveerd')}" if location.is_archived else label
+
+
+class LocationsForm(forms.Form):
+    """The locations linked to an account, chosen from its organization's (an archived
+    one too, so that saving does not silently unlink it)."""
+
+    locations = LocationChoiceField(
+        label=_("Gekoppelde locaties"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].queryset = organization.locations.order_by("is_archived", "name")
+
+
+class LocationsChangeForm(LocationsForm, ReasonForm):
+    field_order = ["locations", "reason"]
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
+
+
+class OrganizationFilterForm(SearchForm):
+    access = forms.ChoiceField(
+        label=_("Toegang"),
+        required=False,
+        choices=[("", _("Alle")), ("on", _("Toegang aan")), ("off", _("Toegang uit"))],
+    )
+
+
+class AuditFilterForm(forms.Form):
+    organization = forms.CharField(label=_("Organisatie (naam of klantnummer)"), required=False, max_length=100)
+    account = forms.CharField(label=_("Account (naam of e-mailadres)"), required=False, max_length=100)
+    actor = forms.CharField(label=_("Door (naam of e-mailadres)"), required=False, max_length=100)
+    since = forms.DateField(label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", forms.ValidationError(_("Deze datum ligt voor de begindatum."), code="period_reversed"))
+        return cleaned
+
+
+# --- inboxes ---------------------------------------------------------------------------------
+
+
+class InboxFilterForm(SearchForm):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    assigned = forms.ChoiceField(
+        label=_("Behandelaar"),
+        required=False,
+        choices=[("", _("Iedereen")), ("me", _("Aan mij toegewezen")), ("none", _("Nog niemand"))],
+    )
+    field_order = ["q", "status", "assigned"]
+
+    def __init__(self, *args, inbox, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Alle")), ("open", _("Open")), *inbox.statuses.choices]
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Reactie aan de klant"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    status = forms.ChoiceField(label=_("Status daarna"), required=False)
+
+    def __init__(self, *args, inbox, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Niet wijzigen")), *((s.value, s.label) for s in inbox.staff_statuses)]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"))
+
+    def __init__(self, *args, inbox, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s.value, s.label) for s in inbox.staff_statuses]
+
+
+class CarryOutForm(LocationsForm):
+    """A change of the requester's linked locations, carried out and closed at once."""
+
+    body = forms.CharField(
+        label=_("Reactie aan de klant"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=_("De gekoppelde locaties van je account zijn aangepast zoals gevraagd."),
+    )

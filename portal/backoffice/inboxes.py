@@ -1,0 +1,139 @@
+"""The inboxes of online customer service: one description per kind of request, so
+that the list and detail pages serve every kind and a new kind is one more entry.
+
+Each entry names its model, its statuses and the services that reply, set a status and
+assign a handler; the rules stay in those services (``portal.service.services``,
+``portal.support.services``), which check the role again.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.service import models as service_models
+from portal.service import services as service_services
+from portal.support import contact_models, contact_services
+from portal.support import models as support_models
+from portal.support import services as support_services
+
+from .permissions import can_handle_change_requests, can_handle_contact_messages, can_handle_service_requests
+
+
+@dataclass(frozen=True)
+class Inbox:
+    key: str  # in URLs and templates
+    title: str
+    model: type
+    statuses: type  # the model's Status choices
+    open_statuses: tuple
+    staff_statuses: tuple  # what customer service may choose in a reply or a status change
+    allowed: Callable[[object], bool]
+    reply: Callable  # (actor, obj, body, status, request) -> message
+    status_set: Callable  # (actor, obj, status, request)
+    assign: Callable  # (actor, obj, assignee, request)
+    error: type  # the RuleError subclass its services raise
+    list_url_name: str
+    detail_url_name: str
+    related: tuple = ("organization", "created_by", "assigned_to")
+    search_fields: tuple = ("reference", "organization__name", "organization__customer_number")
+    subject: Callable = str
+    text: Callable = lambda obj: obj.description  # what the customer wrote first
+    thread: Callable = lambda obj: obj.messages.select_related("author")
+    sender: Callable = lambda obj: (obj.created_by.full_name, obj.created_by.email)
+    badge_prefix: str = ""  # the CSS class of a status badge: badge--<prefix><status>
+
+    def queryset(self):
+        return self.model.objects.select_related(*self.related)
+
+    def search(self, queryset, text):
+        condition = Q()
+        for name in self.search_fields:
+            condition |= Q(**{f"{name}__icontains": text})
+        return queryset.filter(condition)
+
+    def counts(self):
+        """{status: number} over the whole inbox, in one query."""
+        rows = self.model.objects.values_list("status").annotate(n=Count("pk")).order_by()
+        return dict(rows)
+
+
+SERVICE_REQUESTS = Inbox(
+    key="service",
+    title=_("Serviceaanvragen"),
+    model=service_models.ServiceRequest,
+    statuses=service_models.Status,
+    open_statuses=service_models.OPEN_STATUSES,
+    staff_statuses=tuple(service_models.Status),
+    allowed=can_handle_service_requests,
+    reply=lambda actor, obj, body, status, request: service_services.service_request_reply(
+        actor=actor, service_request=obj, body=body, status=status, request=request
+    ),
+    status_set=lambda actor, obj, status, request: service_services.service_request_status_set(
+        actor=actor, service_request=obj, status=status, request=request
+    ),
+    assign=lambda actor, obj, assignee, request: service_services.service_request_assign(
+        actor=actor, service_request=obj, assignee=assignee, request=request
+    ),
+    error=service_services.ServiceRuleError,
+    list_url_name="backoffice:service_request_list",
+    detail_url_name="backoffice:service_request_detail",
+    related=("organization", "created_by", "assigned_to", "location", "department"),
+    search_fields=("reference", "subject", "organization__name", "organization__customer_number"),
+    subject=lambda obj: obj.subject,
+    badge_prefix="sr-",
+)
+
+CHANGE_REQUESTS = Inbox(
+    key="change",
+    title=_("Wijzigingsverzoeken"),
+    model=support_models.ChangeRequest,
+    statuses=support_models.Status,
+    open_statuses=tuple(s for s in support_models.Status if s not in support_models.CLOSED),
+    staff_statuses=support_services.STAFF_STATUSES,
+    allowed=can_handle_change_requests,
+    reply=lambda actor, obj, body, status, request: support_services.change_request_reply(
+        actor=actor, change_request=obj, body=body, status=status, request=request
+    ),
+    status_set=lambda actor, obj, status, request: support_services.change_request_status_set(
+        actor=actor, change_request=obj, status=status, request=request
+    ),
+    assign=lambda actor, obj, assignee, request: support_services.change_request_assign(
+        actor=actor, change_request=obj, assignee=assignee, request=request
+    ),
+    error=support_services.ChangeRequestError,
+    list_url_name="backoffice:change_request_list",
+    detail_url_name="backoffice:change_request_detail",
+    related=("organization", "created_by", "assigned_to", "location", "department"),
+    subject=lambda obj: obj.get_kind_display(),
+)
+
+CONTACT_MESSAGES = Inbox(
+    key="contact",
+    title=_("Contactberichten"),
+    model=contact_models.ContactMessage,
+    statuses=contact_models.ContactStatus,
+    open_statuses=tuple(s for s in contact_models.ContactStatus if s not in contact_models.CONTACT_CLOSED),
+    staff_statuses=tuple(contact_models.ContactStatus),
+    allowed=can_handle_contact_messages,
+    reply=lambda actor, obj, body, status, request: contact_services.contact_message_reply(
+        actor=actor, contact_message=obj, body=body, status=status, request=request
+    ),
+    status_set=lambda actor, obj, status, request: contact_services.contact_message_status_set(
+        actor=actor, contact_message=obj, status=status, request=request
+    ),
+    assign=lambda actor, obj, assignee, request: contact_services.contact_message_assign(
+        actor=actor, contact_message=obj, assignee=assignee, request=request
+    ),
+    error=contact_services.ContactError,
+    list_url_name="backoffice:contact_message_list",
+    detail_url_name="backoffice:contact_message_detail",
+    search_fields=("reference", "subject", "name", "email", "organization__name", "organization__customer_number"),
+    subject=lambda obj: obj.subject,
+    text=lambda obj: obj.message,
+    thread=lambda obj: obj.replies.select_related("author"),
+    sender=lambda obj: (obj.name, obj.email),
+)
+
+INBOXES = {inbox.key: inbox for inbox in (SERVICE_REQUESTS, CHANGE_REQUESTS, CONTACT_MESSAGES)}

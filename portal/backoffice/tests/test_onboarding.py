@@ -1,0 +1,136 @@
+"""The account manager: an organization and its first administrator end to end; access
+off and on."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from portal.core.models import AuditEvent
+from portal.organizations import services
+from portal.organizations.models import Membership, Organization, Role, Status
+
+
+def link_in(mail):
+    return re.search(r"https?://[^/\s]+(/uitnodiging/\S+/)", mail.body).group(1)
+
+
+@pytest.mark.django_db
+def test_an_organization_and_its_first_administrator_end_to_end(am_client, account_manager, mailoutbox, django_capture_on_commit_callbacks):
+    response = am_client.post(
+        reverse("backoffice:organization_create"),
+        {"name": "Slagerij Bos", "customer_number": "K-900", "account_manager": account_manager.pk},
+    )
+    organization = Organization.objects.get(customer_number="K-900")
+    assert response.url == reverse("backoffice:organization_detail", args=[organization.pk])
+    assert organization.portal_access and organization.account_manager == account_manager
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = am_client.post(
+            reverse("backoffice:administrator_invite", args=[organization.pk]),
+            {"full_name": "Bea Bos", "email": "bea@bos.example"},
+        )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__email="bea@bos.example")
+    assert membership.role == Role.ADMINISTRATOR and membership.status == Status.INVITED
+    assert "Alex Accountmanager" in mailoutbox[0].body
+
+    invitee = Client()
+    link = link_in(mailoutbox[0])
+    invitee.post(link, {"password1": "Groene-Appel-Utrecht", "password2": "Groene-Appel-Utrecht"})
+    login = invitee.post(reverse("account_login"), {"login": "bea@bos.example", "password": "Groene-Appel-Utrecht"})
+    assert login.url == "/"
+    assert invitee.get(reverse("accountbeheer:list")).status_code == 200  # she administers her organization
+
+    actions = list(AuditEvent.objects.filter(organization=organization).order_by("pk").values_list("action", "actor"))
+    assert actions[:2] == [("organization_created", account_manager.pk), ("account_invited", account_manager.pk)]
+
+
+@pytest.mark.django_db
+def test_a_customer_number_in_use_is_refused_and_what_was_typed_stays(am_client, organization):
+    response = am_client.post(reverse("backoffice:organization_create"), {"name": "Dubbel", "customer_number": "t-1"})
+    assert response.status_code == 200
+    assert {e.code for e in response.context["form"].errors.as_data()["customer_number"]} == {"customer_number_in_use"}
+    assert response.context["form"]["name"].value() == "Dubbel"
+    assert Organization.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_address_in_use_is_refused(am_client, organization, employee):
+    response = am_client.post(
+        reverse("backoffice:administrator_invite", args=[organization.pk]), {"full_name": "X", "email": employee.email}
+    )
+    assert response.status_code == 200
+    assert {e.code for e in response.context["invite_form"].errors.as_data()["email"]} == {"email_in_use"}
+
+
+@pytest.mark.django_db
+def test_access_off_blocks_every_login_at_once_and_on_restores_it(am_client, organization, admin_user, employee):
+    customer = Client()
+    customer.force_login(employee)
+    assert customer.get(reverse("accounts:my_account")).status_code == 200
+    before = list(Membership.objects.filter(organization=organization).values_list("pk", "status", "role"))
+
+    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"access": "off", "reason": "Contract beëindigd"})
+    organization.refresh_from_db()
+    assert not organization.portal_access
+    assert customer.get(reverse("accounts:my_account")).status_code == 302  # logged out at the next click
+    fresh = Client()
+    assert fresh.post(reverse("account_login"), {"login": admin_user.email, "password": "Zonnige-Dinsdag-42"}).url != "/"
+    event = AuditEvent.objects.get(action="organization_access_off")
+    assert event.changes["reason"] == "Contract beëindigd"
+
+    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"access": "on"})
+    assert list(Membership.objects.filter(organization=organization).values_list("pk", "status", "role")) == before
+    login = fresh.post(reverse("account_login"), {"login": admin_user.email, "password": "Zonnige-Dinsdag-42"})
+    assert login.url == "/"
+    assert AuditEvent.objects.filter(action="organization_access_on", organization=organization).exists()
+
+
+@pytest.mark.django_db
+def test_the_services_check_the_role_themselves(organization, staff_user, admin_user):
+    """Customer service may not turn access off, even without the page; a customer not at all."""
+    for actor in (staff_user, admin_user):
+        with pytest.raises(services.AccountRuleError) as refused:
+            services.organization_access_set(actor=actor, organization=organization, access=False)
+        assert refused.value.code == "not_account_manager"
+    organization.refresh_from_db()
+    assert organization.portal_access
+
+
+@pytest.mark.django_db
+def test_only_the_account_manager_invites_for_hartingbank(organization, staff_user):
+    with pytest.raises(services.AccountRuleError) as refused:
+        services.account_invite(actor=staff_user, organization=organization, email="x@test.example", full_name="X")
+    assert refused.value.code == "not_allowed"
+
+
+@pytest.mark.django_db
+def test_organization_list_query_count(am_client, organization, other_organization, admin_user, other_admin, django_assert_num_queries):
+    with django_assert_num_queries(6):  # session, user, permissions (2), count, page
+        response = am_client.get(reverse("backoffice:organization_list"))
+    assert [o.account_count for o in response.context["page"]] == [1, 1]
+
+
+@pytest.mark.django_db
+def test_a_post_without_a_choice_changes_nothing(am_client, organization):
+    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"reason": "x"})
+    organization.refresh_from_db()
+    assert organization.portal_access and not AuditEvent.objects.filter(organization=organization).exists()
+
+
+@pytest.mark.django_db
+def test_name_and_account_manager_are_changed_and_audited(am_client, organization, account_manager):
+    response = am_client.post(
+        reverse("backoffice:organization_update", args=[organization.pk]),
+        {"name": "Bakkerij Test en Zonen B.V.", "account_manager": account_manager.pk},
+    )
+    assert response.url == reverse("backoffice:organization_detail", args=[organization.pk])
+    organization.refresh_from_db()
+    assert organization.name == "Bakkerij Test en Zonen B.V." and organization.account_manager == account_manager
+    event = AuditEvent.objects.get(action="organization_updated")
+    assert event.changes == {
+        "name": ["Bakkerij Test B.V.", "Bakkerij Test en Zonen B.V."],
+        "account_manager": [None, "Alex Accountmanager"],
+    }

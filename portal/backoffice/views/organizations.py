@@ -1,0 +1,140 @@
+"""Onboarding: the account manager creates an organization, turns its access to Mijn
+HartingBank on and off and invites its first administrator. Both roles see the
+organizations, their locations and accounts."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from portal.core.forms import filter_controls
+from portal.core.paging import page_of
+from portal.organizations import services
+from portal.organizations.models import Organization, Role, Status
+
+from ..forms import AdministratorInviteForm, OptionalReasonForm, OrganizationCreateForm, OrganizationFilterForm, OrganizationUpdateForm
+from ..permissions import can_edit_master_data, can_handle_accounts, can_onboard, can_view_organizations, staff_required
+from .common import render_tab
+
+TAB = "organizations"
+
+
+@staff_required(can_view_organizations)
+@require_safe
+def organization_list(request):
+    form = OrganizationFilterForm(request.GET)
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    queryset = Organization.objects.select_related("account_manager").annotate(
+        account_count=Count("memberships", filter=~Q(memberships__status=Status.DELETED))
+    )
+    if filters.get("q"):
+        text = filters["q"]
+        queryset = queryset.filter(Q(name__icontains=text) | Q(customer_number__iexact=text))
+    if filters.get("access"):
+        queryset = queryset.filter(portal_access=filters["access"] == "on")
+    page, query = page_of(request, queryset.order_by("name", "pk"))
+    return render_tab(
+        request,
+        "backoffice/organization_list.html",
+        TAB,
+        {"controls": filter_controls(form), "page": page, "query": query, "may_onboard": can_onboard(request.user)},
+    )
+
+
+@staff_required(can_onboard)
+def organization_create(request):
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(actor=request.user, request=request, **form.cleaned_data)
+        except services.AccountRuleError as error:
+            form.add_error("customer_number" if error.code == "customer_number_in_use" else None, error.as_validation_error())
+        else:
+            messages.success(request, _("%(name)s is aangemaakt. Nodig nu de eerste administrator uit.") % {"name": organization.name})
+            return redirect("backoffice:organization_detail", pk=organization.pk)
+    return render_tab(request, "backoffice/organization_form.html", TAB, {"form": form, "organization": None})
+
+
+@staff_required(can_onboard)
+def organization_update(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    initial = {"name": organization.name, "account_manager": organization.account_manager_id}
+    form = OrganizationUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.organization_update(actor=request.user, organization=organization, request=request, **form.cleaned_data)
+        messages.success(request, _("De gegevens van %(name)s zijn opgeslagen.") % {"name": organization.name})
+        return redirect("backoffice:organization_detail", pk=organization.pk)
+    return render_tab(request, "backoffice/organization_form.html", TAB, {"form": form, "organization": organization})
+
+
+def _detail(request, organization, invite_form=None, access_form=None):
+    memberships = (
+        organization.memberships.exclude(status=Status.DELETED).select_related("user").order_by("role", "user__full_name")  # administrators first
+    )
+    return render_tab(
+        request,
+        "backoffice/organization_detail.html",
+        TAB,
+        {
+            "organization": organization,
+            "locations": organization.locations.order_by("is_archived", "name"),
+            "memberships": memberships,
+            "has_administrator": any(m.role == Role.ADMINISTRATOR for m in memberships),
+            "invite_form": invite_form or AdministratorInviteForm(),
+            "access_form": access_form or OptionalReasonForm(),
+            "may_onboard": can_onboard(request.user),
+            "may_edit_master_data": can_edit_master_data(request.user),
+            "may_handle_accounts": can_handle_accounts(request.user),
+        },
+    )
+
+
+@staff_required(can_view_organizations)
+@require_safe
+def organization_detail(request, pk):
+    organization = get_object_or_404(Organization.objects.select_related("account_manager"), pk=pk)
+    return _detail(request, organization)
+
+
+@staff_required(can_onboard)
+@require_POST
+def organization_access(request, pk):
+    """Access off: every login of the organization is blocked at once; nothing is
+    deleted. On again: everything as it was."""
+    organization = get_object_or_404(Organization, pk=pk)
+    form = OptionalReasonForm(request.POST)
+    if request.POST.get("access") not in ("on", "off"):
+        return redirect("backoffice:organization_detail", pk=organization.pk)  # only the page's two buttons
+    if not form.is_valid():
+        return _detail(request, organization, access_form=form)
+    access = request.POST["access"] == "on"
+    services.organization_access_set(
+        actor=request.user, organization=organization, access=access, reason=form.cleaned_data["reason"], request=request
+    )
+    if access:
+        messages.success(request, _("%(name)s heeft weer toegang tot Mijn HartingBank, met alles zoals het was.") % {"name": organization.name})
+    else:
+        messages.success(request, _("De toegang van %(name)s is uitgezet: niemand van de organisatie kan nog inloggen. Er is niets verwijderd.") % {"name": organization.name})
+    return redirect("backoffice:organization_detail", pk=organization.pk)
+
+
+@staff_required(can_onboard)
+@require_POST
+def administrator_invite(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    form = AdministratorInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.account_invite(actor=request.user, organization=organization, role=Role.ADMINISTRATOR, request=request, **form.cleaned_data)
+        except services.AccountRuleError as error:
+            form.add_error("email" if error.code == "email_in_use" else None, error.as_validation_error())
+        else:
+            messages.success(
+                request,
+                _("%(email)s is uitgenodigd als administrator van %(name)s en kiest via de link in de e-mail een wachtwoord.")
+                % {"email": form.cleaned_data["email"], "name": organization.name},
+            )
+            return redirect("backoffice:organization_detail", pk=organization.pk)
+    return _detail(request, organization, invite_form=form)
