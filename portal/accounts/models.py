@@ -1,6 +1,7 @@
 import unicodedata
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.password_validation import validate_password
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -39,6 +40,10 @@ class UserManager(BaseUserManager):
 
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.update(is_staff=True, is_superuser=True)
+        if password:
+            # ``createsuperuser`` checks the password against a user that is not staff
+            # yet (and not at all with --noinput): the staff rules apply here.
+            validate_password(password, self.model(email=normalize_email_address(email), **extra_fields))
         return self.create_user(email, password, **extra_fields)
 
 

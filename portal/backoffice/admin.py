@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.views import redirect_to_login
-from django.db import router
+from django.db import router, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import URLPattern, reverse, reverse_lazy
@@ -163,6 +163,7 @@ class MasterDataAdmin(AuditedAdmin):
     def unarchive(self, request, queryset):
         self._set_archived(request, queryset, False)
 
+    @transaction.atomic
     def _set_archived(self, request, queryset, archived):
         changed = [obj for obj in queryset if obj.is_archived != archived]
         for obj in changed:

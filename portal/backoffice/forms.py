@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import ACCOUNT_MANAGER
+from portal.organizations.forms import DeactivateForm as AccountDeactivateForm
 
 User = get_user_model()
 
@@ -48,13 +49,10 @@ class OptionalReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reden (optioneel)"), max_length=500, required=False)
 
 
-class DeactivateForm(ReasonForm):
-    until = forms.DateField(
-        label=_("Gedeactiveerd tot en met (optioneel)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leeg laten: tot het account weer actief wordt gemaakt."),
-    )
+class DeactivateForm(ReasonForm, AccountDeactivateForm):
+    """Accountbeheer's deactivation (an end date in the future, the first day the account
+    is active again) with the reason customer service must give."""
+
     field_order = ["until", "reason"]
 
 
@@ -63,6 +61,12 @@ class AdministratorInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mailadres"))
     phone = forms.CharField(label=_("Telefoonnummer (optioneel)"), max_length=30, required=False)
     job_title = forms.CharField(label=_("Functie (optioneel)"), max_length=100, required=False)
+    reason = forms.CharField(
+        label=_("Reden"),
+        max_length=500,
+        required=False,
+        help_text=_("Nodig als de organisatie al een administrator heeft; de administrators krijgen er bericht van."),
+    )
 
 
 class LocationChoiceField(forms.ModelMultipleChoiceField):

@@ -65,6 +65,7 @@ class AccountRuleError(RuleError):
         ),
         "not_invited": _("Dit account heeft geen openstaande uitnodiging."),
         "not_deactivated": _("Dit account is niet gedeactiveerd."),
+        "already_deleted": _("Dit account is al verwijderd."),
         "not_active": _("Alleen een actief account kan worden gedeactiveerd."),
         "foreign_location": _("Je kunt alleen locaties van je eigen organisatie koppelen."),
         "email_change_invalid": _("Deze link om je e-mailadres te bevestigen werkt niet (meer)."),
@@ -230,11 +231,18 @@ def account_invite(
     may_order=False,
     order_limit=None,
     locations=(),
+    reason="",
     request=None,
 ):
-    """Create an account (without a password) and mail its owner an invitation."""
+    """Create an account (without a password) and mail its owner an invitation.
+
+    HartingBank's account manager invites an organization's first administrator. An
+    administrator beside existing ones (someone leaves, nobody else is administrator) needs
+    a reason, and the organization's active administrators are told at once: a login that
+    HartingBank created in a customer's organization never goes unnoticed."""
     _refuse_unless_may_invite(actor, organization)
     _lock_organization(organization.pk)
+    administrators = _administrators_told_of_staff_invite(actor, organization, reason)
     _check_locations(organization, locations)
     email = normalize_email_address(email)
     if User.objects.filter(email=email).exists():
@@ -268,10 +276,30 @@ def account_invite(
             "may_order": [None, may_order],
             "order_limit": [None, _amount(order_limit)],
             "locations": [None, sorted(loc.name for loc in locations)],
+            **({"reason": reason} if reason else {}),
         },
     )
     invitation_issue(actor=actor, membership=membership)
+    for administrator in administrators:
+        _send(
+            "administrator_added",
+            administrator.user.email,
+            {"user": administrator.user, "invitee": user, "organization": organization, "reason": reason},
+        )
     return membership
+
+
+def _administrators_told_of_staff_invite(actor, organization, reason):
+    """For an invitation by HartingBank's staff into an organization that already has
+    administrators: refuse it without a reason, else the active administrators to tell."""
+    if actor is None or not is_staff_member(actor):
+        return []
+    existing = Membership.objects.filter(organization=organization, role=Role.ADMINISTRATOR).exclude(status=Status.DELETED)
+    if not existing.exists():
+        return []
+    if not (reason or "").strip():
+        raise AccountRuleError("reason_required")
+    return list(existing.effectively_active().filter(user__is_active=True).select_related("user"))
 
 
 def _refuse_unless_invited(membership):
@@ -565,6 +593,8 @@ def _erase(membership):
 def account_delete(*, actor, membership, reason="", request=None):
     _refuse_unless_may_act(actor, membership.organization, reason)
     _lock(membership)
+    if membership.status == Status.DELETED:
+        raise AccountRuleError("already_deleted")  # a second click, or a colleague just now
     _refuse_self(actor, membership)
     _refuse_losing_last_administrator(membership)
     audit_record(

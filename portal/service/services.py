@@ -55,7 +55,7 @@ class ServiceRuleError(RuleError):
         ),
         "status_transition": _("Deze statuswijziging is niet mogelijk."),
         "not_staff": _("Alleen de klantenservice van HartingBank kan dit doen."),
-        "assignee_not_staff": _("Een serviceaanvraag kan alleen worden toegewezen aan een medewerker van HartingBank."),
+        "assignee_not_staff": _("Een serviceaanvraag kan alleen worden toegewezen aan iemand van de online klantenservice."),
         "empty_message": _("Schrijf een bericht."),
     }
 
@@ -323,7 +323,7 @@ def service_request_status_set(*, actor, service_request, status, request=None):
 def service_request_assign(*, actor, service_request, assignee, request=None):
     """Who at customer service handles it (None: nobody yet). Internal: no mail."""
     _refuse_unless_staff(actor)
-    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+    if assignee is not None and not can_handle_service_requests(assignee):
         raise ServiceRuleError("assignee_not_staff")
     with transaction.atomic():
         _lock(service_request)

@@ -51,7 +51,7 @@ class ContactError(RuleError):
         "closed": _("Dit bericht is afgehandeld. Stuur zo nodig een nieuw bericht."),
         "not_staff": _("Alleen de online klantenservice van HartingBank kan dit doen."),
         "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
-        "assignee_not_staff": _("Een bericht kan alleen aan een medewerker van HartingBank worden toegewezen."),
+        "assignee_not_staff": _("Een bericht kan alleen worden toegewezen aan iemand van de online klantenservice."),
     }
 
 
@@ -265,7 +265,7 @@ def contact_message_status_set(*, actor, contact_message, status, request=None):
 def contact_message_assign(*, actor, contact_message, assignee, request=None):
     """Give the message a handler at customer service (None: nobody)."""
     _require_staff(actor)
-    if assignee is not None and not assignee.is_staff:
+    if assignee is not None and not can_handle_contact_messages(assignee):
         raise ContactError("assignee_not_staff")
     _lock(contact_message)
     if contact_message.assigned_to_id == (assignee.pk if assignee else None):

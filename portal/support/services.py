@@ -51,7 +51,7 @@ class ChangeRequestError(RuleError):
         "not_withdrawable": _("Een verzoek kan alleen worden ingetrokken zolang de klantenservice het nog niet in behandeling heeft."),
         "not_staff": _("Alleen de online klantenservice van HartingBank kan dit doen."),
         "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
-        "assignee_not_staff": _("Een verzoek kan alleen aan een medewerker van HartingBank worden toegewezen."),
+        "assignee_not_staff": _("Een verzoek kan alleen worden toegewezen aan iemand van de online klantenservice."),
         "not_carried_out_here": _("Dit verzoek wordt niet hier uitgevoerd: pas de gegevens aan en zet het verzoek op afgehandeld."),
     }
 
@@ -266,7 +266,7 @@ def change_request_status_set(*, actor, change_request, status, request=None):
 def change_request_assign(*, actor, change_request, assignee, request=None):
     """Give the request a handler at customer service (None: nobody)."""
     _require_staff(actor)
-    if assignee is not None and not assignee.is_staff:
+    if assignee is not None and not can_handle_change_requests(assignee):
         raise ChangeRequestError("assignee_not_staff")
     _lock(change_request)
     if change_request.assigned_to_id == (assignee.pk if assignee else None):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.contrib.auth.password_validation import validate_password
 from django.urls import reverse
 
+from portal.accounts.models import User
 from portal.core.audit import audit_record
 from portal.core.models import AuditEvent
 from portal.organizations import services
@@ -32,6 +33,21 @@ def test_an_action_on_request_records_the_reason(cs_client, staff_user, employee
     assert membership.status == status_after
     event = AuditEvent.objects.get(action=audit_action)
     assert event.actor == staff_user and event.changes["reason"] == "Verzoek van de administrator per e-mail"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [0, -3])
+def test_an_end_date_must_lie_in_the_future(cs_client, employee, days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = reverse("backoffice:account_action", args=[employee.membership.pk, "deactivate"])
+    until = (timezone.localdate() + timedelta(days=days)).isoformat()
+    response = cs_client.post(url, {"deactivate-reason": "Op verzoek", "deactivate-until": until})
+    assert {e.code for e in response.context["deactivate_form"].errors.as_data()["until"]} == {"until_not_future"}
+    employee.membership.refresh_from_db()
+    assert employee.membership.status == Status.ACTIVE
 
 
 @pytest.mark.django_db
@@ -145,3 +161,25 @@ def test_locations_are_linked_on_request_with_the_reason(cs_client, staff_user, 
     assert set(employee.membership.location_links.values_list("location", flat=True)) == {loc.pk for loc in locations}
     event = AuditEvent.objects.get(action="account_updated", actor=staff_user)
     assert event.changes["reason"] == "Verzoek per telefoon"
+
+
+@pytest.mark.django_db
+def test_createsuperuser_keeps_the_staff_minimum_also_without_questions(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Kort-genoeg")  # 11 characters
+    with pytest.raises(CommandError, match="12 tekens"):
+        call_command("createsuperuser", "--noinput", email="beheer@hartingbank.example", full_name="Beheer", verbosity=0)
+    assert not User.objects.filter(email="beheer@hartingbank.example").exists()
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Lang-genoeg-voor-staf")
+    call_command("createsuperuser", "--noinput", email="beheer@hartingbank.example", full_name="Beheer", verbosity=0)
+    assert User.objects.get(email="beheer@hartingbank.example").is_superuser
+
+
+@pytest.mark.django_db
+def test_deleting_twice_erases_and_records_once(staff_user, employee):
+    services.account_delete(actor=staff_user, membership=employee.membership, reason="Op verzoek")
+    with pytest.raises(services.AccountRuleError) as refused:
+        services.account_delete(actor=staff_user, membership=employee.membership, reason="Op verzoek")
+    assert refused.value.code == "already_deleted"
+    assert AuditEvent.objects.filter(action="account_deleted").count() == 1

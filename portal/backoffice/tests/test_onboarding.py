@@ -66,6 +66,32 @@ def test_an_address_in_use_is_refused(am_client, organization, employee):
 
 
 @pytest.mark.django_db
+def test_another_administrator_needs_a_reason_and_the_administrators_are_told(
+    am_client, organization, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("backoffice:administrator_invite", args=[organization.pk])
+    response = am_client.post(url, {"full_name": "Xander X", "email": "x@elders.example"})
+    assert response.status_code == 200
+    assert {e.code for e in response.context["invite_form"].errors.as_data()["reason"]} == {"reason_required"}
+    assert response.context["invite_form"]["email"].value() == "x@elders.example"
+    assert not Membership.objects.filter(user__email="x@elders.example").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = am_client.post(url, {"full_name": "Xander X", "email": "x@elders.example", "reason": "Anna vertrekt, op verzoek van de directie"})
+    assert response.status_code == 302
+    told = [m for m in mailoutbox if m.to == [admin_user.email]]
+    assert len(told) == 1 and "x@elders.example" in told[0].body and "Anna vertrekt" in told[0].body
+    event = AuditEvent.objects.get(action="account_invited", target_user__email="x@elders.example")
+    assert event.changes["reason"] == "Anna vertrekt, op verzoek van de directie"
+
+
+@pytest.mark.django_db
+def test_the_first_administrators_form_asks_no_reason(am_client, organization):
+    response = am_client.get(reverse("backoffice:organization_detail", args=[organization.pk]))
+    assert "reason" not in response.context["invite_form"].fields
+
+
+@pytest.mark.django_db
 def test_access_off_blocks_every_login_at_once_and_on_restores_it(am_client, organization, admin_user, employee):
     customer = Client()
     customer.force_login(employee)

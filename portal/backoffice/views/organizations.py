@@ -73,6 +73,10 @@ def _detail(request, organization, invite_form=None, access_form=None):
     memberships = (
         organization.memberships.exclude(status=Status.DELETED).select_related("user").order_by("role", "user__full_name")  # administrators first
     )
+    has_administrator = any(m.role == Role.ADMINISTRATOR for m in memberships)
+    invite_form = invite_form or AdministratorInviteForm()
+    if not has_administrator:
+        invite_form.fields.pop("reason")  # the first administrator needs none
     return render_tab(
         request,
         "backoffice/organization_detail.html",
@@ -81,8 +85,8 @@ def _detail(request, organization, invite_form=None, access_form=None):
             "organization": organization,
             "locations": organization.locations.order_by("is_archived", "name"),
             "memberships": memberships,
-            "has_administrator": any(m.role == Role.ADMINISTRATOR for m in memberships),
-            "invite_form": invite_form or AdministratorInviteForm(),
+            "has_administrator": has_administrator,
+            "invite_form": invite_form,
             "access_form": access_form or OptionalReasonForm(),
             "may_onboard": can_onboard(request.user),
             "may_edit_master_data": can_edit_master_data(request.user),
@@ -129,7 +133,8 @@ def administrator_invite(request, pk):
         try:
             services.account_invite(actor=request.user, organization=organization, role=Role.ADMINISTRATOR, request=request, **form.cleaned_data)
         except services.AccountRuleError as error:
-            form.add_error("email" if error.code == "email_in_use" else None, error.as_validation_error())
+            field = {"email_in_use": "email", "reason_required": "reason"}.get(error.code)
+            form.add_error(field, error.as_validation_error())
         else:
             messages.success(
                 request,

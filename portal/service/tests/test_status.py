@@ -75,12 +75,13 @@ class TestStaff:
         assert codes_of(lambda: set_status(sr, admin_user, Status.RESOLVED)) == "not_staff"
         assert codes_of(lambda: services.service_request_assign(actor=admin_user, service_request=sr, assignee=staff_user)) == "not_staff"
 
-    def test_assign_to_staff_only(self, sr, staff_user, admin_user):
+    def test_assign_to_staff_only(self, sr, staff_user, admin_user, account_manager):
         services.service_request_assign(actor=staff_user, service_request=sr, assignee=staff_user)
         sr.refresh_from_db()
         assert sr.assigned_to == staff_user
         assert AuditEvent.objects.filter(action="service_request_assigned").count() == 1
         assert codes_of(lambda: services.service_request_assign(actor=staff_user, service_request=sr, assignee=admin_user)) == "assignee_not_staff"
+        assert codes_of(lambda: services.service_request_assign(actor=staff_user, service_request=sr, assignee=account_manager)) == "assignee_not_staff"
         services.service_request_assign(actor=staff_user, service_request=sr, assignee=None)
         sr.refresh_from_db()
         assert sr.assigned_to is None

@@ -261,10 +261,13 @@ class TestAssign:
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=staff_user) is False
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=None)
 
-    def test_only_to_staff_and_only_by_staff(self, send_contact, staff_user, admin_user):
+    def test_only_to_staff_and_only_by_staff(self, send_contact, staff_user, admin_user, account_manager):
         message = send_contact(None)
         with pytest.raises(services.ContactError) as refused:
             services.contact_message_assign(actor=staff_user, contact_message=message, assignee=admin_user)
+        assert refused.value.code == "assignee_not_staff"
+        with pytest.raises(services.ContactError) as refused:  # another role at HartingBank
+            services.contact_message_assign(actor=staff_user, contact_message=message, assignee=account_manager)
         assert refused.value.code == "assignee_not_staff"
         with pytest.raises(services.ContactError) as refused:
             services.contact_message_assign(actor=admin_user, contact_message=message, assignee=staff_user)

@@ -134,9 +134,12 @@ class TestAssign:
         employee_request.refresh_from_db()
         assert employee_request.assigned_to is None
 
-    def test_only_to_staff_and_only_by_staff(self, employee_request, staff_user, admin_user, employee):
+    def test_only_to_staff_and_only_by_staff(self, employee_request, staff_user, admin_user, employee, account_manager):
         with pytest.raises(services.ChangeRequestError) as refused:
             services.change_request_assign(actor=staff_user, change_request=employee_request, assignee=employee)
+        assert refused.value.code == "assignee_not_staff"
+        with pytest.raises(services.ChangeRequestError) as refused:  # another role at HartingBank
+            services.change_request_assign(actor=staff_user, change_request=employee_request, assignee=account_manager)
         assert refused.value.code == "assignee_not_staff"
         with pytest.raises(services.ChangeRequestError) as refused:
             services.change_request_assign(actor=admin_user, change_request=employee_request, assignee=staff_user)
