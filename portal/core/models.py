@@ -64,6 +64,10 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["organization", "-occurred_at"], name="audit_org_time"),
             models.Index(fields=["target_user", "-occurred_at"], name="audit_target_time"),
+            # The activity pages and the back office's audit viewer page back in time by id.
+            models.Index(fields=["organization", "-id"], name="audit_org_id"),
+            models.Index(fields=["target_user", "-id"], name="audit_target_id"),
+            models.Index(fields=["actor", "-id"], name="audit_actor_id"),
         ]
 
     def save(self, *args, **kwargs):
