@@ -107,6 +107,13 @@ class TestPages:
         client.force_login(admin_user)
         page = client.get(reverse("support:manual")).content.decode()
         assert page.count("jouw rol") == 1 and page.index("jouw rol") > page.index("#administrator")
+        assert 'id="hartingbank"' not in page  # the back office's part is for staff only
+
+    @pytest.mark.parametrize("who", ["staff_user", "account_manager"])
+    def test_staff_read_the_back_offices_part(self, client, request, who):
+        client.force_login(request.getfixturevalue(who))
+        page = client.get(reverse("support:manual")).content.decode()
+        assert 'id="hartingbank"' in page and reverse("backoffice:audit") in page
 
 
 @pytest.mark.django_db
