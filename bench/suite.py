@@ -1,18 +1,22 @@
-"""The portal's benchmark suite (part of it; see the report's last lines).
+"""The portal's benchmark suite.
 
     make bench            (or: python -m bench.suite)
 
-For SQLite and, when reachable, PostgreSQL, against gunicorn with two sync workers on
-loopback and production settings, every figure a ratio against a baseline measured in
-the same run:
+For SQLite and, when reachable, PostgreSQL, against each of the two servers measured
+(gunicorn and granian, two sync workers each, on loopback with production settings),
+every figure a ratio against a baseline measured in the same run:
 
 1. Logins: the full HTTP flow (login page, credentials, the page after) in logins per
    second, as a fraction of the hash ceiling: Argon2id verifications per second on one
-   core, measured at the start, times the cores the server uses.
-2. Pages: home, Mijn account and the order history for a logged-in user, in requests per second, as a
-   fraction of a bare view returning a short text behind the same server and
-   middleware.
+   core, measured at the start, times the cores the server uses. The CPU time of the
+   load client (threads of this process, on the same cores) is reported beside it.
+2. Pages: home, Mijn account and the order history for a logged-in user, in requests
+   per second, as a fraction of a bare view returning a short text behind the same
+   server and middleware.
 3. Memory: resident memory of the server's processes after the run.
+4. On SQLite, the write mix (bench/writes.py): orders, service requests and reads, one
+   task in ten a write, from 50 concurrent locust clients against the server of
+   `make serve`.
 
 The Accountbeheer benchmark with 100,000 accounts is `make bench-accounts`.
 """
@@ -21,15 +25,19 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 from argon2 import PasswordHasher
 
-from bench import common
+from bench import common, writes
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+WRITE_SECONDS = float(os.environ.get("BENCH_WRITE_SECONDS", str(max(SECONDS * 2, 10))))
 WORKERS = 2
+SERVERS = [s for s in os.environ.get("BENCH_SERVERS", ",".join(common.SERVERS)).split(",") if s]
+SERVE = "gunicorn"  # the server of `make serve` (see the report's comparison)
 LOGIN_CLIENTS = 4
 LOGIN_USERS = 200  # Monday morning: many people log in, each once or twice
 USER = "besteller@vandijk.example"
@@ -53,6 +61,8 @@ def prepare():
     call_command("collectstatic", verbosity=0, interactive=False)
     call_command("load_demo", allow_production=True, verbosity=0)
     _login_users()
+    writes.prepare(PASSWORD)
+    print(json.dumps({"products": writes.products()}))
 
 
 def _login_users():
@@ -88,9 +98,10 @@ def hash_ceiling(seconds=3.0):
     return done / (time.perf_counter() - started)
 
 
-def logins(port, seconds):
+def logins(port, seconds, server_pid):
     """Full login flows per second from LOGIN_CLIENTS threads, bounded in time; the
-    threads take the LOGIN_USERS accounts in turn."""
+    threads take the LOGIN_USERS accounts in turn. Also the CPU seconds the client
+    (this process) and the server used meanwhile."""
     done, errors, turn = [0], [0], [0]
     stop_at = time.monotonic() + seconds
     lock = threading.Lock()
@@ -98,11 +109,11 @@ def logins(port, seconds):
     def worker():
         while time.monotonic() < stop_at:
             with lock:
-                email = login_user(turn[0] % LOGIN_USERS)
+                n = turn[0] % LOGIN_USERS
                 turn[0] += 1
-            client = common.Client(port)
+            client = common.Client(port, address=f"10.0.{n // 250}.{n % 250 + 1}")  # each account its own address
             try:
-                client.log_in(email, PASSWORD)
+                client.log_in(login_user(n), PASSWORD)
                 status, _location, _body = client.get("/")
                 ok = status == 200
             except Exception:  # noqa: BLE001 - counted as an error
@@ -112,51 +123,50 @@ def logins(port, seconds):
                 errors[0] += not ok
 
     threads = [threading.Thread(target=worker) for _ in range(LOGIN_CLIENTS)]
-    started = time.monotonic()
+    started, client_cpu, server_cpu = time.monotonic(), time.process_time(), common.cpu_seconds(server_pid)
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return done[0] / (time.monotonic() - started), errors[0]
-
-
-def resident_memory_mb(pid):
-    """RSS of a process and its children, in MB (from /proc)."""
-    pids = [pid]
-    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
-    pids += [int(p) for p in children]
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except FileNotFoundError:
-            continue
-    return total / 1024
+    elapsed = time.monotonic() - started
+    return {
+        "per_second": done[0] / elapsed, "errors": errors[0], "seconds": elapsed,
+        "client_cpu_seconds": time.process_time() - client_cpu, "server_cpu_seconds": common.cpu_seconds(server_pid) - server_cpu,
+    }  # fmt: skip
 
 
 def measure(database_url, ceiling):
     common.ensure_hey()
-    env = common.environment(
-        database_url, BENCH_BARE_VIEW="1", LOGIN_RATE_LIMIT="1000000/m/ip",
-        LOGIN_FAILED_RATE_LIMIT="1000000/m/ip,1000000/m/key",
-    )  # fmt: skip
+    env = common.environment(database_url, BENCH_BARE_VIEW="1")
     if database_url.startswith("postgres"):
         common.ensure_postgres_database(database_url)
     prepared = subprocess.run([sys.executable, "-m", "bench.suite", "--prepare"], cwd=common.ROOT, env=env,
                               capture_output=True, text=True)  # fmt: skip
     if prepared.returncode:
         sys.exit(f"preparing the {common.engine_name(database_url)} run failed:\n{prepared.stderr}")
-    result = {"engine": common.engine_name(database_url)}
-    with common.server(env, workers=WORKERS) as (port, process):
-        logins(port, 2)  # warm-up
-        per_second, errors = logins(port, SECONDS)
-        result["logins"] = {
-            "per_second": per_second, "errors": errors, "ceiling": ceiling * WORKERS,
-            "ratio": per_second / (ceiling * WORKERS),
-        }  # fmt: skip
+    products = json.loads(prepared.stdout.strip().splitlines()[-1])["products"]
+    result = {"engine": common.engine_name(database_url), "servers": {}}
+    for kind in SERVERS:
+        result["servers"][kind] = measure_server(env, kind, ceiling)
+    if database_url.startswith("sqlite"):
+        with tempfile.TemporaryFile("w+") as log:
+            with common.server(env, workers=WORKERS, kind=SERVE, log=log) as (port, _process):
+                result["writes"] = writes.measure(env, port, products, PASSWORD, WRITE_SECONDS)
+            log.seek(0)
+            result["writes"]["database_locked"] = log.read().count("database is locked")
+        result["writes"]["server"] = SERVE
+    return result
+
+
+def measure_server(env, kind, ceiling):
+    result = {}
+    with common.server(env, workers=WORKERS, kind=kind) as (port, process):
+        logins(port, 2, process.pid)  # warm-up
+        login = logins(port, SECONDS, process.pid)
+        login["ceiling"] = ceiling * WORKERS
+        login["ratio"] = login["per_second"] / login["ceiling"]
+        login["client_cpu_share"] = login["client_cpu_seconds"] / (login["client_cpu_seconds"] + login["server_cpu_seconds"])
+        result["logins"] = login
         cookies = common.Client(port).log_in(USER, PASSWORD).cookies
         pages = {}
         for name, path in (("bare view", "/bench/bare/"), ("home", "/"), ("Mijn account", "/mijn-account/"),
@@ -170,7 +180,7 @@ def measure(database_url, ceiling):
         for name, figures in pages.items():
             figures["ratio"] = figures["rps"] / pages["bare view"]["rps"]
         result["pages"] = pages
-        result["memory_mb"] = resident_memory_mb(process.pid)
+        result["memory_mb"] = common.resident_memory_mb(process.pid)
     return result
 
 
@@ -179,31 +189,58 @@ def report(runs, machine, ceiling):
         "# Benchmark suite",
         "",
         f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
-        f"PostgreSQL {machine['postgresql']}. Server: gunicorn, {WORKERS} sync workers, DEBUG off. "
-        f"Hash ceiling: {ceiling:.1f} Argon2id verifications/s on one core.",
+        f"PostgreSQL {machine['postgresql']}. Servers: {' and '.join(SERVERS)}, {WORKERS} sync workers each, DEBUG off, "
+        f"{SECONDS:g} s per figure. Hash ceiling: {ceiling:.1f} Argon2id verifications/s on one core.",
         "",
-        "| database | measure | figure | baseline | ratio | target |",
-        "|---|---|---|---|---|---|",
+        "| database | server | measure | figure | baseline | ratio | target |",
+        "|---|---|---|---|---|---|---|",
     ]
     for run in runs:
-        login = run["logins"]
-        lines.append(
-            f"| {run['engine']} | logins/s (full HTTP flow, {LOGIN_CLIENTS} clients, {LOGIN_USERS} accounts) | {login['per_second']:.1f} "
-            f"| {login['ceiling']:.1f} (hash ceiling × {WORKERS}) | {login['ratio']:.2f} | ≥ 0.70 |"
-        )
-        bare = run["pages"]["bare view"]["rps"]
-        for name in ("home", "Mijn account", "order history"):
-            page = run["pages"][name]
+        for kind, figures in run["servers"].items():
+            login = figures["logins"]
             lines.append(
-                f"| {run['engine']} | {name} req/s (p95 {page['p95']:.0f} ms) | {page['rps']:.0f} | {bare:.0f} (bare view) "
-                f"| {page['ratio']:.2f} | ≥ 0.50 |"
+                f"| {run['engine']} | {kind} | logins/s (full HTTP flow, {LOGIN_CLIENTS} clients, {LOGIN_USERS} accounts; "
+                f"load client {login['client_cpu_share']:.0%} of the CPU used) | {login['per_second']:.1f} "
+                f"| {login['ceiling']:.1f} (hash ceiling × {WORKERS}) | {login['ratio']:.2f} | ≥ 0.70 |"
             )
-        lines.append(f"| {run['engine']} | resident memory of the server ({WORKERS} workers + master) | {run['memory_mb']:.0f} MB | | | ≤ 500 MB |")
-    lines += [
-        "",
-        "Not yet measured: the SQLite write mix (orders and service requests at 50 clients).",
-        "Accountbeheer at 100,000 accounts is `make bench-accounts`.",
-    ]
+            bare = figures["pages"]["bare view"]
+            for name in ("home", "Mijn account", "order history"):
+                page = figures["pages"][name]
+                lines.append(
+                    f"| {run['engine']} | {kind} | {name} req/s (p95 {page['p95']:.0f} ms) | {page['rps']:.0f} "
+                    f"| {bare['rps']:.0f} (bare view, p95 {bare['p95']:.0f} ms) | {page['ratio']:.2f} | ≥ 0.50 |"
+                )
+            lines.append(
+                f"| {run['engine']} | {kind} | resident memory of the server ({WORKERS} workers + main process) "
+                f"| {figures['memory_mb']:.0f} MB | | | ≤ 500 MB |"
+            )
+    lines += ["", "Servers compared (requests per second of the same pages, summed; logins per second):", ""]
+    for run in runs:
+        totals = {kind: sum(p["rps"] for p in f["pages"].values()) for kind, f in run["servers"].items()}
+        lines.append(
+            f"- {run['engine']}: "
+            + ", ".join(f"{kind} {totals[kind]:.0f} req/s and {f['logins']['per_second']:.1f} logins/s" for kind, f in run["servers"].items())
+        )
+    for run in runs:
+        if "writes" in run:
+            w = run["writes"]
+            lines += [
+                "",
+                f"Write mix on {run['engine']} ({w['server']}, {writes.CLIENTS} concurrent locust clients, no pause, "
+                f"{WRITE_SECONDS:g} s; one task in ten places an order or files a service request):",
+                "",
+                "| requests | count | per second | p50 ms | p95 ms | p99 ms | failures | target |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            for kind, target in (("writes", "p99 < 1000 ms"), ("reads", "")):
+                f = w[kind]
+                lines.append(
+                    f"| {kind} | {f['count']} | {f['per_second']:.1f} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} "
+                    f"| {f['failures']} | {target} |"
+                )
+            lines.append(f"\n\"database is locked\" in the server's log: {w['database_locked']} times (target: 0). "
+                         f"Locust used {w['locust_cpu_seconds']:.1f} CPU seconds.")
+    lines += ["", "Accountbeheer with 100,000 accounts is `make bench-accounts`."]
     return "\n".join(lines) + "\n"
 
 
@@ -212,7 +249,7 @@ def main():
         return prepare()
     ceiling = hash_ceiling()
     runs = [measure(common.SQLITE_URL, ceiling)]
-    if common.postgres_reachable(common.POSTGRES_URL):
+    if "--sqlite-only" not in sys.argv and common.postgres_reachable(common.POSTGRES_URL):
         runs.append(measure(common.POSTGRES_URL, ceiling))
     machine = common.machine()
     common.write_report("suite", report(runs, machine, ceiling), {"machine": machine, "ceiling": ceiling, "runs": runs})

@@ -138,10 +138,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     # The database cache is shared by every worker process, so rate limits hold
-    # across processes without Redis.
+    # across processes without Redis (one statement per write, see portal.core.cache).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "portal.core.cache.DatabaseCache",
             "LOCATION": "portal_cache",
         }
     }
@@ -226,6 +226,10 @@ ACCOUNT_RATE_LIMITS = {
     "accountbeheer_import": os.environ.get("IMPORT_RATE_LIMIT", "10/h/user"),
 }
 USERSESSIONS_TRACK_ACTIVITY = False
+# Behind a load balancer, the number of proxies that append to X-Forwarded-For, so that
+# the limits per client address count each client rather than the load balancer (with 0,
+# the default, the header is ignored: without a proxy anyone could forge it).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Internationalization ---------------------------------------------------------------
 
