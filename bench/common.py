@@ -71,8 +71,13 @@ def postgres_reachable(url):
         return False
 
 
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def redis_reachable(url):
+    try:
+        import redis
+
+        return redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except Exception:
+        return False
 
 
 def free_port():
