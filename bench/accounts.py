@@ -247,7 +247,7 @@ def report(runs, machine):
         "# Accountbeheer benchmark",
         "",
         f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
-        f"PostgreSQL {machine['postgresql']}. Server: gunicorn, 4 sync workers, DEBUG off. "
+        f"PostgreSQL {machine['postgresql']}, load average {machine['load_average']} at the end. Server: gunicorn, 4 sync workers, DEBUG off. "
         f"Load: hey, 4 concurrent keep-alive connections, {SECONDS:g} s per page.",
         "",
         "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | errors |",

@@ -272,6 +272,8 @@ def machine():
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
+        # Other work on the machine at the end of the run (1, 5 and 15 minute averages).
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     try:
         import psycopg

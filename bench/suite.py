@@ -202,7 +202,7 @@ def report(runs, machine, ceiling):
         "# Benchmark suite",
         "",
         f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
-        f"PostgreSQL {machine['postgresql']}. Servers: {' and '.join(SERVERS)}, {WORKERS} sync workers each, DEBUG off, "
+        f"PostgreSQL {machine['postgresql']}, load average {machine['load_average']} at the end. Servers: {' and '.join(SERVERS)}, {WORKERS} sync workers each, DEBUG off, "
         f"{SECONDS:g} s per figure. Hash ceiling: {ceiling:.1f} Argon2id verifications/s on one core.",
         "",
         "| database | server | measure | figure | baseline | ratio | target |",
