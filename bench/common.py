@@ -3,6 +3,7 @@ loopback, logging in, and a bounded load of concurrent keep-alive clients."""
 
 import http.client
 import json
+import math
 import os
 import platform
 import re
@@ -259,11 +260,12 @@ def cpu_seconds(pid):
 
 
 def percentile(values, p):
+    """The nearest-rank percentile: the smallest value with at least p % of the values at
+    or below it."""
     if not values:
         return float("nan")
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def machine():

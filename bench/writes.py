@@ -58,7 +58,7 @@ def products():
     return list(Product.objects.offered().order_by("pk").values_list("pk", flat=True)[:10])
 
 
-def measure(env, port, product_pks, password, seconds):
+def measure(env, port, server_pid, product_pks, password, seconds):
     """Run locust against the server on ``port``; returns the figures."""
     with tempfile.TemporaryDirectory() as folder:
         raw = Path(folder) / "samples.json"
@@ -69,14 +69,16 @@ def measure(env, port, product_pks, password, seconds):
         command = [sys.executable, "-m", "locust", "-f", str(common.ROOT / "bench" / "locustfile.py"), "--headless",
                    "--users", str(CLIENTS), "--spawn-rate", str(CLIENTS), "--run-time", f"{seconds:g}s",
                    "--host", f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"]  # fmt: skip
-        before = os.times()
+        before, server_before = os.times(), common.cpu_seconds(server_pid)
         finished = subprocess.run(command, cwd=common.ROOT, env=locust_env, capture_output=True, text=True, timeout=seconds + 120)
-        after = os.times()
+        after, server_cpu = os.times(), common.cpu_seconds(server_pid) - server_before
         if not raw.exists():
             sys.exit(f"locust did not finish:\n{finished.stderr[-3000:]}")
         samples = json.loads(raw.read_text())
     client_cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return summarize(samples, seconds) | {"locust_cpu_seconds": client_cpu}
+    return summarize(samples, seconds) | {
+        "locust_cpu_seconds": client_cpu, "server_cpu_seconds": server_cpu, "client_cpu_share": client_cpu / (client_cpu + server_cpu),
+    }  # fmt: skip
 
 
 def summarize(samples, seconds):
