@@ -287,7 +287,8 @@ def report(runs, machine, ceiling):
                     f"| {f['failures']} | {target} |"
                 )
             lines.append(f"\n\"database is locked\" in the server's log: {w['database_locked']} times (target: 0). "
-                         f"Locust used {w['client_cpu_share']:.0%} of the CPU the run took (server and locust).")
+                         f"Locust used {w['client_cpu_share']:.0%} of the CPU the run took (server and locust); the server "
+                         f"{w['server_cpu_seconds'] / (w['writes']['count'] + w['reads']['count']) * 1000:.1f} ms of CPU per request (the clients' logins included).")
     lines += ["", "Accountbeheer with 100,000 accounts is `make bench-accounts`."]
     return "\n".join(lines) + "\n"
 
