@@ -207,7 +207,10 @@ def run_one(database_url):
     call_command("collectstatic", verbosity=0, interactive=False)
     _organization, seed_seconds = seed()
     paths, queries, total = paths_and_queries()
-    print(json.dumps({"paths": paths, "queries": queries, "accounts": total, "seed_seconds": seed_seconds}))
+    from portal.accounts.models import User
+
+    print(json.dumps({"paths": paths, "queries": queries, "accounts": total, "all_accounts": User.objects.count(),
+                      "seed_seconds": seed_seconds}))  # fmt: skip
 
 
 # --- the orchestrating process ------------------------------------------------------------------
@@ -226,12 +229,15 @@ def measure(database_url):
         sys.exit(f"preparing the {common.engine_name(database_url)} run failed:\n{prepared.stderr}")
     prepared = json.loads(prepared.stdout.strip().splitlines()[-1])
     results = {}
-    with common.server(env) as (port, _process):
+    with common.server(env) as (port, process):
         cookies = common.Client(port).log_in(ADMIN, PASSWORD).cookies
         for name, path in prepared["paths"].items():
             common.hey(port, path, cookies, seconds=1.5)  # warm-up
+            cpu = common.cpu_seconds(process.pid)
             values, statuses, elapsed = common.hey(port, path, cookies, seconds=SECONDS)
             results[name] = {
+                # Server CPU per request: what other work on the machine does not change.
+                "cpu_ms": (common.cpu_seconds(process.pid) - cpu) / max(len(values), 1) * 1000,
                 "requests": len(values),
                 "errors": sum(1 for status in statuses if status != 200),
                 "rps": len(values) / elapsed,
@@ -248,15 +254,17 @@ def report(runs, machine):
         "",
         f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
         f"PostgreSQL {machine['postgresql']}, load average {machine['load_average']} at the end. Server: gunicorn, 4 sync workers, DEBUG off. "
-        f"Load: hey, 4 concurrent keep-alive connections, {SECONDS:g} s per page.",
+        f"Load: hey, 4 concurrent keep-alive connections, {SECONDS:g} s per page. Accounts in the database: "
+        + ", ".join(f"{run['engine']} {run['all_accounts']:,}" for run in runs) + ".",
         "",
-        "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | server CPU ms per request | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         for name, r in run["results"].items():
             lines.append(
-                f"| {run['engine']} | {run['accounts']:,} | {name} | {r['queries']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} | {r['errors']} |"
+                f"| {run['engine']} | {run['accounts']:,} | {name} | {r['queries']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} "
+                f"| {r['cpu_ms']:.1f} | {r['errors']} |"
             )
     lines += ["", "| database | deep / first (p50) | deep / first (p95) | worst p95 ms | target p95 < 150 ms, ratio ≤ 1.5 |", "|---|---|---|---|---|"]
     for run in runs:

@@ -1,5 +1,5 @@
 """What the benchmarks share: a database to run on, a production-style server on
-loopback, logging in, and a bounded load of concurrent keep-alive clients."""
+loopback, logging in, the load generator hey, and measuring processes."""
 
 import http.client
 import json
@@ -10,10 +10,8 @@ import re
 import shutil
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,41 +161,6 @@ class Client:
         return self
 
 
-def load(clients, paths, *, seconds=10.0, max_requests=100_000):
-    """One thread per client requests ``paths`` in turn for ``seconds`` (bounded in time
-    and count); returns latencies in ms per path, the errors and the time taken."""
-    latencies = {path: [] for path in paths}
-    errors = []
-    stop_at = time.monotonic() + seconds
-    budget = [max_requests]
-    lock = threading.Lock()
-
-    def worker(client):
-        i = 0
-        while time.monotonic() < stop_at:
-            with lock:
-                if budget[0] <= 0:
-                    return
-                budget[0] -= 1
-            path = paths[i % len(paths)]
-            i += 1
-            start = time.perf_counter()
-            status, _location, _body = client.get(path)
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies[path].append(elapsed)
-                if status != 200:
-                    errors.append(status)
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, errors, time.monotonic() - started
-
-
 def ensure_hey():
     """The load generator: hey, from Debian's packages (installed here when missing)."""
     if shutil.which("hey"):
@@ -293,7 +256,3 @@ def write_report(name, markdown, raw):
     (RESULTS / f"{name}.json").write_text(json.dumps(raw, indent=2, default=str))
     print(markdown)
     print(f"(written to bench/results/{name}.md and .json)")
-
-
-def median(values):
-    return statistics.median(values) if values else float("nan")

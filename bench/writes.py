@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from bench import common
@@ -86,16 +87,15 @@ def summarize(samples, seconds):
     percentiles in ms, failures."""
     groups = {"writes": [], "reads": []}
     failures = {"writes": 0, "reads": 0}
-    by_name = {}
+    by_name = Counter()
     for method, name, ms, ok in samples:
         if name in ("login page", "login"):
             continue
         kind = "reads" if method == "GET" else "writes"
         groups[kind].append(ms)
         failures[kind] += not ok
-        by_name.setdefault(name, 0)
         by_name[name] += 1
-    result = {"requests_by_name": by_name}
+    result = {"requests_by_name": dict(by_name)}
     for kind, values in groups.items():
         result[kind] = {
             "count": len(values), "per_second": len(values) / seconds, "failures": failures[kind],
