@@ -1,15 +1,15 @@
 """The cache used without Redis: Django's database cache, with each write one statement.
 
 allauth's rate limits take a lock, read, write and unlock for every rule they apply, so
-a single login makes a dozen cache writes. Django's backend spends five statements and a
-transaction on each (a count of the whole table, then select and insert or update); on
-SQLite every one of those transactions takes the database's write lock. Here a write is
-one upsert, which both SQLite and PostgreSQL make atomic by themselves.
+a single login makes some thirty cache writes. Django's backend counts the whole table and
+then opens a transaction to select and insert or update, for each of them; on SQLite
+every one of those transactions takes the database's write lock. Here a write is one
+upsert, which both SQLite and PostgreSQL make atomic by themselves.
 
 Django also culls a full cache by deleting a third of its entries, live ones included,
 which would forget rate-limit histories. Here only expired entries are deleted, every
 ``cull_every``-th write of a process: what the portal caches (rate-limit histories and
-their locks) expires within a day.
+their locks) expires within a day, and an entry without a timeout stays until deleted.
 """
 
 import base64
@@ -17,6 +17,7 @@ import itertools
 import pickle
 from datetime import datetime, timezone
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, router
@@ -40,7 +41,8 @@ class DatabaseCache(DjangoDatabaseCache):
             quote_name, (self._table, "cache_key", "value", "expires")
         )
         timeout = self.get_backend_timeout(timeout)
-        expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=timezone.utc)
+        tz = timezone.utc if settings.USE_TZ else None
+        expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=tz)
         now = tz_now().replace(microsecond=0)
         encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
         sql = (
