@@ -101,7 +101,7 @@ def _next_id(model):
 
 def _seed_organization(name, number, count, prefix, admin=False):
     from django.core.management.color import no_style
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from portal.accounts.models import User, search_key
@@ -124,29 +124,30 @@ def _seed_organization(name, number, count, prefix, admin=False):
     rng = random.Random(number)
     now = timezone.now()
     numbers = range(existing, count)
-    first_user, first_membership, first_link = _next_id(User), _next_id(Membership), _next_id(LocationLink)
     people = []
     for n in numbers:
         email, full_name = f"{prefix}{n:07d}@bench.example", f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         last_login = None if n % 3 == 0 else now - timezone.timedelta(minutes=rng.randrange(600_000))
         people.append((email, full_name, last_login))
-    _insert(
-        User, ["id", "email", "full_name", "search_text", "password", "organization", "last_login"],
-        ((first_user + i, email, full_name, search_key(full_name, email), "!", organization.pk, last_login)
-         for i, (email, full_name, last_login) in enumerate(people)),
-    )  # fmt: skip
-    _insert(
-        Membership, ["id", "user", "organization", "status", "may_order"],
-        ((first_membership + i, first_user + i, organization.pk, (Status.ACTIVE if n % 10 else Status.DEACTIVATED).value, n % 2 == 0)
-         for i, n in enumerate(numbers)),
-    )  # fmt: skip
-    _insert(
-        LocationLink, ["id", "membership", "location"],
-        ((first_link + i, first_membership + i, locations[n % 3].pk) for i, n in enumerate(numbers)),
-    )  # fmt: skip
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [User, Membership, LocationLink]):
-            cursor.execute(statement)
+    with transaction.atomic():  # all or nothing, so that a second run counts what is there
+        first_user, first_membership, first_link = _next_id(User), _next_id(Membership), _next_id(LocationLink)
+        _insert(
+            User, ["id", "email", "full_name", "search_text", "password", "organization", "last_login"],
+            ((first_user + i, email, full_name, search_key(full_name, email), "!", organization.pk, last_login)
+             for i, (email, full_name, last_login) in enumerate(people)),
+        )  # fmt: skip
+        _insert(
+            Membership, ["id", "user", "organization", "status", "may_order"],
+            ((first_membership + i, first_user + i, organization.pk, (Status.ACTIVE if n % 10 else Status.DEACTIVATED).value, n % 2 == 0)
+             for i, n in enumerate(numbers)),
+        )  # fmt: skip
+        _insert(
+            LocationLink, ["id", "membership", "location"],
+            ((first_link + i, first_membership + i, locations[n % 3].pk) for i, n in enumerate(numbers)),
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [User, Membership, LocationLink]):
+                cursor.execute(statement)
     return organization
 
 
