@@ -57,11 +57,13 @@ serve: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PY) -m pytest
 
-## Logins against the hash ceiling, pages against a bare view, memory (report in bench/results/).
+## Logins against the hash ceiling, pages against a bare view, memory, the SQLite write mix;
+## gunicorn and granian compared (report in bench/results/; BENCH_SECONDS per figure).
 bench: $(VENV)/.dev
 	$(PY) -m bench.suite
 
-## Accountbeheer with 100,000 accounts, on SQLite and PostgreSQL (report in bench/results/).
+## Accountbeheer with 100,000 accounts in one organization and 1,000,000 in all, on SQLite and
+## PostgreSQL (report in bench/results/).
 bench-accounts: $(VENV)/.dev
 	$(PY) -m bench.accounts
 

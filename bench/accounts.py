@@ -16,18 +16,22 @@ import random
 import subprocess
 import sys
 import time
+from enum import Enum
 
 from bench import common
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "100000"))
-OTHER_ACCOUNTS = int(os.environ.get("BENCH_OTHER_ACCOUNTS", "0"))
+OTHER_ACCOUNTS = int(os.environ.get("BENCH_OTHER_ACCOUNTS", "1000000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 ADMIN = "bench-admin@bench.example"
 PASSWORD = "Bench-Wachtwoord-2026"
 FIRST = ["Anna", "Bram", "Carla", "Daan", "Emma", "Fleur", "Gijs", "Hanna", "Ivo", "Julia", "Kees", "Lotte", "Milan", "Noor", "Otto", "Pien", "Ruben", "Sara", "Thijs", "Vera"]
 LAST = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer"]
+# Databases of their own (a million accounts would slow down preparing `make bench`).
+SQLITE_URL = os.environ.get("BENCH_ACCOUNTS_SQLITE_URL", common.SQLITE_URL.replace("bench.sqlite3", "bench-accounts.sqlite3"))
+POSTGRES_URL = os.environ.get("BENCH_ACCOUNTS_POSTGRES_URL", common.POSTGRES_URL + "_accounts")
 SEARCH = "Mulder"  # a surname: about one account in twenty
-SEARCH_ONE = "medewerker0042424"  # one person's address
+SEARCH_ONE = f"medewerker{ACCOUNTS * 42 // 100 + 24:07d}"  # one person's address
 
 
 # --- in a process of its own, with DATABASE_URL set ------------------------------------------
@@ -40,7 +44,64 @@ def _setup_django():
     django.setup()
 
 
+def _insert(model, columns, rows):
+    """Insert ``rows`` (tuples of the ``columns``' values, ids included) in one go: COPY on
+    PostgreSQL, executemany on SQLite, each in batches. Other columns take their
+    field's default; values are prepared by their field as the ORM would."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    given = [model._meta.get_field(c) for c in columns]
+    constants = {}
+    for f in fields:
+        if f.name not in columns:
+            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            value = f.get_db_prep_save(value, connection)
+            constants[f.attname] = value.value if isinstance(value, Enum) else value
+    names = [f.column for f in given] + [model._meta.get_field(a).column for a in constants]
+    constant_values = tuple(constants.values())
+    varying = [i for i, f in enumerate(given) if f.get_internal_type() in ("DateTimeField", "DecimalField")]
+
+    def prepared(row):
+        row = list(row)
+        for i in varying:
+            row[i] = given[i].get_db_prep_save(row[i], connection)
+        return (*row, *constant_values)
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    batch = []
+
+    def flush():
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(names))})", batch)
+        batch.clear()
+
+    for row in rows:
+        batch.append(prepared(row))
+        if len(batch) >= 50_000:
+            flush()
+    if batch:
+        flush()
+
+
+def _next_id(model):
+    from django.db.models import Max
+
+    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
 def _seed_organization(name, number, count, prefix, admin=False):
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from portal.accounts.models import User, search_key
@@ -58,29 +119,35 @@ def _seed_organization(name, number, count, prefix, admin=False):
         membership = Membership.objects.create(user=user, organization=organization, role=Role.ADMINISTRATOR, status=Status.ACTIVE, may_order=True)
         LocationLink.objects.create(membership=membership, location=locations[0])
         existing += 1
+    if existing >= count:
+        return organization
     rng = random.Random(number)
     now = timezone.now()
-    batch = 5000
-    for start in range(existing, count, batch):
-        size = min(batch, count - start)
-        users = []
-        for n in range(start, start + size):
-            email, name = f"{prefix}{n:07d}@bench.example", f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            last_login = None if n % 3 == 0 else now - timezone.timedelta(minutes=rng.randrange(600_000))
-            users.append(
-                User(email=email, full_name=name, search_text=search_key(name, email), password="!",
-                     organization=organization, last_login=last_login)
-            )  # fmt: skip
-        users = User.objects.bulk_create(users)
-        memberships = Membership.objects.bulk_create(
-            [
-                Membership(user=u, organization=organization, status=Status.ACTIVE if n % 10 else Status.DEACTIVATED, may_order=n % 2 == 0)
-                for n, u in zip(range(start, start + size), users)
-            ]
-        )
-        LocationLink.objects.bulk_create(
-            [LocationLink(membership=m, location=locations[n % 3]) for n, m in zip(range(start, start + size), memberships)]
-        )
+    numbers = range(existing, count)
+    people = []
+    for n in numbers:
+        email, full_name = f"{prefix}{n:07d}@bench.example", f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        last_login = None if n % 3 == 0 else now - timezone.timedelta(minutes=rng.randrange(600_000))
+        people.append((email, full_name, last_login))
+    with transaction.atomic():  # all or nothing, so that a second run counts what is there
+        first_user, first_membership, first_link = _next_id(User), _next_id(Membership), _next_id(LocationLink)
+        _insert(
+            User, ["id", "email", "full_name", "search_text", "password", "organization", "last_login"],
+            ((first_user + i, email, full_name, search_key(full_name, email), "!", organization.pk, last_login)
+             for i, (email, full_name, last_login) in enumerate(people)),
+        )  # fmt: skip
+        _insert(
+            Membership, ["id", "user", "organization", "status", "may_order"],
+            ((first_membership + i, first_user + i, organization.pk, (Status.ACTIVE if n % 10 else Status.DEACTIVATED).value, n % 2 == 0)
+             for i, n in enumerate(numbers)),
+        )  # fmt: skip
+        _insert(
+            LocationLink, ["id", "membership", "location"],
+            ((first_link + i, first_membership + i, locations[n % 3].pk) for i, n in enumerate(numbers)),
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [User, Membership, LocationLink]):
+                cursor.execute(statement)
     return organization
 
 
@@ -141,7 +208,10 @@ def run_one(database_url):
     call_command("collectstatic", verbosity=0, interactive=False)
     _organization, seed_seconds = seed()
     paths, queries, total = paths_and_queries()
-    print(json.dumps({"paths": paths, "queries": queries, "accounts": total, "seed_seconds": seed_seconds}))
+    from portal.accounts.models import User
+
+    print(json.dumps({"paths": paths, "queries": queries, "accounts": total, "all_accounts": User.objects.count(),
+                      "seed_seconds": seed_seconds}))  # fmt: skip
 
 
 # --- the orchestrating process ------------------------------------------------------------------
@@ -160,12 +230,15 @@ def measure(database_url):
         sys.exit(f"preparing the {common.engine_name(database_url)} run failed:\n{prepared.stderr}")
     prepared = json.loads(prepared.stdout.strip().splitlines()[-1])
     results = {}
-    with common.server(env) as (port, _process):
+    with common.server(env) as (port, process):
         cookies = common.Client(port).log_in(ADMIN, PASSWORD).cookies
         for name, path in prepared["paths"].items():
             common.hey(port, path, cookies, seconds=1.5)  # warm-up
+            cpu = common.cpu_seconds(process.pid)
             values, statuses, elapsed = common.hey(port, path, cookies, seconds=SECONDS)
             results[name] = {
+                # Server CPU per request: what other work on the machine does not change.
+                "cpu_ms": (common.cpu_seconds(process.pid) - cpu) / max(len(values), 1) * 1000,
                 "requests": len(values),
                 "errors": sum(1 for status in statuses if status != 200),
                 "rps": len(values) / elapsed,
@@ -181,16 +254,18 @@ def report(runs, machine):
         "# Accountbeheer benchmark",
         "",
         f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
-        f"PostgreSQL {machine['postgresql']}. Server: gunicorn, 4 sync workers, DEBUG off. "
-        f"Load: hey, 4 concurrent keep-alive connections, {SECONDS:g} s per page.",
+        f"PostgreSQL {machine['postgresql']}, load average {machine['load_average']} at the end. Server: gunicorn, 4 sync workers, DEBUG off. "
+        f"Load: hey, 4 concurrent keep-alive connections, {SECONDS:g} s per page. Accounts in the database: "
+        + ", ".join(f"{run['engine']} {run['all_accounts']:,}" for run in runs) + ".",
         "",
-        "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | server CPU ms per request | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         for name, r in run["results"].items():
             lines.append(
-                f"| {run['engine']} | {run['accounts']:,} | {name} | {r['queries']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} | {r['errors']} |"
+                f"| {run['engine']} | {run['accounts']:,} | {name} | {r['queries']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} "
+                f"| {r['cpu_ms']:.1f} | {r['errors']} |"
             )
     lines += ["", "| database | deep / first (p50) | deep / first (p95) | worst p95 ms | target p95 < 150 ms, ratio ≤ 1.5 |", "|---|---|---|---|---|"]
     for run in runs:
@@ -211,9 +286,9 @@ def main():
     args = parser.parse_args()
     if args.one:
         return run_one(args.one)
-    runs = [measure(common.SQLITE_URL)]
-    if not args.sqlite_only and common.postgres_reachable(common.POSTGRES_URL):
-        runs.append(measure(common.POSTGRES_URL))
+    runs = [measure(SQLITE_URL)]
+    if not args.sqlite_only and common.postgres_reachable(POSTGRES_URL):
+        runs.append(measure(POSTGRES_URL))
     machine = common.machine()
     markdown = report(runs, machine)
     common.write_report("accounts", markdown, {"machine": machine, "runs": runs})

@@ -1,18 +1,17 @@
 """What the benchmarks share: a database to run on, a production-style server on
-loopback, logging in, and a bounded load of concurrent keep-alive clients."""
+loopback, logging in, the load generator hey, and measuring processes."""
 
 import http.client
 import json
+import math
 import os
 import platform
 import re
 import shutil
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +40,9 @@ def environment(database_url, **extra):
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
-        LOGIN_FAILED_RATE_LIMIT="100000/m/ip,100000/m/key",
+        # The production rate limits apply; the clients, all on loopback, each send an
+        # address of their own as a load balancer would (see Client).
+        TRUSTED_PROXY_COUNT="1",
         TESTING="0",
     )
     env.update(extra)
@@ -69,8 +70,13 @@ def postgres_reachable(url):
         return False
 
 
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def redis_reachable(url):
+    try:
+        import redis
+
+        return redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except Exception:
+        return False
 
 
 def free_port():
@@ -79,16 +85,28 @@ def free_port():
         return s.getsockname()[1]
 
 
+SERVERS = ("gunicorn", "granian")
+
+
+def server_command(kind, port, workers):
+    """The command line of a production-style server: sync workers (one request at a time
+    each; on two cores, threads in a worker gave a worse tail through GIL contention)."""
+    if kind == "gunicorn":
+        return [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+                "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+    if kind == "granian":
+        return [PYTHON, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--blocking-threads", "1", "--no-ws", "--log-level", "warning",
+                "config.wsgi:application"]  # fmt: skip
+    raise ValueError(kind)
+
+
 @contextmanager
-def server(env, workers=4, threads=1):
-    """gunicorn on loopback with the production settings; stopped on exit. Sync
-    workers: on two cores, threads in a worker gave a worse tail (GIL contention)."""
+def server(env, workers=4, kind="gunicorn", log=None):
+    """A server on loopback with the production settings (its error output to the
+    file ``log`` if given); stopped on exit."""
     port = free_port()
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    process = subprocess.Popen(server_command(kind, port, workers), cwd=ROOT, env=env, stderr=log)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -98,7 +116,7 @@ def server(env, workers=4, threads=1):
             except OSError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError("server did not start")
+            raise RuntimeError(f"{kind} did not start")
         yield port, process
     finally:
         process.terminate()
@@ -106,15 +124,18 @@ def server(env, workers=4, threads=1):
 
 
 class Client:
-    """One keep-alive HTTP client with its own cookies."""
+    """One keep-alive HTTP client with its own cookies, coming from ``address`` as the
+    load balancer in front of the portal would say (X-Forwarded-For)."""
 
-    def __init__(self, port):
+    def __init__(self, port, address="192.0.2.1"):
         self.port = port
+        self.address = address
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies = {}
 
     def request(self, method, path, body=None):
-        headers = {"Host": "127.0.0.1", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {"Host": "127.0.0.1", "X-Forwarded-For": self.address,
+                   "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}  # fmt: skip
         if body is not None:
             body = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -138,41 +159,6 @@ class Client:
         if status != 302 or location.startswith("/inloggen"):
             raise RuntimeError(f"login failed: {status} {location}")
         return self
-
-
-def load(clients, paths, *, seconds=10.0, max_requests=100_000):
-    """One thread per client requests ``paths`` in turn for ``seconds`` (bounded in time
-    and count); returns latencies in ms per path, the errors and the time taken."""
-    latencies = {path: [] for path in paths}
-    errors = []
-    stop_at = time.monotonic() + seconds
-    budget = [max_requests]
-    lock = threading.Lock()
-
-    def worker(client):
-        i = 0
-        while time.monotonic() < stop_at:
-            with lock:
-                if budget[0] <= 0:
-                    return
-                budget[0] -= 1
-            path = paths[i % len(paths)]
-            i += 1
-            start = time.perf_counter()
-            status, _location, _body = client.get(path)
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies[path].append(elapsed)
-                if status != 200:
-                    errors.append(status)
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, errors, time.monotonic() - started
 
 
 def ensure_hey():
@@ -204,12 +190,45 @@ def hey(port, path, cookies, *, clients=4, seconds=8.0, method="GET"):
     return latencies, statuses, elapsed
 
 
+def process_tree(pid):
+    """A process and its children (a server's workers)."""
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid, *map(int, children)]
+
+
+def resident_memory_mb(pid):
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as status:
+                total += sum(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        except FileNotFoundError:
+            continue
+    return total / 1024
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system) used so far by a process and its children (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except FileNotFoundError:
+            continue
+    return total / ticks
+
+
 def percentile(values, p):
+    """The nearest-rank percentile: the smallest value with at least p % of the values at
+    or below it."""
     if not values:
         return float("nan")
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def machine():
@@ -218,6 +237,8 @@ def machine():
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
+        # Other work on the machine at the end of the run (1, 5 and 15 minute averages).
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     try:
         import psycopg
@@ -235,7 +256,3 @@ def write_report(name, markdown, raw):
     (RESULTS / f"{name}.json").write_text(json.dumps(raw, indent=2, default=str))
     print(markdown)
     print(f"(written to bench/results/{name}.md and .json)")
-
-
-def median(values):
-    return statistics.median(values) if values else float("nan")

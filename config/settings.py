@@ -142,10 +142,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     # The database cache is shared by every worker process, so rate limits hold
-    # across processes without Redis.
+    # across processes without Redis (one statement per write, see portal.core.cache).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "portal.core.cache.DatabaseCache",
             "LOCATION": "portal_cache",
         }
     }
@@ -238,6 +238,10 @@ ACCOUNT_RATE_LIMITS = {
 CONTACT_FORM_MIN_SECONDS = int(os.environ.get("CONTACT_FORM_MIN_SECONDS", "3"))
 CONTACT_FORM_MAX_AGE = int(os.environ.get("CONTACT_FORM_MAX_AGE", str(24 * 3600)))
 USERSESSIONS_TRACK_ACTIVITY = False
+# Behind a load balancer, the number of proxies that append to X-Forwarded-For, so that
+# the limits per client address count each client rather than the load balancer (with 0,
+# the default, the header is ignored: without a proxy anyone could forge it).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Internationalization ---------------------------------------------------------------
 

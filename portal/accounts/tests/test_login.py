@@ -1,5 +1,6 @@
 import pytest
 from allauth.account.adapter import get_adapter
+from django.test import override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -107,6 +108,17 @@ class TestRateLimit:
             login(client, f"gok{number}@test.example", "fout")
         make_account(organization, "echt@test.example")
         assert "too_many_login_attempts" in error_codes(login(client, "echt@test.example"))
+
+    @pytest.mark.parametrize(("proxies", "limited"), [(0, True), (1, False)])
+    def test_behind_a_trusted_proxy_the_limit_per_address_counts_each_client(self, client, organization, proxies, limited):
+        """With TRUSTED_PROXY_COUNT the address is the one the load balancer saw; without
+        it, a forged header changes nothing."""
+        with override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=proxies):
+            for number in range(30):
+                client.post(LOGIN, {"login": f"gok{number}@test.example", "password": "fout"}, HTTP_X_FORWARDED_FOR="198.51.100.7")
+            make_account(organization, "echt@test.example")
+            response = client.post(LOGIN, {"login": "echt@test.example", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+        assert (response.status_code == 200 and "too_many_login_attempts" in error_codes(response)) is limited
 
     def test_another_account_is_not_blocked_by_someone_elses_failures(self, client, employee, admin_user):
         for _ in range(5):

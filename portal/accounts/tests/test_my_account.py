@@ -13,7 +13,7 @@ class TestMijnAccount:
         assert response.status_code == 200
         for text in ("Erik Employee", "employee@test.example", "Bakkerij Test B.V.", "Medewerker", "Utrecht", "Winkel", "Utrechtlaan 2"):
             assert text in page
-        assert list(response.context["locations"]) == [locations[0]]
+        assert [location["pk"] for location in response.context["locations"]] == [locations[0].pk]
         assert "Amersfoort" not in page  # a location of the organization not linked to this account
         assert "Zwolle" not in page  # another organization's location
         assert "onlineklantenservice@harting-bank.nl" in page
@@ -38,6 +38,13 @@ class TestMijnAccount:
         client.force_login(admin_user)
         with django_assert_max_num_queries(8):
             client.get(URL)
+
+    def test_locations_addresses_and_departments_are_three_queries(self, client, employee, locations, django_assert_num_queries):
+        """Session, user, then the linked locations, their addresses and their departments."""
+        client.force_login(employee)
+        with django_assert_num_queries(5):
+            page = client.get(URL).content.decode()
+        assert "Bezoekadres" in page and "Afleveradres" in page and "Utrechtlaan 2" in page
 
     def test_staff_sees_their_own_data(self, client, staff_user):
         client.force_login(staff_user)

@@ -389,11 +389,24 @@ def test_the_period_counts_whole_local_days(client, admin_user, orderer, locatio
     client.force_login(admin_user)
 
     def found(**period):
-        return list(client.get(reverse("ordering:orders"), period).context["page"])
+        return [row["pk"] for row in client.get(reverse("ordering:orders"), period).context["page"]]
 
-    assert found(date_from="2026-11-20", date_to="2026-11-20") == [late]
+    assert found(date_from="2026-11-20", date_to="2026-11-20") == [late.pk]
     assert found(date_to="2026-11-19") == []
     assert found(date_from="2026-11-21") == []
+
+
+def test_the_order_list_rows_are_read_as_values_in_one_query(client, admin_user, orderer, locations, products, django_assert_num_queries):
+    """Session, user, the tabs' cart and approval counts, the filter's locations, the
+    count, and one query for the rows with their location and orderer."""
+    client.force_login(admin_user)
+    order = place(orderer, locations[0], [(products["roll"], 1)])
+    with django_assert_num_queries(7):
+        page = client.get(reverse("ordering:orders")).content.decode()
+    for text in (order.number, locations[0].name, orderer.full_name, str(OrderStatus.RECEIVED.label)):
+        assert text in page
+    type(orderer).objects.filter(pk=orderer.pk).update(full_name="")  # a deleted account keeps no name
+    assert "verwijderd account" in client.get(reverse("ordering:orders")).content.decode()
 
 
 def test_order_detail_queries_do_not_grow_with_lines(client, admin_user, locations, products, django_assert_max_num_queries):
