@@ -24,16 +24,21 @@ def _anyone(user):
     return True
 
 
+def _customer_or_visitor(user):
+    """Contact is for customers and visitors; HartingBank's staff are the other side."""
+    return not is_staff_member(user)
+
+
 MENU = [
+    NavItem("backoffice", _("Backoffice"), "backoffice:home", is_staff_member),
     NavItem("account", _("Mijn account"), "accounts:my_account", _anyone),
     NavItem("locations", _("Locaties"), "locations:list", permissions.is_customer),
     NavItem("ordering", _("Bestellen"), "ordering:catalogue", permissions.can_order),
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
     NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
     NavItem("manual", _("Handleiding"), "support:manual", _anyone),
-    NavItem("contact", _("Contact"), "support:contact", _anyone),
+    NavItem("contact", _("Contact"), "support:contact", _customer_or_visitor),
     NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_manage_accounts),
-    NavItem("backoffice", _("Backoffice"), "backoffice:home", is_staff_member),
 ]
 
 

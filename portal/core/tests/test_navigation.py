@@ -35,6 +35,10 @@ class TestMenu:
         for item in menu_for(admin_user):
             resolve(item["url"])
 
+    def test_staff_start_at_the_back_office_and_do_not_contact_themselves(self, staff_user, employee):
+        assert keys(staff_user)[0] == "backoffice" and "contact" not in keys(staff_user)
+        assert "contact" in keys(employee) and "backoffice" not in keys(employee)
+
     def test_menu_marks_the_current_page(self, client, employee):
         client.force_login(employee)
         assert 'aria-current="page">Mijn account' in client.get("/mijn-account/").content.decode()
