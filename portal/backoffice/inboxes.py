@@ -30,9 +30,10 @@ class Inbox:
     open_statuses: tuple
     staff_statuses: tuple  # what customer service may choose in a reply or a status change
     allowed: Callable[[object], bool]
-    reply: Callable  # (actor, obj, body, status, request) -> message
-    status_set: Callable  # (actor, obj, status, request)
-    assign: Callable  # (actor, obj, assignee, request)
+    object_name: str  # the keyword under which its services take the request
+    reply_service: Callable
+    status_service: Callable
+    assign_service: Callable
     error: type  # the RuleError subclass its services raise
     list_url_name: str
     detail_url_name: str
@@ -43,6 +44,18 @@ class Inbox:
     thread: Callable = lambda obj: obj.messages.select_related("author")
     sender: Callable = lambda obj: (obj.created_by.full_name, obj.created_by.email)
     badge_prefix: str = ""  # the CSS class of a status badge: badge--<prefix><status>
+
+    def _call(self, service, actor, obj, request, **kwargs):
+        return service(actor=actor, request=request, **{self.object_name: obj}, **kwargs)
+
+    def reply(self, actor, obj, body, status, request):
+        return self._call(self.reply_service, actor, obj, request, body=body, status=status)
+
+    def status_set(self, actor, obj, status, request):
+        return self._call(self.status_service, actor, obj, request, status=status)
+
+    def assign(self, actor, obj, assignee, request):
+        return self._call(self.assign_service, actor, obj, request, assignee=assignee)
 
     def queryset(self):
         return self.model.objects.select_related(*self.related)
@@ -67,15 +80,10 @@ SERVICE_REQUESTS = Inbox(
     open_statuses=service_models.OPEN_STATUSES,
     staff_statuses=tuple(service_models.Status),
     allowed=can_handle_service_requests,
-    reply=lambda actor, obj, body, status, request: service_services.service_request_reply(
-        actor=actor, service_request=obj, body=body, status=status, request=request
-    ),
-    status_set=lambda actor, obj, status, request: service_services.service_request_status_set(
-        actor=actor, service_request=obj, status=status, request=request
-    ),
-    assign=lambda actor, obj, assignee, request: service_services.service_request_assign(
-        actor=actor, service_request=obj, assignee=assignee, request=request
-    ),
+    object_name="service_request",
+    reply_service=service_services.service_request_reply,
+    status_service=service_services.service_request_status_set,
+    assign_service=service_services.service_request_assign,
     error=service_services.ServiceRuleError,
     list_url_name="backoffice:service_request_list",
     detail_url_name="backoffice:service_request_detail",
@@ -93,15 +101,10 @@ CHANGE_REQUESTS = Inbox(
     open_statuses=tuple(s for s in support_models.Status if s not in support_models.CLOSED),
     staff_statuses=support_services.STAFF_STATUSES,
     allowed=can_handle_change_requests,
-    reply=lambda actor, obj, body, status, request: support_services.change_request_reply(
-        actor=actor, change_request=obj, body=body, status=status, request=request
-    ),
-    status_set=lambda actor, obj, status, request: support_services.change_request_status_set(
-        actor=actor, change_request=obj, status=status, request=request
-    ),
-    assign=lambda actor, obj, assignee, request: support_services.change_request_assign(
-        actor=actor, change_request=obj, assignee=assignee, request=request
-    ),
+    object_name="change_request",
+    reply_service=support_services.change_request_reply,
+    status_service=support_services.change_request_status_set,
+    assign_service=support_services.change_request_assign,
     error=support_services.ChangeRequestError,
     list_url_name="backoffice:change_request_list",
     detail_url_name="backoffice:change_request_detail",
@@ -117,15 +120,10 @@ CONTACT_MESSAGES = Inbox(
     open_statuses=tuple(s for s in contact_models.ContactStatus if s not in contact_models.CONTACT_CLOSED),
     staff_statuses=tuple(contact_models.ContactStatus),
     allowed=can_handle_contact_messages,
-    reply=lambda actor, obj, body, status, request: contact_services.contact_message_reply(
-        actor=actor, contact_message=obj, body=body, status=status, request=request
-    ),
-    status_set=lambda actor, obj, status, request: contact_services.contact_message_status_set(
-        actor=actor, contact_message=obj, status=status, request=request
-    ),
-    assign=lambda actor, obj, assignee, request: contact_services.contact_message_assign(
-        actor=actor, contact_message=obj, assignee=assignee, request=request
-    ),
+    object_name="contact_message",
+    reply_service=contact_services.contact_message_reply,
+    status_service=contact_services.contact_message_status_set,
+    assign_service=contact_services.contact_message_assign,
     error=contact_services.ContactError,
     list_url_name="backoffice:contact_message_list",
     detail_url_name="backoffice:contact_message_detail",
