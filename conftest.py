@@ -20,6 +20,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(root):
+    """The files stored under ``root`` (none when nothing was ever stored)."""
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
 def make_location(organization, code, name):
     location = Location.objects.create(organization=organization, code=code, name=name)
     Address.objects.create(location=location, kind=AddressKind.VISITING, street=f"{name}straat 1", postal_code="1234 AB", city=name)

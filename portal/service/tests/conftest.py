@@ -7,9 +7,8 @@ from .helpers import file_request
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def _own_media_root(media_root):
+    """Every service-request test stores its attachments in a folder of its own."""
 
 
 @pytest.fixture

@@ -28,10 +28,6 @@ def text_as_png(name="virus.png"):
     return SimpleUploadedFile(name, b"dit is gewoon tekst, geen plaatje\n" * 10, content_type="image/png")
 
 
-def stored_files(root):
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
 def file_request(actor, location, *, department=None, files=(), subject="Pinautomaat kassa 2 defect", **kwargs):
     return services.service_request_create(
         actor=actor,

@@ -6,13 +6,13 @@ from django.http.multipartparser import MultiPartParser
 from django.test import Client
 from django.urls import reverse
 
-from conftest import make_account
+from conftest import make_account, stored_files
 from portal.core.models import AuditEvent
 from portal.locations.models import Department
 from portal.service import services
 from portal.service.models import ServiceAttachment, ServiceRequest, Status
 
-from .helpers import file_request, pdf_file, png_bytes, png_file, stored_files, text_as_png
+from .helpers import file_request, pdf_file, png_bytes, png_file, text_as_png
 
 
 def form_codes(response, field=None):

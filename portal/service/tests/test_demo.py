@@ -12,7 +12,7 @@ from portal.organizations.models import Organization
 from portal.service import demo
 from portal.service.models import ServiceRequest, Status
 
-from .helpers import stored_files
+from conftest import stored_files
 
 
 def orgs_and_staff():

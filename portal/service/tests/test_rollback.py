@@ -3,10 +3,11 @@
 import pytest
 from django.db import IntegrityError
 
+from conftest import stored_files
 from portal.service import services
 from portal.service.models import ServiceAttachment, ServiceMessage, ServiceRequest
 
-from .helpers import file_request, png_file, stored_files
+from .helpers import file_request, png_file
 
 
 def fail(*args, **kwargs):

@@ -21,12 +21,6 @@ def employee_request(file_request, employee):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def send_contact(django_capture_on_commit_callbacks, media_root):
     """Send a contact message through the service, as ``actor`` (None: a visitor)."""
     from portal.support import contact_services

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from PIL import Image
 
+from conftest import stored_files
 from portal.core.models import AuditEvent
 from portal.support import contact_services as services
 from portal.support.contact_models import ContactMessage, ContactReply, ContactStatus
@@ -19,10 +20,6 @@ def png(name="scherm.png"):
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (10, 80, 110)).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def stored_files(root):
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def fail(*args, **kwargs):
