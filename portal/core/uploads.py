@@ -200,24 +200,44 @@ def attachment_response(field_file, *, filename, content_type):
     return response
 
 
-def _attachments_body_limit():
-    """Every allowed file at its largest, plus room for the form's text."""
-    return settings.ATTACHMENT_MAX_FILES * settings.ATTACHMENT_MAX_BYTES + 2**20
-
-
-def max_body_size(limit):
+def max_body_size(limit, explain=None):
     """Marks a view that accepts a request body up to ``limit()`` bytes (a callable, so
-    that settings are read per request); ``RequestBodyLimitMiddleware`` enforces it."""
+    that settings are read per request); ``RequestBodyLimitMiddleware`` enforces it and
+    tells the user ``explain(limit)``."""
 
     def decorator(view):
         view.max_body_size = limit
+        view.max_body_explained = explain
         return view
 
     return decorator
 
 
-# The views that take attachments (service requests, their messages, contact).
-upload_size_limited = max_body_size(_attachments_body_limit)
+def _too_large(limit):
+    return gettext("Wat je verstuurde is te groot: ten hoogste %(max)s. Ga terug en kies een kleiner bestand.") % {
+        "max": filesizeformat(limit)}
+
+
+def _too_many_or_too_large_attachments(limit):
+    return gettext("Wat je verstuurde is te groot: ten hoogste %(files)s bijlagen van elk %(max)s. Ga terug en kies kleinere of minder bestanden.") % {
+        "files": settings.ATTACHMENT_MAX_FILES, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+
+
+def _too_large_attachment(limit):
+    return gettext("Wat je verstuurde is te groot: een bijlage mag ten hoogste %(max)s zijn. Ga terug en kies een kleiner bestand.") % {
+        "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+
+
+# Room for the form's text beside the files.
+FORM_TEXT_BYTES = 2**20
+
+# The views that take attachments (service requests and their messages): every allowed
+# file at its largest; a contact message: one.
+upload_size_limited = max_body_size(
+    lambda: settings.ATTACHMENT_MAX_FILES * settings.ATTACHMENT_MAX_BYTES + FORM_TEXT_BYTES,
+    _too_many_or_too_large_attachments,
+)
+one_upload_size_limited = max_body_size(lambda: settings.ATTACHMENT_MAX_BYTES + FORM_TEXT_BYTES, _too_large_attachment)
 
 
 class RequestBodyLimitMiddleware:
@@ -247,10 +267,6 @@ class RequestBodyLimitMiddleware:
             length = 0
         if length <= limit:
             return None
-        if marked is _attachments_body_limit:
-            message = gettext("Wat je verstuurde is te groot: ten hoogste %(files)s bijlagen van elk %(max)s. Ga terug en kies kleinere of minder bestanden.") % {
-                "files": settings.ATTACHMENT_MAX_FILES, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
-        else:
-            message = gettext("Wat je verstuurde is te groot: ten hoogste %(max)s. Ga terug en kies een kleiner bestand.") % {
-                "max": filesizeformat(limit)}
+        explain = getattr(view_func, "max_body_explained", None) or _too_large
+        message = explain(limit)
         return render(request, "core/upload_too_large.html", {"message": message}, status=413)

@@ -22,7 +22,7 @@ from portal.core.csv import csv_response
 from portal.core.forms import filter_controls
 from portal.core.money import money
 from portal.core.scoping import allowed_or_404, get_visible_or_404
-from portal.core.uploads import max_body_size
+from portal.core.uploads import FORM_TEXT_BYTES, max_body_size
 
 from . import activity, imports, overview, services
 from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
@@ -343,7 +343,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV-bestand"), help_text=gettext_lazy("Kolommen gescheiden door een puntkomma; de eerste regel bevat de kolomnamen."))
 
 
-@max_body_size(lambda: settings.IMPORT_MAX_BYTES + 2**20)
+@max_body_size(lambda: settings.IMPORT_MAX_BYTES + FORM_TEXT_BYTES)
 @administrator_required
 def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404
-from portal.core.uploads import attachment_response, upload_size_limited
+from portal.core.uploads import attachment_response, one_upload_size_limited
 from portal.organizations.permissions import is_customer
 
 from . import contact_services as services
@@ -40,7 +40,7 @@ def _rate_limited(request):
 
 
 @login_not_required
-@upload_size_limited
+@one_upload_size_limited
 def contact(request):
     form = ContactForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200

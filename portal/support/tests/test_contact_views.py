@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from conftest import make_account
 from portal.core.paging import PAGE_SIZE
@@ -233,3 +234,15 @@ class TestAttachment:
     def test_no_attachment_no_download(self, client, employee, employee_message):
         client.force_login(employee)
         assert client.get(f"{detail(employee_message)}bijlage/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_body_larger_than_one_attachment_is_refused_before_it_is_read(client, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1000
+    response = client.post(
+        reverse("support:contact"), data=b"x" * 10, content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(settings.ATTACHMENT_MAX_BYTES + 2**20 + 1),
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert "een bijlage mag ten hoogste" in response.content.decode()
+    assert not ContactMessage.objects.exists()
