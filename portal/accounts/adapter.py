@@ -7,6 +7,8 @@ from django.contrib.sites.shortcuts import get_current_site
 from portal.core.mail import mail_send
 from portal.organizations.permissions import may_log_in
 
+from .ratelimits import login_attempt_begin
+
 
 class PortalAccountAdapter(DefaultAccountAdapter):
     """allauth, the portal's way: nobody signs up by themselves (accounts are made by an
@@ -24,6 +26,16 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def pre_authenticate(self, request, **credentials):
+        """Count the attempt against the limits on failed logins before the password
+        is checked (``accounts.ratelimits``, in three statements where allauth's own
+        count takes some forty cache operations). allauth takes the attempt back
+        through ``_login_failed_rl_usage`` when the password was right."""
+        login = credentials.get("email") or credentials.get("username") or ""
+        self._login_failed_rl_usage = login_attempt_begin(request, login=login)
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
 
     def pre_login(self, request, user, **kwargs):
         """The portal's rule of who may log in (see ``may_log_in``), not only

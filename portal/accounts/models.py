@@ -122,3 +122,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else ""
+
+
+class LoginAttempt(models.Model):
+    """A login attempt as the limits on failed logins count it (``accounts.ratelimits``):
+    written before the password is checked, deleted again when the password was right,
+    so what stays are the failures. Neither the address typed nor the client's address
+    is stored, only keyed hashes of them, and nothing older than the longest limit."""
+
+    login_key = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=64)
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["login_key", "attempted_at"], name="login_attempt_login"),
+            models.Index(fields=["client_key", "attempted_at"], name="login_attempt_client"),
+        ]

@@ -11,6 +11,7 @@ from portal.core.audit import audit_record
 from portal.core.scoping import membership_of
 
 from .models import normalize_email_address
+from .ratelimits import login_attempts_clear
 from .sessions import sessions_end
 
 
@@ -53,6 +54,10 @@ def on_password_changed(sender, request, user, **kwargs):
 
 @receiver(password_reset)
 def on_password_reset(sender, request, user, **kwargs):
+    """Other sessions end; the failed attempts on the account are forgotten, as the
+    message about too many attempts promises (a new password through 'Wachtwoord
+    vergeten?' lets its owner in at once)."""
     with transaction.atomic():
         audit_record("password_reset", actor=user, target=user, request=request)
         sessions_end(user)
+        login_attempts_clear(login=user.email)

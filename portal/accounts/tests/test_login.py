@@ -1,10 +1,17 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from allauth.account.adapter import get_adapter
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from conftest import PASSWORD, make_account
+from portal.accounts import ratelimits
+from portal.accounts.models import LoginAttempt
+from portal.accounts.tests.test_password_reset import choose, link_from, request_link
 from portal.core.models import AuditEvent
 from portal.organizations.models import Status
 
@@ -124,3 +131,76 @@ class TestRateLimit:
         for _ in range(5):
             login(client, "employee@test.example", "fout")
         assert login(client, "admin@test.example").status_code == 302
+
+    def test_a_successful_login_is_not_counted(self, client, employee):
+        for _ in range(8):
+            assert login(client, "employee@test.example").status_code == 302
+            client.post(reverse("account_logout"))
+        assert not LoginAttempt.objects.exists()
+        for _ in range(4):
+            login(client, "employee@test.example", "fout")
+        assert login(client, "employee@test.example").status_code == 302
+
+    def test_the_wait_ends_with_the_window_and_the_longer_rule_takes_over(self, client, employee):
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            for _ in range(5):
+                login(client, "employee@test.example", "fout")
+            assert "too_many_login_attempts" in error_codes(login(client, "employee@test.example"))
+        with time_machine.travel(start + timedelta(minutes=6), tick=False):
+            for _ in range(5):  # the hour's rule allows ten
+                assert "email_password_mismatch" in error_codes(login(client, "employee@test.example", "fout"))
+        with time_machine.travel(start + timedelta(minutes=12), tick=False):
+            assert "too_many_login_attempts" in error_codes(login(client, "employee@test.example"))
+        with time_machine.travel(start + timedelta(minutes=61), tick=False):
+            assert login(client, "employee@test.example").status_code == 302
+
+    def test_refused_attempts_do_not_extend_the_wait(self, client, employee):
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            for _ in range(5):
+                login(client, "employee@test.example", "fout")
+        with time_machine.travel(start + timedelta(minutes=4), tick=False):
+            for _ in range(5):
+                assert "too_many_login_attempts" in error_codes(login(client, "employee@test.example", "fout"))
+        assert LoginAttempt.objects.count() == 5
+        with time_machine.travel(start + timedelta(minutes=6), tick=False):
+            assert login(client, "employee@test.example").status_code == 302
+
+    def test_an_attempt_counted_at_the_same_moment_is_seen(self, rf, employee):
+        """Attempts in flight count: with four failures and one attempt under way, the
+        next one is refused and leaves nothing behind."""
+        request = rf.post(LOGIN)
+        for _ in range(4):
+            assert ratelimits.login_attempt_begin(request, login="employee@test.example")
+        assert ratelimits.login_attempt_begin(request, login="employee@test.example")  # still checking its password
+        assert ratelimits.login_attempt_begin(request, login="Employee@test.example") is None
+        assert LoginAttempt.objects.count() == 5
+
+    def test_neither_address_is_stored(self, client, employee):
+        login(client, "employee@test.example", "fout")
+        attempt = LoginAttempt.objects.get()
+        assert "employee" not in attempt.login_key and "127.0.0.1" not in attempt.client_key
+        assert len(attempt.login_key) == len(attempt.client_key) == 64
+
+    def test_old_attempts_are_pruned(self, rf, employee, monkeypatch):
+        monkeypatch.setattr(ratelimits, "PRUNE_EVERY", 1)
+        request = rf.post(LOGIN)
+        with time_machine.travel(timezone.now() - timedelta(days=2), tick=False):
+            ratelimits.login_attempt_begin(request, login="oud@test.example")
+        ratelimits.login_attempt_begin(request, login="nieuw@test.example")
+        assert LoginAttempt.objects.count() == 1
+
+    def test_a_new_password_lifts_the_wait_of_the_account_only(
+        self, client, employee, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """The message about too many attempts points at 'Wachtwoord vergeten?'."""
+        for _ in range(5):
+            login(client, "employee@test.example", "fout")
+        for number in range(3):
+            login(client, f"gok{number}@test.example", "fout")
+        request_link(client, employee.email, django_capture_on_commit_callbacks)
+        with django_capture_on_commit_callbacks(execute=True):
+            choose(client, link_from(mailoutbox[0]), "Nieuw-Gekozen-Wachtwoord")
+        assert login(client, "employee@test.example", "Nieuw-Gekozen-Wachtwoord").status_code == 302
+        assert LoginAttempt.objects.count() == 3  # the other logins' failures still count
