@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
-    "allauth.usersessions",
+    "portal.accounts.apps.UserSessionsConfig",  # allauth.usersessions, leaner at login
 ]
 
 MIDDLEWARE = [

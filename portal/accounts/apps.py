@@ -1,11 +1,30 @@
+from allauth.usersessions import apps as allauth_usersessions_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    default = True
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the audit receivers)
+
+
+class UserSessionsConfig(allauth_usersessions_apps.UserSessionsConfig):
+    """allauth's user sessions, with the portal's leaner receiver at login
+    (``accounts.sessions.on_user_logged_in``)."""
+
+    default = False
+
+    def ready(self):
+        super().ready()
+        from allauth.account.signals import user_logged_in
+        from allauth.usersessions import signals
+
+        from .sessions import on_user_logged_in
+
+        user_logged_in.disconnect(receiver=signals.on_user_logged_in)
+        user_logged_in.connect(receiver=on_user_logged_in)

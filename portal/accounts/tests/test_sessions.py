@@ -1,0 +1,58 @@
+"""The sessions a user has open are remembered at login, so that they can all be ended
+at once (password change, deactivation); ended ones are forgotten at the next login."""
+
+import pytest
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import PASSWORD
+
+LOGIN = "/inloggen/"
+
+
+def log_in(email, **headers):
+    client = Client(**headers)
+    assert client.post(LOGIN, {"login": email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+@pytest.mark.django_db
+class TestSessionsRememberedAtLogin:
+    def test_a_login_remembers_its_session_with_address_and_browser(self, employee):
+        client = log_in(employee.email, HTTP_USER_AGENT="Safari op iPhone", HTTP_X_FORWARDED_FOR="203.0.113.5")
+        remembered = UserSession.objects.get(user=employee)
+        assert remembered.session_key == client.session.session_key
+        assert remembered.user_agent == "Safari op iPhone" and remembered.ip == "127.0.0.1"
+
+    def test_open_sessions_stay_and_ended_ones_are_forgotten(self, employee, admin_user):
+        phone = log_in(employee.email)
+        laptop = log_in(employee.email)
+        logged_out = log_in(employee.email)
+        logged_out.post(reverse("account_logout"))
+        expired = log_in(employee.email)  # forgets the one logged out
+        assert UserSession.objects.filter(user=employee).count() == 3
+        Session.objects.filter(session_key=expired.session.session_key).update(expire_date=timezone.now())
+        log_in(admin_user.email)  # another user's login forgets nothing of these
+        assert UserSession.objects.filter(user=employee).count() == 3
+
+        desk = log_in(employee.email)
+        assert set(UserSession.objects.filter(user=employee).values_list("session_key", flat=True)) == {
+            phone.session.session_key, laptop.session.session_key, desk.session.session_key
+        }
+        assert UserSession.objects.filter(user=admin_user).count() == 1
+
+    def test_remembered_sessions_are_read_once_each(self, employee, django_assert_num_queries):
+        for _ in range(3):
+            log_in(employee.email)
+        client = Client()
+        client.get(LOGIN)
+        # The attempt counted and its rules, the user, the attempt taken back, the new
+        # session (whether its key is free, written in a transaction), the audit event,
+        # last login, the remembered sessions and each of the three read, the new one
+        # remembered, the session saved (a transaction). The cache of the tests, which
+        # holds the limit on logins per address, is not the database.
+        with django_assert_num_queries(18):
+            client.post(LOGIN, {"login": employee.email, "password": PASSWORD})
