@@ -8,8 +8,22 @@ PAGE_SIZE = 25
 
 def page_of(request, queryset, size=PAGE_SIZE):
     """The requested page of ``queryset`` and the query string without ``pagina``, for
-    ``core/_pager.html``."""
-    page = Paginator(queryset, size).get_page(request.GET.get("pagina"))
+    ``core/_pager.html``.
+
+    The first page is read with one row more than it shows: when that row is not there,
+    the list is no longer than the page and its rows are its count, so most people's
+    lists (a shop's own orders and requests) take one query instead of a count and a
+    page; a longer list is counted as before."""
+    paginator = Paginator(queryset, size)
+    number = request.GET.get("pagina")
+    if number not in (None, "", "1"):
+        page = paginator.get_page(number)
+    else:
+        head = list(queryset[: size + 1])
+        if len(head) <= size:
+            paginator.count = len(head)
+        page = paginator.page(1)
+        page.object_list = head[:size]
     query = request.GET.copy()
     query.pop("pagina", None)
     return page, query.urlencode()
