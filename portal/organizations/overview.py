@@ -11,12 +11,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import search_key
+from portal.accounts.models import User, search_key
 from portal.locations.models import LocationLink
 
 from .models import Membership, Role, Status, effective_status
@@ -47,8 +47,24 @@ SORTS = {
 DEFAULT_SORT = "name"
 
 
+def search_words(q):
+    return search_key(q).split()
+
+
+def searched_users(organization_id, *, q="", status="", role="", location=None):
+    """The organization's users whose name or e-mail address has every word of the
+    search ``q``, when the search is the only filter (see ``_first_ids``); else None."""
+    words = search_words(q)
+    if not words or status or role or location is not None:
+        return None
+    users = User.objects.filter(organization_id=organization_id)
+    for word in words:
+        users = users.filter(search_text__contains=word)
+    return users
+
+
 def filtered(queryset, *, q="", status="", role="", location=None):
-    for word in search_key(q).split():
+    for word in search_words(q):
         queryset = queryset.filter(user__search_text__contains=word)
     if status == Status.ACTIVE:
         queryset = queryset.effectively_active()
@@ -139,15 +155,36 @@ class Page:
 PAGE_SIZE = 25
 
 
-def page(queryset, *, sort_key=DEFAULT_SORT, after=None, before=None, size=PAGE_SIZE):
-    """One page of ``queryset``, in the order of ``sort_key``, after or before a cursor.
+def _first_ids(queryset, searched):
+    """The ids of at most ``COUNT_LIMIT + 1`` accounts of ``queryset``, in no order.
+
+    For a search alone (``searched``: the users it matches), the scan starts from those
+    users and looks up each one's account, with every condition of ``queryset``, by its
+    user. Started from the accounts, PostgreSQL took all of the organization's accounts
+    into a hash to join them, as it expects few of the users found to belong to the
+    organization (it takes the two conditions to be unrelated): 50 to 60 ms for a
+    common surname among 100,000 accounts, against some 20 here. With a filter on the
+    accounts as well (a role, a status, a location), which may pick out only a few of
+    them, the scan starts from the accounts: started from the users, it would look up
+    every user the search finds."""
+    if searched is None:
+        scan = queryset.values_list("pk", flat=True)
+    else:
+        account = queryset.filter(user_id=OuterRef("pk")).values("pk")[:1]
+        scan = searched.annotate(account=Subquery(account)).filter(account__isnull=False).values_list("account", flat=True)
+    return list(scan[: COUNT_LIMIT + 1])
+
+
+def page(queryset, *, sort_key=DEFAULT_SORT, after=None, before=None, size=PAGE_SIZE, searched=None):
+    """One page of ``queryset``, in the order of ``sort_key``, after or before a cursor;
+    ``searched``: the users a search in ``queryset`` matches (``searched_users``).
 
     First the ids of at most ``COUNT_LIMIT + 1`` matching accounts are read, unordered:
     that query stops as soon as it has found enough, and gives the (bounded) count.
     When the whole selection is that small (a search, a filter) the page is read from
     those ids; otherwise the page is read in index order from the cursor onwards."""
     sort = SORTS.get(sort_key, SORTS[DEFAULT_SORT])
-    ids = list(queryset.values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+    ids = _first_ids(queryset, searched)
     count_is_exact = len(ids) <= COUNT_LIMIT
     if count_is_exact:
         queryset = Membership.objects.filter(pk__in=ids)

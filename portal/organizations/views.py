@@ -62,8 +62,9 @@ def account_list(request):
     form, filters, sort = _filters(request)
     queryset = overview.filtered(overview.visible_accounts(request.user), **filters)
     result = overview.page(
-        queryset, sort_key=sort, after=request.GET.get("na"), before=request.GET.get("voor")
-    )
+        queryset, sort_key=sort, after=request.GET.get("na"), before=request.GET.get("voor"),
+        searched=overview.searched_users(_organization(request).pk, **filters),
+    )  # fmt: skip
     query = request.GET.copy()
     for key in ("na", "voor"):
         query.pop(key, None)

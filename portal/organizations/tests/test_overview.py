@@ -130,6 +130,34 @@ class TestSearchAndFilters:
         assert emails(role=Role.ADMINISTRATOR) == {admin_user.email}
         assert emails(location=locations[1].pk) == {admin_user.email}
 
+    def test_a_search_alone_starts_from_the_users_and_finds_the_same_accounts(self, admin_user, organization, other_organization, monkeypatch):
+        add_accounts(organization, 30)
+        add_accounts(other_organization, 5, start=100)  # "Persoon" there too
+        gone = make_account(organization, "weg@test.example", full_name="A Persoon 9")
+        Membership.objects.filter(user=gone).update(status=Status.DELETED)
+        # A user whose own organization is this one but whose account is of another
+        # (which the services never make): shown nowhere, counted nowhere.
+        stray = make_account(other_organization, "verdwaald@test.example", full_name="B Persoon 1")
+        User.objects.filter(pk=stray.pk).update(organization=organization)
+        searched = overview.searched_users(organization.pk, q="persoon")
+        assert searched is not None and overview.searched_users(organization.pk, q="persoon", role=Role.EMPLOYEE) is None
+        queryset = overview.filtered(Membership.objects.visible_to(admin_user), q="persoon")
+        expected = set(queryset.values_list("pk", flat=True))
+        assert len(expected) == 30 and set(overview._first_ids(queryset, searched)) == expected
+        result = overview.page(queryset, searched=searched)
+        assert result.count == 30 and result.count_is_exact
+        monkeypatch.setattr(overview, "COUNT_LIMIT", 10)
+        bounded = overview.page(queryset, searched=searched)
+        assert (bounded.count, bounded.count_is_exact, len(bounded.rows)) == (10, False, 25)
+        assert {row["pk"] for row in bounded.rows} <= expected
+
+    def test_a_search_with_a_filter_on_the_accounts_filters_both(self, client, admin_user, organization):
+        add_accounts(organization, 10)
+        Membership.objects.filter(user__email="user004@test.example").update(role=Role.ADMINISTRATOR)
+        client.force_login(admin_user)
+        rows = client.get(reverse("accountbeheer:list"), {"q": "persoon", "role": Role.ADMINISTRATOR}).context["page"].rows
+        assert [r["user__email"] for r in rows] == ["user004@test.example"]
+
     def test_a_location_of_another_organization_is_not_a_valid_filter(self, client, admin_user, other_location):
         client.force_login(admin_user)
         response = client.get(reverse("accountbeheer:list"), {"location": other_location.pk})
