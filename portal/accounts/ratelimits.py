@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from allauth.core.internal.ratelimit import get_ip, get_rates
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -68,15 +68,28 @@ def login_attempt_begin(request, *, login):
     attempt = LoginAttempt.objects.create(attempted_at=now, **keys)
     if next(_attempts) % PRUNE_EVERY == 0:
         _prune(now, rules)
-    windows = {f"rule_{n}": Q(**{_SOURCES[rule.per]: keys[_SOURCES[rule.per]]}, attempted_at__gt=now - timedelta(seconds=rule.duration))
-               for n, rule in enumerate(rules)}  # fmt: skip
-    counts = LoginAttempt.objects.filter(Q(*windows.values(), _connector=Q.OR)).aggregate(
-        **{name: Count("pk", filter=window) for name, window in windows.items()}
-    )
-    if any(counts[f"rule_{n}"] > rule.amount for n, rule in enumerate(rules)):
+    if _over_a_limit(rules, keys, now):
         attempt.delete()
         return None
     return Attempt(attempt.pk)
+
+
+def _over_a_limit(rules, keys, now):
+    """Whether the attempts within some rule's window, this one included, are more than
+    it allows. Read in one query: the attempts within the longest window of each source,
+    no more rows than the largest limit of each allows."""
+    since = {}
+    for rule in rules:
+        source = _SOURCES[rule.per]
+        since[source] = min(since.get(source, now), now - timedelta(seconds=rule.duration))
+    rows = list(LoginAttempt.objects.filter(
+        Q(*(Q(**{source: keys[source], "attempted_at__gt": start}) for source, start in since.items()), _connector=Q.OR)
+    ).values(*_SOURCES.values(), "attempted_at"))  # fmt: skip
+    for rule in rules:
+        source, start = _SOURCES[rule.per], now - timedelta(seconds=rule.duration)
+        if sum(1 for row in rows if row[source] == keys[source] and row["attempted_at"] > start) > rule.amount:
+            return True
+    return False
 
 
 def login_attempts_clear(*, login):
