@@ -1,7 +1,8 @@
 """The cache used without Redis: Django's database cache, with each write one statement.
 
-allauth's rate limits take a lock, read, write and unlock for every rule they apply, so
-a single login makes some thirty cache writes. Django's backend counts the whole table and
+allauth's rate limits take a lock, read, write and unlock for every rule they apply (the
+failed-login limits, which are the most of them, are counted in a table of their own:
+``accounts.ratelimits``). Django's backend counts the whole table and
 then opens a transaction to select and insert or update, for each of them; on SQLite
 every one of those transactions takes the database's write lock. Here a write is one
 upsert, which both SQLite and PostgreSQL make atomic by themselves.

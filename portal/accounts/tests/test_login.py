@@ -177,6 +177,13 @@ class TestRateLimit:
         assert ratelimits.login_attempt_begin(request, login="Employee@test.example") is None
         assert LoginAttempt.objects.count() == 5
 
+    def test_without_limits_nothing_is_counted(self, client, employee, settings):
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": ""}
+        for _ in range(8):
+            login(client, "employee@test.example", "fout")
+        assert not LoginAttempt.objects.exists()
+        assert login(client, "employee@test.example").status_code == 302
+
     def test_neither_address_is_stored(self, client, employee):
         login(client, "employee@test.example", "fout")
         attempt = LoginAttempt.objects.get()
