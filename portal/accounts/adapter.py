@@ -29,7 +29,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request, **credentials):
         """Count the attempt against the limits on failed logins before the password
-        is checked (``accounts.ratelimits``, in three statements where allauth's own
+        is checked (``accounts.ratelimits``, in three queries where allauth's own
         count takes some forty cache operations). allauth takes the attempt back
         through ``_login_failed_rl_usage`` when the password was right."""
         login = credentials.get("email") or credentials.get("username") or ""

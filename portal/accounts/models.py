@@ -128,7 +128,8 @@ class LoginAttempt(models.Model):
     """A login attempt as the limits on failed logins count it (``accounts.ratelimits``):
     written before the password is checked, deleted again when the password was right,
     so what stays are the failures. Neither the address typed nor the client's address
-    is stored, only keyed hashes of them, and nothing older than the longest limit."""
+    is stored, only keyed hashes of them; attempts older than the longest limit are
+    deleted as new ones come in."""
 
     login_key = models.CharField(max_length=64)
     client_key = models.CharField(max_length=64)

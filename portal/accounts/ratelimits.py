@@ -9,7 +9,7 @@ the database cache, which cost a login on PostgreSQL a quarter of its throughput
 
 Here an attempt is a row (``LoginAttempt``), written before the password is checked;
 then the attempts within every rule's window are counted in one query, and a successful
-login deletes its row again: three statements, and no locks. Two attempts at the same
+login deletes its row again: three queries, and no locks. Two attempts at the same
 moment cannot both slip past a limit: each writes its row before it counts, so the one
 that counts last sees the other (at worst both are refused). An attempt that is refused
 is not counted, so hammering a locked account does not extend its wait.
