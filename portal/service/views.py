@@ -67,7 +67,9 @@ def request_list(request):
     counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
     rows = visible.filter(status=status) if status else visible
     rows = rows.select_related("location", "department", "created_by").order_by("-created_at", "-id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = counts.get(status, 0) if status else sum(counts.values())  # the tabs' counts tell it
+    page = paginator.get_page(request.GET.get("pagina"))
     query = urlencode({k: v for k, v in (("status", status), ("locatie", location.pk if location else "")) if v})
     return render(
         request,
