@@ -1,5 +1,6 @@
 from allauth.usersessions import apps as allauth_usersessions_apps
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,5 +27,6 @@ class UserSessionsConfig(allauth_usersessions_apps.UserSessionsConfig):
 
         from .sessions import on_user_logged_in
 
-        user_logged_in.disconnect(receiver=signals.on_user_logged_in)
+        if not user_logged_in.disconnect(receiver=signals.on_user_logged_in):
+            raise ImproperlyConfigured("allauth.usersessions no longer connects on_user_logged_in: see accounts.sessions")
         user_logged_in.connect(receiver=on_user_logged_in)

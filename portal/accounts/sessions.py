@@ -8,6 +8,7 @@ from allauth.usersessions.adapter import get_adapter
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.utils import timezone
 
 
 def sessions_end(user, *, keep_request=None):
@@ -25,15 +26,29 @@ def on_user_logged_in(sender, request, user, **kwargs):
     allauth reads each remembered session three times over (whether it exists, its
     data, then its user with a query of its own) and writes the new one with a lookup,
     a savepoint and a transaction; here a session is read once, the user is the one
-    logging in, and the new session (its key is new) is one insert."""
+    logging in, and the session is remembered in one statement.
+
+    The session's key is usually new, but Django keeps it when the session still holds
+    this user (whose session was not recognized, for example because it names an
+    authentication backend a release renamed): then the remembered one is brought up
+    to date, as allauth does.
+
+    A session whose data cannot be read counts as ended. With sessions in Redis that
+    includes a session Redis could not answer for; it is then no longer ended along with
+    the others, but every request checks its user again (``PortalBackend.get_user``:
+    the rule of who may log in, and the password's hash), so it cannot outlast a
+    deactivation or a new password either."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    remembered = UserSession.objects.filter(user=user).values_list("pk", "session_key")
-    ended = [pk for pk, key in remembered if store(key).load().get(SESSION_KEY) != str(user.pk)]
+    remembered = dict(UserSession.objects.filter(user=user).values_list("session_key", "pk"))
+    current = remembered.pop(request.session.session_key, None)
+    ended = [pk for key, pk in remembered.items() if store(key).load().get(SESSION_KEY) != str(user.pk)]
     if ended:
         UserSession.objects.filter(pk__in=ended).delete()
-    UserSession.objects.create(
-        user=user,
-        session_key=request.session.session_key,
-        ip=get_account_adapter().get_client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
-    )
+    client = {
+        "ip": get_account_adapter().get_client_ip(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
+    }
+    if current is None:
+        UserSession.objects.create(user=user, session_key=request.session.session_key, **client)
+    else:
+        UserSession.objects.filter(pk=current).update(last_seen_at=timezone.now(), **client)

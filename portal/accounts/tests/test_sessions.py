@@ -3,6 +3,7 @@ at once (password change, deactivation); ended ones are forgotten at the next lo
 
 import pytest
 from allauth.usersessions.models import UserSession
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +24,7 @@ def log_in(email, **headers):
 class TestSessionsRememberedAtLogin:
     def test_a_login_remembers_its_session_with_address_and_browser(self, employee):
         client = log_in(employee.email, HTTP_USER_AGENT="Safari op iPhone", HTTP_X_FORWARDED_FOR="203.0.113.5")
+        print(list(UserSession.objects.values("session_key", "user_agent", "last_seen_at")))
         remembered = UserSession.objects.get(user=employee)
         assert remembered.session_key == client.session.session_key
         assert remembered.user_agent == "Safari op iPhone" and remembered.ip == "127.0.0.1"
@@ -43,6 +45,21 @@ class TestSessionsRememberedAtLogin:
             phone.session.session_key, laptop.session.session_key, desk.session.session_key
         }
         assert UserSession.objects.filter(user=admin_user).count() == 1
+
+    def test_a_login_that_keeps_its_session_updates_what_is_remembered(self, employee):
+        """Django keeps the session's key when the session still holds the user: here
+        the session names an authentication backend that is no longer configured (a
+        release that renamed it), so its user is not recognized and logs in again."""
+        client = log_in(employee.email, HTTP_USER_AGENT="Oude browser")
+        session = client.session
+        key = session.session_key
+        session[BACKEND_SESSION_KEY] = "portal.accounts.old_backends.Backend"
+        session.save()
+        assert client.get(reverse("home")).status_code == 302
+        response = client.post(LOGIN, {"login": employee.email, "password": PASSWORD}, HTTP_USER_AGENT="Nieuwe browser")
+        assert response.status_code == 302 and client.session.session_key == key
+        remembered = UserSession.objects.get(user=employee)
+        assert remembered.session_key == key and remembered.user_agent == "Nieuwe browser"
 
     def test_remembered_sessions_are_read_once_each(self, employee, django_assert_num_queries):
         for _ in range(3):
