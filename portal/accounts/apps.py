@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the audit receivers)
+        from . import ratelimits, signals  # noqa: F401  (the check of the limits, the audit receivers)
 
 
 class UserSessionsConfig(allauth_usersessions_apps.UserSessionsConfig):

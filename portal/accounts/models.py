@@ -129,7 +129,7 @@ class LoginAttempt(models.Model):
     written before the password is checked, deleted again when the password was right,
     so what stays are the failures. Neither the address typed nor the client's address
     is stored, only keyed hashes of them; attempts older than the longest limit are
-    deleted as new ones come in."""
+    deleted now and then as new ones come in (``ratelimits.PRUNE_CHANCE``)."""
 
     login_key = models.CharField(max_length=64)
     client_key = models.CharField(max_length=64)

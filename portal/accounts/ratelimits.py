@@ -13,13 +13,18 @@ login deletes its row again: three queries, and no locks. Two attempts at the sa
 moment cannot both slip past a limit: each writes its row before it counts, so the one
 that counts last sees the other (at worst both are refused). An attempt that is refused
 is not counted, so hammering a locked account does not extend its wait.
+
+That needs each row to be seen by other requests as soon as it is written: the login
+must not run inside a transaction (``ATOMIC_REQUESTS``), which the check below refuses.
 """
 
-import itertools
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.core.internal.ratelimit import get_ip, get_rates
+from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone
@@ -27,8 +32,7 @@ from django.utils.crypto import salted_hmac
 
 from .models import LoginAttempt, normalize_email_address
 
-PRUNE_EVERY = 500  # every this many attempts of a process, those older than every window go
-_attempts = itertools.count(1)
+PRUNE_CHANCE = 1 / 200  # the share of attempts that also delete those older than every window
 _SOURCES = {"key": "login_key", "ip": "client_key"}
 
 
@@ -38,6 +42,23 @@ def _rules():
         if rule.per not in _SOURCES:
             raise ImproperlyConfigured(f"login_failed limits count per key or ip, not per {rule.per}")
     return rules
+
+
+@checks.register(checks.Tags.security)
+def check_login_attempts(app_configs, **kwargs):
+    errors = []
+    try:
+        _rules()
+    except (ImproperlyConfigured, ValueError) as error:
+        errors.append(checks.Error(f"LOGIN_FAILED_RATE_LIMIT: {error}", id="accounts.E001"))
+    for alias, database in settings.DATABASES.items():
+        if database.get("ATOMIC_REQUESTS"):
+            errors.append(checks.Error(
+                f"DATABASES[{alias!r}] has ATOMIC_REQUESTS: an attempt to log in would be counted only when its "
+                "request ends, so attempts at the same moment would not see each other (accounts.ratelimits).",
+                id="accounts.E002",
+            ))  # fmt: skip
+    return errors
 
 
 def _keyed(kind, value):
@@ -66,7 +87,7 @@ def login_attempt_begin(request, *, login):
     now = timezone.now()
     keys = {"login_key": _keyed("login", normalize_email_address(login)), "client_key": _keyed("ip", get_ip(request))}
     attempt = LoginAttempt.objects.create(attempted_at=now, **keys)
-    if next(_attempts) % PRUNE_EVERY == 0:
+    if random.random() < PRUNE_CHANCE:
         _prune(now, rules)
     if _over_a_limit(rules, keys, now):
         attempt.delete()

@@ -160,7 +160,9 @@ def _first_ids(queryset, searched):
 
     For a search alone (``searched``: the users it matches), the scan starts from those
     users and looks up each one's account, with every condition of ``queryset``, by its
-    user. Started from the accounts, PostgreSQL took all of the organization's accounts
+    user: so it finds no account that ``queryset`` would not, and misses none, since
+    ``queryset`` (``Membership.objects.visible_to``) only holds accounts whose user is of
+    the organization as well. Started from the accounts, PostgreSQL took all of the organization's accounts
     into a hash to join them, as it expects few of the users found to belong to the
     organization (it takes the two conditions to be unrelated): 50 to 60 ms for a
     common surname among 100,000 accounts, against some 20 here. With a filter on the

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -167,8 +168,8 @@ class TestRateLimit:
         with time_machine.travel(start + timedelta(minutes=6), tick=False):
             assert login(client, "employee@test.example").status_code == 302
 
-    def test_an_attempt_counted_at_the_same_moment_is_seen(self, rf, employee):
-        """Attempts in flight count: with four failures and one attempt under way, the
+    def test_an_attempt_still_being_checked_counts(self, rf, employee):
+        """With four failures and one attempt whose password is still being checked, the
         next one is refused and leaves nothing behind."""
         request = rf.post(LOGIN)
         for _ in range(4):
@@ -184,14 +185,27 @@ class TestRateLimit:
         assert not LoginAttempt.objects.exists()
         assert login(client, "employee@test.example").status_code == 302
 
-    def test_neither_address_is_stored(self, client, employee):
+    def test_neither_address_is_stored_only_hashes_keyed_with_the_secret(self, client, employee, settings):
         login(client, "employee@test.example", "fout")
         attempt = LoginAttempt.objects.get()
-        assert "employee" not in attempt.login_key and "127.0.0.1" not in attempt.client_key
-        assert len(attempt.login_key) == len(attempt.client_key) == 64
+        # A plain hash of an address can be found by trying every address (there are only
+        # four billion IPv4 addresses); a keyed one only with the secret key.
+        assert attempt.login_key not in {hashlib.sha256(b"employee@test.example").hexdigest(), "employee@test.example"}
+        assert attempt.client_key not in {hashlib.sha256(b"127.0.0.1").hexdigest(), "127.0.0.1"}
+        settings.SECRET_KEY = "een-andere-geheime-sleutel-" + "x" * 30
+        login(client, "employee@test.example", "fout")
+        assert LoginAttempt.objects.exclude(login_key=attempt.login_key).exclude(client_key=attempt.client_key).count() == 1
+
+    def test_another_host_name_gives_no_more_attempts(self, client, employee):
+        """allauth's own count keyed the login by the site's domain, which without the sites
+        framework is the Host header as sent, port included."""
+        for port in range(1000, 1005):
+            client.post(LOGIN, {"login": "employee@test.example", "password": "fout"}, HTTP_HOST=f"testserver:{port}")
+        response = client.post(LOGIN, {"login": "employee@test.example", "password": PASSWORD}, HTTP_HOST="testserver:1005")
+        assert "too_many_login_attempts" in error_codes(response)
 
     def test_old_attempts_are_pruned(self, rf, employee, monkeypatch):
-        monkeypatch.setattr(ratelimits, "PRUNE_EVERY", 1)
+        monkeypatch.setattr(ratelimits, "PRUNE_CHANCE", 1)
         request = rf.post(LOGIN)
         with time_machine.travel(timezone.now() - timedelta(days=2), tick=False):
             ratelimits.login_attempt_begin(request, login="oud@test.example")
@@ -211,3 +225,20 @@ class TestRateLimit:
             choose(client, link_from(mailoutbox[0]), "Nieuw-Gekozen-Wachtwoord")
         assert login(client, "employee@test.example", "Nieuw-Gekozen-Wachtwoord").status_code == 302
         assert LoginAttempt.objects.count() == 3  # the other logins' failures still count
+
+
+@pytest.mark.parametrize("rule", ["5/5m/user", "vijf/5m/key"])
+def test_the_check_refuses_limits_that_cannot_be_counted(settings, rule):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": rule}
+    assert [error.id for error in ratelimits.check_login_attempts(None)] == ["accounts.E001"]
+
+
+def test_the_check_refuses_requests_in_one_transaction(monkeypatch):
+    from django.conf import settings
+
+    monkeypatch.setitem(settings.DATABASES["default"], "ATOMIC_REQUESTS", True)
+    assert [error.id for error in ratelimits.check_login_attempts(None)] == ["accounts.E002"]
+
+
+def test_the_check_passes_the_portals_settings():
+    assert ratelimits.check_login_attempts(None) == []
