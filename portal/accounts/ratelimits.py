@@ -21,6 +21,8 @@ must not run inside a transaction (``ATOMIC_REQUESTS``), which the check below r
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from allauth.core.internal.ratelimit import get_ip, get_rates
 from django.conf import settings
@@ -99,18 +101,16 @@ def _over_a_limit(rules, keys, now):
     """Whether the attempts within some rule's window, this one included, are more than
     it allows. Read in one query: the attempts within the longest window of each source,
     no more rows than the largest limit of each allows."""
+    windows = [(_SOURCES[rule.per], now - timedelta(seconds=rule.duration), rule.amount) for rule in rules]
     since = {}
-    for rule in rules:
-        source = _SOURCES[rule.per]
-        since[source] = min(since.get(source, now), now - timedelta(seconds=rule.duration))
-    rows = list(LoginAttempt.objects.filter(
-        Q(*(Q(**{source: keys[source], "attempted_at__gt": start}) for source, start in since.items()), _connector=Q.OR)
-    ).values(*_SOURCES.values(), "attempted_at"))  # fmt: skip
-    for rule in rules:
-        source, start = _SOURCES[rule.per], now - timedelta(seconds=rule.duration)
-        if sum(1 for row in rows if row[source] == keys[source] and row["attempted_at"] > start) > rule.amount:
-            return True
-    return False
+    for source, start, _amount in windows:
+        since[source] = min(since.get(source, start), start)
+    within = reduce(or_, (Q(**{source: keys[source], "attempted_at__gt": start}) for source, start in since.items()))
+    rows = list(LoginAttempt.objects.filter(within).values(*_SOURCES.values(), "attempted_at"))
+    return any(
+        sum(1 for row in rows if row[source] == keys[source] and row["attempted_at"] > start) > amount
+        for source, start, amount in windows
+    )
 
 
 def login_attempts_clear(*, login):

@@ -162,10 +162,10 @@ def _first_ids(queryset, searched):
     users and looks up each one's account, with every condition of ``queryset``, by its
     user: so it finds no account that ``queryset`` would not, and misses none, since
     ``queryset`` (``Membership.objects.visible_to``) only holds accounts whose user is of
-    the organization as well. Started from the accounts, PostgreSQL took all of the organization's accounts
-    into a hash to join them, as it expects few of the users found to belong to the
-    organization (it takes the two conditions to be unrelated): 50 to 60 ms for a
-    common surname among 100,000 accounts, against some 20 here. With a filter on the
+    the organization as well. Started from the accounts, PostgreSQL took all of the
+    organization's accounts into a hash to join them, as it expects few of the users
+    found to belong to the organization (it takes the two conditions to be unrelated):
+    50 to 60 ms for a common surname among 100,000 accounts, against some 20 here. With a filter on the
     accounts as well (a role, a status, a location), which may pick out only a few of
     them, the scan starts from the accounts: started from the users, it would look up
     every user the search finds."""
