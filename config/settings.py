@@ -297,6 +297,12 @@ CUSTOMER_SERVICE_EMAIL = os.environ.get(
 # Mail goes out through the task queue after the transaction commits; a failed delivery
 # is retried with a growing pause, this many times in all.
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+# Seconds the SMTP connection waits for the mail server at each step: a server that
+# accepts the connection and never answers must not hold the worker (an EMAIL_URL's
+# ?timeout= counts when EMAIL_TIMEOUT is not set).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT") or vars().get("EMAIL_TIMEOUT") or 20)
+# /health/ready/ answers 503 when a message has waited longer than this (or was given up).
+MAIL_STUCK_AFTER_MINUTES = int(os.environ.get("MAIL_STUCK_AFTER_MINUTES", "30"))
 
 TASKS = {
     "default": {

@@ -1,13 +1,49 @@
-"""The health check for a load balancer: answers before any other middleware (no
-session, no host check, no HTTPS redirect), and only 200 when the database answers."""
+"""Health checks, answered before any other middleware (no session, no host check, no
+HTTPS redirect):
+
+- ``/health/`` for a load balancer: 200 when the database answers, 503 otherwise.
+- ``/health/ready/`` for monitoring: the same, and 503 as well when mail is stuck (a
+  message waiting longer than ``MAIL_STUCK_AFTER_MINUTES``, given up, or without a
+  delivery task), with the state of the outbox in the answer (counts only, nothing
+  personal). Not for a load balancer: stuck mail is no reason to stop serving pages.
+"""
 
 import logging
 
 from django.db import connection
 from django.http import JsonResponse
 
+from .mail import mail_queue_state, mail_stuck
+
 logger = logging.getLogger(__name__)
 HEALTH_PATH = "/health/"
+READY_PATH = "/health/ready/"
+
+
+def _database_answers():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
+        logger.warning("health check: database unavailable (%s)", type(exc).__name__)
+        return False
+    return True
+
+
+def _health():
+    if not _database_answers():
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _ready():
+    if not _database_answers():
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    state = mail_queue_state()
+    stuck = mail_stuck(state)
+    body = {"status": "mail_stuck" if stuck else "ok", "database": "ok", "mail": state, "mail_stuck": stuck}
+    return JsonResponse(body, status=503 if stuck else 200)
 
 
 class HealthCheckMiddleware:
@@ -15,16 +51,11 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path != HEALTH_PATH:
-            return self.get_response(request)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        except Exception as exc:  # noqa: BLE001 - any database failure means unhealthy
-            logger.warning("health check: database unavailable (%s)", type(exc).__name__)
-            response = JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+        if request.path == HEALTH_PATH:
+            response = _health()
+        elif request.path == READY_PATH:
+            response = _ready()
         else:
-            response = JsonResponse({"status": "ok", "database": "ok"})
+            return self.get_response(request)
         response["Cache-Control"] = "no-store"
         return response

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import ScopedQuerySet
@@ -98,7 +99,18 @@ class OutgoingMail(models.Model):
     body = models.TextField()
     attempts = models.PositiveSmallIntegerField(default=0)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # When the next delivery is due: a message still here well after it (and not being
+    # sent) lost its task, and the worker's sweep queues it again.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Set while a process sends it, so that no other process sends it at the same time;
+    # a lease that has run out is one whose process died.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(failed_at__isnull=True), name="outgoingmail_due"
+            ),
+        ]
         verbose_name = _("uitgaande e-mail")
         verbose_name_plural = _("uitgaande e-mail")
