@@ -209,7 +209,10 @@ def invitation_issue(*, actor, membership):
         {
             "user": membership.user,
             "organization": membership.organization,
-            "inviter": actor,
+            # No name typed by a customer goes into a mail to an address a customer typed:
+            # an administrator's invitation does not name the administrator or the invitee.
+            "staff_inviter": actor if actor is not None and actor.is_staff else None,
+            "by_administrator": actor is not None and not actor.is_staff,
             "url": site_url(reverse("invitation_accept", args=[token])),
             "valid_days": settings.INVITATION_VALID_DAYS,
         },

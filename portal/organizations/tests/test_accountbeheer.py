@@ -66,6 +66,10 @@ class TestInvite:
         assert list(membership.location_links.values_list("location", flat=True)) == [locations[0].pk]
         assert [m.to for m in mailoutbox] == [["nina@test.example"]]
         assert "/uitnodiging/" in mailoutbox[0].body
+        # Names typed by an administrator stay out of a mail to an address typed by one.
+        assert membership.user.full_name not in mailoutbox[0].body
+        assert admin_user.full_name not in mailoutbox[0].body
+        assert f"Een administrator van {organization.name} heeft een account" in mailoutbox[0].body
         event = AuditEvent.objects.get(action="account_invited")
         assert event.actor == admin_user and event.target_user == membership.user
 

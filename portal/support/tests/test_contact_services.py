@@ -48,6 +48,7 @@ class TestCreate:
         # The form is open to anyone: the confirmation must not carry what was typed.
         assert "factuur" not in to_sender.subject + to_sender.body
         assert "/contact/" not in to_sender.body  # a visitor has no page in the portal
+        assert "Vera" not in to_sender.subject + to_sender.body  # nor the name typed
         assert to_service.to == [settings.CUSTOMER_SERVICE_EMAIL] and "niet ingelogd" in to_service.body
         event = AuditEvent.objects.get(action="contact_message_created")
         assert event.actor is None and event.organization is None
@@ -57,6 +58,7 @@ class TestCreate:
         settings.SITE_URL = "https://portal.example"
         message = send_contact(employee, name="Iemand Anders", email="ander@elders.example")
         assert (message.name, message.email) == ("Erik Employee", "employee@test.example")
+        assert "Beste Erik Employee," in mailoutbox[0].body  # the account's own name, to its own address
         assert message.organization == organization and message.created_by == employee
         assert mailoutbox[0].to == ["employee@test.example"]
         assert f"https://portal.example/contact/berichten/{message.pk}/" in mailoutbox[0].body
