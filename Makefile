@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run setup serve test bench bench-accounts messages clean-db
+.PHONY: run setup serve test bench bench-accounts crash-drill messages clean-db
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -75,3 +75,8 @@ messages: $(VENV)/.dev
 
 clean-db:
 	rm -f var/portal.sqlite3 var/portal.sqlite3-wal var/portal.sqlite3-shm
+
+## The crash drill: orders and invitations while gunicorn workers and the mail worker are
+## killed at random; counts lost and duplicated mail and partial records (DRILL_SECONDS).
+crash-drill: $(VENV)/.dev
+	$(PY) -m bench.crash_drill

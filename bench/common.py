@@ -60,6 +60,17 @@ def ensure_postgres_database(url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def recreate_postgres_database(url):
+    """Drop the database (ending its connections) and create it empty."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def postgres_reachable(url):
     try:
         import psycopg
@@ -108,19 +119,23 @@ def server(env, workers=4, kind="gunicorn", log=None):
     port = free_port()
     process = subprocess.Popen(server_command(kind, port, workers), cwd=ROOT, env=env, stderr=log)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(f"{kind} did not start")
+        wait_for_port(port, kind)
         yield port, process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def wait_for_port(port, name="the server", seconds=30):
+    """Wait until something listens on ``port`` of loopback."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not start")
 
 
 class Client:
