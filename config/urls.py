@@ -33,6 +33,8 @@ urlpatterns = [
     ),
 ]
 
+handler400 = core_views.bad_request
+
 if settings.BENCH_BARE_VIEW:  # the benchmark's baseline: a short text, same middleware
 
     def bench_bare(request):
