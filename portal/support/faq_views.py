@@ -3,6 +3,7 @@ by anyone, also without logging in. Only published topics and questions are show
 
 from urllib.parse import urlsplit
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
@@ -10,11 +11,16 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from portal.backoffice.permissions import is_staff_member
+from portal.core.fields import LineField
 from portal.core.scoping import membership_of
 
 from .faq_models import FaqQuestion, FaqTopic
 
 SEARCH_MAX_LENGTH = 100
+
+
+class FaqSearchForm(forms.Form):
+    q = LineField(required=False, max_length=SEARCH_MAX_LENGTH)
 
 
 def _published_questions():
@@ -46,11 +52,16 @@ def faq_question(request, topic, question):
 @require_safe
 @login_not_required
 def faq_search(request):
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    form = FaqSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""  # a refused search is shown with its error
     results = (
         _published_questions().matching(query).select_related("topic").order_by("topic__order", "topic_id", "order", "id")
     )
-    return render(request, "support/faq_search.html", {"query": query, "results": results})
+    return render(
+        request,
+        "support/faq_search.html",
+        {"form": form, "query": query, "typed": request.GET.get("q", "")[:SEARCH_MAX_LENGTH], "results": results},
+    )
 
 
 @require_safe

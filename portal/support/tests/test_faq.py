@@ -148,6 +148,17 @@ class TestSearch:
         response = client.get(f"{FAQ}zoeken/", {"q": "  "})
         assert response.status_code == 200 and list(response.context["results"]) == []
 
+    @pytest.mark.parametrize(
+        "query, code",
+        [("ab\x00cd", "null_characters_not_allowed"), ("ab\x1bcd", "control_character"), ("ab\ncd", "line_break"),
+         ("a" * 101, "max_length")],
+    )  # fmt: skip
+    def test_a_search_that_is_not_one_line_of_text_is_refused(self, client, query, code):
+        response = client.get(f"{FAQ}zoeken/", {"q": query})
+        assert response.status_code == 200 and list(response.context["results"]) == []
+        assert [e.code for e in response.context["form"].errors.as_data()["q"]] == [code]
+        assert 'aria-invalid="true"' in response.content.decode()
+
     def test_a_changed_topic_title_is_searched(self, client):
         topic = FaqTopic.objects.get(slug="bestellen")
         topic.title = "Bestelomgeving en leveringen"
