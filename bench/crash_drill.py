@@ -99,7 +99,11 @@ def prepare():
     from portal.organizations.models import Membership, Organization, Role, Status
 
     call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        for statement in TRIGGERS[connection.vendor]:
+            cursor.execute(statement)
     call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
     call_command("load_demo", allow_production=True, verbosity=0)
     organization = Organization.objects.create(customer_number="DRILL", name="Drill Bakkerij B.V.")
     location = Location.objects.create(organization=organization, code="D1", name="Drill Centrum")
@@ -118,9 +122,6 @@ def prepare():
     for n in range(CLIENTS):
         # Half of the orderers need approval for every order: more mails per order.
         account(ORDERER.format(n), f"Besteller {n}", may_order=True, order_limit=1 if n % 2 else None)
-    with connection.cursor() as cursor:
-        for statement in TRIGGERS[connection.vendor]:
-            cursor.execute(statement)
     products = list(Product.objects.offered().order_by("pk").values_list("pk", flat=True)[:5])
     print(json.dumps({"products": products, "location": location.pk}))
 
@@ -146,7 +147,7 @@ def count():
         "orders": [[o.number, o.placed_by.email] for o in orders.select_related("placed_by")],
         "invitations": list(invited.values_list("user__email", flat=True)),
         "orders_without_lines": orders.filter(lines__isnull=True).count(),
-        "accounts_without_membership": User.objects.filter(is_staff=False, memberships__isnull=True).count(),
+        "accounts_without_membership": User.objects.filter(is_staff=False, membership__isnull=True).count(),
         "outbox_waiting": OutgoingMail.objects.filter(failed_at__isnull=True).count(),
         "outbox_given_up": OutgoingMail.objects.filter(failed_at__isnull=False).count(),
         "tasks_running": DBTaskResult.objects.filter(status="RUNNING").count(),
@@ -357,19 +358,26 @@ def drill(database_url, run_dir):
     tally = {"orders_confirmed": [], "invitations_confirmed": [], "errors": 0}
     with open(run_dir / "server.log", "wb") as log:
         processes = Processes(env, log)
-        deadline = time.monotonic() + SECONDS
-        threads = [threading.Thread(target=orderer, args=(processes.port, n, setup["products"], deadline, tally)) for n in range(CLIENTS)]
-        threads += [threading.Thread(target=administrator, args=(processes.port, n, setup["location"], deadline, tally)) for n in range(ADMINS)]
-        threads.append(threading.Thread(target=processes.killer, args=(deadline,)))
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        drained_after = _drain(env)
-        processes.stop()
+        try:
+            drained_after = _load(processes, setup, tally)
+        finally:
+            processes.stop()
     state = _in_django(env, "count")
     result = tally_mail(state, delivered_mail(mail_dir), tally)
     return result | {"kills": processes.kills, "drained_after_seconds": drained_after}
+
+
+def _load(processes, setup, tally):
+    """Orderers, administrators and the killer until the deadline; then the outbox drains."""
+    deadline = time.monotonic() + SECONDS
+    threads = [threading.Thread(target=orderer, args=(processes.port, n, setup["products"], deadline, tally)) for n in range(CLIENTS)]
+    threads += [threading.Thread(target=administrator, args=(processes.port, n, setup["location"], deadline, tally)) for n in range(ADMINS)]
+    threads.append(threading.Thread(target=processes.killer, args=(deadline,)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return _drain(processes.env)
 
 
 def _drain(env):
