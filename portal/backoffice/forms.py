@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import ACCOUNT_MANAGER
+from portal.core.fields import DateField
 from portal.organizations.forms import DeactivateForm as AccountDeactivateForm
 
 User = get_user_model()
@@ -111,8 +112,8 @@ class AuditFilterForm(forms.Form):
     organization = forms.CharField(label=_("Organisatie (naam of klantnummer)"), required=False, max_length=100)
     account = forms.CharField(label=_("Account (naam of e-mailadres)"), required=False, max_length=100)
     actor = forms.CharField(label=_("Door (naam of e-mailadres)"), required=False, max_length=100)
-    since = forms.DateField(label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = DateField(label=_("Vanaf"), required=False)
+    until = DateField(label=_("Tot en met"), required=False)
 
     def clean(self):
         cleaned = super().clean()

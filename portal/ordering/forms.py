@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import DateField
 from portal.locations.models import Department, Location
 
 from .models import OrderStatus
@@ -74,11 +75,7 @@ class CheckoutForm(forms.Form):
         required=False,
         help_text=_("Bijvoorbeeld je inkoopordernummer. Het staat op de pakbon en de factuur."),
     )
-    wished_delivery_date = forms.DateField(
-        label=_("Gewenste leverdatum (optioneel)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    wished_delivery_date = DateField(label=_("Gewenste leverdatum (optioneel)"), required=False)
     remarks = forms.CharField(
         label=_("Opmerkingen voor de bezorger (optioneel)"),
         max_length=500,
@@ -160,8 +157,8 @@ class OrderFilterForm(forms.Form):
         label=_("Locatie"), required=False, queryset=Location.objects.none(), empty_label=_("Alle locaties")
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle statussen")), *OrderStatus.choices])
-    date_from = forms.DateField(label=_("Besteld vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Besteld tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(label=_("Besteld vanaf"), required=False)
+    date_to = DateField(label=_("Besteld tot en met"), required=False)
 
     def __init__(self, *args, locations, **kwargs):
         super().__init__(*args, **kwargs)

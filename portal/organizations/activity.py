@@ -7,15 +7,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import DateField, LineField
 from portal.core.models import AuditEvent
 
 PAGE_SIZE = 50
 
 
 class ActivityFilterForm(forms.Form):
-    account = forms.CharField(label=_("Account (naam of e-mailadres)"), required=False, max_length=100)
-    since = forms.DateField(label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    account = LineField(label=_("Account (naam of e-mailadres)"), required=False, max_length=100)
+    since = DateField(label=_("Vanaf"), required=False)
+    until = DateField(label=_("Tot en met"), required=False)
 
     def clean(self):
         cleaned = super().clean()

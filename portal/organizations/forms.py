@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.forms import PasswordsMatchMixin
 from portal.accounts.models import normalize_email_address
+from portal.core.fields import DateField
 from portal.locations.models import Location
 
 from .models import Role, Status
@@ -74,11 +75,10 @@ class AccountChangeForm(AccountForm):
 
 
 class DeactivateForm(forms.Form):
-    until = forms.DateField(
+    until = DateField(
         label=_("Gedeactiveerd tot (optioneel)"),
         required=False,
         help_text=_("Vanaf deze datum is het account vanzelf weer actief. Laat leeg om het account te deactiveren tot je het zelf weer activeert."),
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean_until(self):

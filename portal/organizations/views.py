@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
+from portal.core.fields import id_from
 from portal.core.forms import filter_controls
 from portal.core.money import money
 from portal.core.scoping import allowed_or_404, get_visible_or_404
@@ -90,10 +91,19 @@ ACCOUNT_CSV_HEADER = [
 ]  # fmt: skip
 
 
+def _export_refused(request, list_name):
+    """An export asked for with a filter that is not valid: not a file of something else
+    than was asked for, but the list, which shows what is wrong."""
+    messages.error(request, _("De export is niet gemaakt: een filter klopt niet. Kijk de filters na en probeer het opnieuw."))
+    return redirect(reverse(list_name) + ("?" + request.GET.urlencode() if request.GET else ""))
+
+
 @require_safe
 @administrator_required
 def account_export(request):
-    _form, filters, sort = _filters(request)
+    form, filters, sort = _filters(request)
+    if form.errors:
+        return _export_refused(request, "accountbeheer:list")
     rows = overview.export_rows(overview.filtered(overview.visible_accounts(request.user), **filters), sort)
     yes, no = _("ja"), _("nee")
 
@@ -405,12 +415,11 @@ def _activity_filters(request):
     form = activity.ActivityFilterForm(request.GET or None)
     form.is_valid()  # an invalid field is shown as an error; the valid ones still filter
     data = getattr(form, "cleaned_data", {})
-    account_id = request.GET.get("id", "")
     return form, {
         "account": (data.get("account") or "").strip(),
         "since": data.get("since"),
         "until": data.get("until"),
-        "account_id": int(account_id) if account_id.isdigit() else None,
+        "account_id": id_from(request.GET.get("id")),
     }
 
 
@@ -418,8 +427,7 @@ def _activity_filters(request):
 @administrator_required
 def activity_list(request):
     form, filters = _activity_filters(request)
-    before = request.GET.get("voor", "")
-    rows, next_before = activity.page(activity.events(request.user, **filters), int(before) if before.isdigit() else None)
+    rows, next_before = activity.page(activity.events(request.user, **filters), id_from(request.GET.get("voor")))
     query = request.GET.copy()
     query.pop("voor", None)
     return render(
@@ -443,7 +451,9 @@ ACTIVITY_CSV_HEADER = [
 @require_safe
 @administrator_required
 def activity_export(request):
-    _form, filters = _activity_filters(request)
+    form, filters = _activity_filters(request)
+    if form.errors:
+        return _export_refused(request, "accountbeheer:activity")
     rows = activity.events(request.user, **filters).order_by("-pk").iterator(chunk_size=2000)
 
     def lines():

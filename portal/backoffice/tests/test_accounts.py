@@ -142,6 +142,14 @@ def test_audit_viewer_filters_and_shows_staff_actions(cs_client, staff_user, emp
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("field, day", [("since", "0001-01-01"), ("until", "9999-12-31")])
+def test_the_audit_trail_refuses_a_day_at_the_end_of_the_calendar(cs_client, field, day):
+    response = cs_client.get(reverse("backoffice:audit"), {field: day})
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()[field]] == ["date_out_of_range"]
+
+
+@pytest.mark.django_db
 def test_a_search_matching_too_many_is_refused_not_cut_off(cs_client, employee, monkeypatch):
     from portal.backoffice.views import audit
 
@@ -183,3 +191,9 @@ def test_deleting_twice_erases_and_records_once(staff_user, employee):
         services.account_delete(actor=staff_user, membership=employee.membership, reason="Op verzoek")
     assert refused.value.code == "already_deleted"
     assert AuditEvent.objects.filter(action="account_deleted").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 40])
+def test_the_audit_trail_ignores_a_cursor_that_is_no_id(cs_client, value):
+    assert cs_client.get(reverse("backoffice:audit"), {"voor": value}).status_code == 200

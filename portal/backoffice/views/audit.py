@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from portal.accounts.models import search_key
 from portal.core.audit import describe_changes
+from portal.core.fields import id_from
 from portal.core.models import AuditEvent
 from portal.organizations import activity
 from portal.organizations.models import Organization
@@ -64,9 +65,8 @@ def events(filters):
 def audit(request):
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    before = request.GET.get("voor", "")
     try:
-        rows, next_before = activity.page(events(filters), int(before) if before.isdigit() else None)
+        rows, next_before = activity.page(events(filters), id_from(request.GET.get("voor")))
     except TooVague as vague:
         form.add_error(vague.field, forms.ValidationError(_("Dit past op te veel; maak het preciezer."), code="too_vague"))
         rows, next_before = [], None

@@ -387,6 +387,14 @@ def test_the_order_list_filters_and_states_its_queries(
     assert response.context["page"].paginator.count == 3  # the valid location still filters
 
 
+@pytest.mark.parametrize("field, day", [("date_from", "0001-01-01"), ("date_to", "9999-12-31")])
+def test_a_day_at_the_end_of_the_calendar_is_refused(client, admin_user, field, day):
+    client.force_login(admin_user)
+    response = client.get(reverse("ordering:orders"), {field: day})
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()[field]] == ["date_out_of_range"]
+
+
 def test_the_period_counts_whole_local_days(client, admin_user, orderer, locations, products):
     with time_machine.travel("2026-11-20 23:30:00+01:00", tick=False):  # 22:30 UTC
         late = place(orderer, locations[0], [(products["roll"], 1)])

@@ -94,3 +94,42 @@ def test_query_count_does_not_grow_with_the_trail(client, admin_user, employee, 
         audit_record("login", actor=employee, target=employee)
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(reverse("accountbeheer:activity"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field, day", [("since", "0001-01-01"), ("until", "9999-12-31"), ("since", "2100-01-01"), ("until", "1899-12-31")])
+def test_a_day_outside_the_calendar_the_portal_knows_is_refused(client, admin_user, history, field, day):
+    client.force_login(admin_user)
+    response = client.get(reverse("accountbeheer:activity"), {field: day, "account": "erik"})
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()[field]] == ["date_out_of_range"]
+    assert response.context["form"].data[field] == day  # what was typed stays
+    assert response.context["rows"]  # the other filter still applies
+
+
+@pytest.mark.django_db
+def test_the_export_refuses_a_filter_that_is_not_valid_instead_of_an_empty_file(client, admin_user, history):
+    client.force_login(admin_user)
+    response = client.get(reverse("accountbeheer:activity_export"), {"since": "0001-01-01"})
+    assert response.status_code == 302
+    assert response.url == reverse("accountbeheer:activity") + "?since=0001-01-01"
+    page = client.get(response.url)
+    assert [e.code for e in page.context["form"].errors.as_data()["since"]] == ["date_out_of_range"]
+    assert "De export is niet gemaakt" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_export_of_the_earliest_and_latest_day_works(client, admin_user, history):
+    client.force_login(admin_user)
+    response = client.get(reverse("accountbeheer:activity_export"), {"since": "1900-01-01", "until": "2099-12-31"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response.status_code == 200 and "Functie: — → Bakker" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 40, "-1", "0"])
+def test_an_id_or_cursor_that_is_no_id_is_ignored(client, admin_user, history, value):
+    client.force_login(admin_user)
+    for params in ({"voor": value}, {"id": value}):
+        response = client.get(reverse("accountbeheer:activity"), params)
+        assert response.status_code == 200 and response.context["rows"]

@@ -197,3 +197,13 @@ def test_the_filter_form_keeps_what_was_chosen(client, admin_user, locations):
     assert '<option value="invited" selected>' in page
     assert f'<option value="{locations[1].pk}" selected>' in page
     assert 'name="q" id="id_q" value="an"' in page
+
+
+@pytest.mark.django_db
+def test_the_export_refuses_a_filter_that_is_not_valid_instead_of_exporting_everything(client, admin_user, employee):
+    client.force_login(admin_user)
+    response = client.get(reverse("accountbeheer:export"), {"status": "nonsense", "role": "employee"})
+    assert response.status_code == 302
+    assert response.url == reverse("accountbeheer:list") + "?status=nonsense&role=employee"
+    page = client.get(response.url)
+    assert [e.code for e in page.context["form"].errors.as_data()["status"]] == ["invalid_choice"]
