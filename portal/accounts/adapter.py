@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.contrib.sites.shortcuts import get_current_site
 
@@ -22,6 +23,8 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             "opnieuw, of kies een nieuw wachtwoord via 'Wachtwoord vergeten?'."
         ),
         "email_password_mismatch": _("Het e-mailadres of het wachtwoord klopt niet."),
+        # allauth's "type your current password": it was typed, and it was wrong.
+        "enter_current_password": _("Dit is niet je huidige wachtwoord."),
     }
 
     def is_open_for_signup(self, request):
@@ -47,6 +50,18 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return self.respond_user_inactive(request, user)
         return super().pre_login(request, user, **kwargs)
+
+    def get_password_change_redirect_url(self, request):
+        """Back to Mijn account, where the message says it worked (not the empty form)."""
+        return reverse("accounts:my_account")
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        """After a reset the page itself says the password is saved: not twice."""
+        match = getattr(request, "resolver_match", None)
+        reset = match is not None and match.url_name == "account_reset_password_from_key"
+        if reset and message_template == "account/messages/password_changed.txt":
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

@@ -10,13 +10,18 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
+from .middleware import session_ended_note
 
-def sessions_end(user, *, keep_request=None):
-    """End every open session of ``user`` at once, except the one of ``keep_request``."""
+
+def sessions_end(user, *, reason, keep_request=None):
+    """End every open session of ``user`` at once, except the one of ``keep_request``;
+    the browsers of the others are told ``reason`` (see ``middleware.REASONS``)."""
     sessions = UserSession.objects.filter(user=user)
     if keep_request is not None and keep_request.session.session_key:
         sessions = sessions.exclude(session_key=keep_request.session.session_key)
-    get_adapter().end_sessions(list(sessions))
+    sessions = list(sessions)
+    session_ended_note([session.session_key for session in sessions], reason)
+    get_adapter().end_sessions(sessions)
 
 
 def on_user_logged_in(sender, request, user, **kwargs):

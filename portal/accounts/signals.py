@@ -49,7 +49,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_password_changed(sender, request, user, **kwargs):
     with transaction.atomic():
         audit_record("password_changed", actor=user, target=user, request=request)
-        sessions_end(user, keep_request=request)
+        sessions_end(user, reason="password_changed", keep_request=request)
 
 
 @receiver(password_reset)
@@ -59,5 +59,5 @@ def on_password_reset(sender, request, user, **kwargs):
     vergeten?' lets its owner in at once)."""
     with transaction.atomic():
         audit_record("password_reset", actor=user, target=user, request=request)
-        sessions_end(user)
+        sessions_end(user, reason="password_changed")
         login_attempts_clear(login=user.email)

@@ -520,7 +520,7 @@ def account_deactivate(*, actor, membership, until=None, reason="", request=None
     membership.version = F("version") + 1
     membership.save(update_fields=["status", "deactivated_until", "version", "updated_at"])
     membership.refresh_from_db(fields=["version"])
-    sessions_end(membership.user)
+    sessions_end(membership.user, reason="deactivated")
     changes = {"status": [Status.ACTIVE, Status.DEACTIVATED]}
     if until:
         changes["deactivated_until"] = [None, until.isoformat()]
@@ -570,7 +570,7 @@ def _erase(membership):
     """Erase the person's data and free the address; history stays, under
     "verwijderd account"."""
     user = membership.user
-    sessions_end(user)
+    sessions_end(user, reason="deleted")
     now = timezone.now()
     membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     membership.email_changes.filter(confirmed_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)

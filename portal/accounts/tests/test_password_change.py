@@ -32,6 +32,14 @@ class TestPasswordChangeRules:
     def test_wrong_current_password(self, logged_in):
         response = change(logged_in, old="niet-het-goede")
         assert field_codes(response, "oldpassword") == {"enter_current_password"}
+        # It was typed, and it was wrong: not allauth's "type your current password".
+        assert "Dit is niet je huidige wachtwoord." in response.content.decode()
+
+    def test_success_lands_on_mijn_account_with_one_message(self, logged_in):
+        response = change(logged_in)
+        assert response.status_code == 302 and response.url == reverse("accounts:my_account")
+        page = logged_in.get(response.url).content.decode()
+        assert page.count("Je wachtwoord is gewijzigd.") == 1
 
     def test_new_passwords_must_match(self, logged_in):
         response = change(logged_in, again="Andere-Tulp-Gracht")

@@ -47,6 +47,9 @@ class TestPasswordReset:
         assert employee.check_password("Nieuw-Gekozen-Wachtwoord")
         assert AuditEvent.objects.filter(action="password_reset", target_user=employee).exists()
         assert mailoutbox[-1].to == [employee.email]  # told that the password was reset
+        done = client.get(response.url)
+        assert "Je wachtwoord is opgeslagen" in done.content.decode()
+        assert not list(done.context["messages"])  # the page says it, not a message as well
 
         reused = choose(client, link, "Nog-Een-Ander-Wachtwoord")
         assert reused.context["token_fail"]

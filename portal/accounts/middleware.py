@@ -1,0 +1,98 @@
+"""Say why a session ended, on the login page it lands on.
+
+A session ends without its owner doing anything when the account is deactivated or
+deleted, when its rights or its organization's access to the portal are taken away,
+when the password is changed (elsewhere, or through 'Wachtwoord vergeten?') or when it
+expires. The next request then finds the user logged out; this middleware works out why
+and leaves a message for the page that request shows (the login page, for a page that
+needs a login), and logs the dead session out so it is said once.
+
+Sessions ended on purpose (``sessions_end``) are deleted; their reason is kept for as
+long as a session lives under a hash of the session key (``session_ended_note``), so the
+browser that still sends that key can be told. Nothing personal is kept.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from portal.organizations.models import Status
+from portal.organizations.permissions import may_log_in
+
+from .models import User
+
+REASONS = {
+    "password_changed": _("Je bent uitgelogd omdat je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."),
+    "deactivated": _(
+        "Je bent uitgelogd omdat je account is gedeactiveerd. Vraag de administrator van je organisatie om het weer te activeren."
+    ),
+    "deleted": _("Je bent uitgelogd omdat je account is verwijderd."),
+    "no_rights": _(
+        "Je bent uitgelogd omdat je account geen rechten meer heeft op Mijn HartingBank. Vraag de administrator van je organisatie om ze terug te geven."
+    ),
+    "access_off": _(
+        "Je bent uitgelogd omdat de toegang van je organisatie tot Mijn HartingBank is uitgezet. Neem contact op met je accountmanager bij HartingBank."
+    ),
+    "expired": _("Je sessie is verlopen. Log opnieuw in."),
+}
+
+
+def _note_key(session_key):
+    return "session-ended:" + hashlib.sha256(session_key.encode()).hexdigest()
+
+
+def session_ended_note(session_keys, reason):
+    """Remember why these sessions were ended, for as long as their cookies may be sent."""
+    cache.set_many({_note_key(key): reason for key in session_keys}, timeout=settings.SESSION_COOKIE_AGE)
+
+
+def _reason_for_user(user_id):
+    """Why this user's session no longer logs them in (the rule of who may log in)."""
+    user = User.objects.select_related("membership__organization").filter(pk=user_id).first()
+    if user is not None and user.is_staff:
+        return None if may_log_in(user) else "deactivated"
+    membership = getattr(user, "membership", None) if user else None
+    if user is None or membership is None or membership.status == Status.DELETED:
+        return "deleted"
+    if not user.is_active or membership.effective_status != Status.ACTIVE:
+        return "deactivated"
+    if not membership.organization.portal_access:
+        return "access_off"
+    # Still let in by the rule: not ended by it (a session naming an authentication
+    # backend that a release renamed, say), and logging in again takes it over.
+    return None if may_log_in(user) else "no_rights"
+
+
+class SessionEndedMiddleware:
+    """After the authentication and message middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reason = self._reason(request)
+        if reason:
+            messages.warning(request, REASONS[reason], extra_tags=f"session-ended {reason}")
+        return self.get_response(request)
+
+    def _reason(self, request):
+        cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not cookie:
+            return None
+        session = request.session
+        user_id = session.get(SESSION_KEY)
+        if session.session_key is None:  # the cookie's session is gone
+            reason = cache.get(_note_key(cookie)) or "expired"
+            cache.delete(_note_key(cookie))
+            return reason
+        if user_id is None or request.user.is_authenticated:
+            return None
+        # The session still names a user the backend no longer lets in.
+        reason = "password_changed" if SESSION_KEY not in session else _reason_for_user(user_id)
+        if reason:
+            logout(request)
+        return reason
