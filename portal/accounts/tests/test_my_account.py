@@ -51,3 +51,40 @@ class TestMijnAccount:
         response = client.get(URL)
         assert response.status_code == 200
         assert "Medewerker HartingBank" in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestMijnAccountOfAnAdministrator:
+    def test_sees_every_location_of_the_organization_and_which_are_linked(self, client, admin_user, locations, other_location):
+        admin_user.membership.location_links.all().delete()
+        admin_user.membership.location_links.create(location=locations[0])
+        client.force_login(admin_user)
+        response = client.get(URL)
+        shown = {location["pk"]: location["linked"] for location in response.context["locations"]}
+        assert shown == {locations[0].pk: True, **{location.pk: False for location in locations[1:]}}
+        assert other_location.pk not in shown  # another organization's
+        assert "gekoppeld aan je account" in response.content.decode()
+
+    def test_is_never_told_to_ask_the_administrator(self, client, admin_user):
+        client.force_login(admin_user)
+        page = client.get(URL).content.decode()
+        assert "contact op met de administrator" not in page
+        assert reverse("accountbeheer:change", args=[admin_user.membership.pk]) in page
+
+    def test_without_a_linked_location_checkout_and_service_point_to_accountbeheer(self, client, admin_user):
+        admin_user.membership.location_links.all().delete()
+        type(admin_user.membership).objects.filter(pk=admin_user.membership.pk).update(may_order=True, may_use_portal=True)
+        from decimal import Decimal
+
+        from portal.ordering import services as ordering
+        from portal.ordering.models import Category, Product
+
+        category = Category.objects.create(name="Kassarollen", slug="kassarollen")
+        product = Product.objects.create(category=category, code="ROL", name="Kassarol", unit="doos", price=Decimal("1.00"))
+        admin_user.membership.refresh_from_db()
+        ordering.cart_add(actor=admin_user, product=product, quantity=1)
+        client.force_login(admin_user)
+        own = reverse("accountbeheer:change", args=[admin_user.membership.pk])
+        for url in (reverse("ordering:checkout"), reverse("service:create")):
+            page = client.get(url).content.decode()
+            assert own in page and "Vraag je administrator" not in page and "Vraag de administrator" not in page

@@ -160,3 +160,17 @@ def test_name_and_account_manager_are_changed_and_audited(am_client, organizatio
         "name": ["Bakkerij Test B.V.", "Bakkerij Test en Zonen B.V."],
         "account_manager": [None, "Alex Accountmanager"],
     }
+
+
+@pytest.mark.django_db
+def test_the_first_administrator_starts_with_both_rights_and_every_location(am_client, account_manager):
+    from conftest import make_location
+
+    organization = Organization.objects.create(name="Slagerij Bos", customer_number="K-901", account_manager=account_manager)
+    shop, market = make_location(organization, "B1", "Bos Centrum"), make_location(organization, "B2", "Bos Markt")
+    archived = make_location(organization, "B3", "Bos Oud")
+    type(archived).objects.filter(pk=archived.pk).update(is_archived=True)
+    am_client.post(reverse("backoffice:administrator_invite", args=[organization.pk]), {"full_name": "Bea Bos", "email": "bea@bos.example"})
+    membership = Membership.objects.get(user__email="bea@bos.example")
+    assert membership.may_use_portal and membership.may_order
+    assert set(membership.location_links.values_list("location", flat=True)) == {shop.pk, market.pk}

@@ -131,7 +131,13 @@ def administrator_invite(request, pk):
     form = AdministratorInviteForm(request.POST)
     if form.is_valid():
         try:
-            services.account_invite(actor=request.user, organization=organization, role=Role.ADMINISTRATOR, request=request, **form.cleaned_data)
+            # An administrator has what she needs from the start: both rights and every
+            # location registered so far (she links later ones herself in Accountbeheer).
+            services.account_invite(
+                actor=request.user, organization=organization, role=Role.ADMINISTRATOR, may_use_portal=True,
+                may_order=True, locations=list(organization.locations.filter(is_archived=False)), request=request,
+                **form.cleaned_data,
+            )  # fmt: skip
         except services.AccountRuleError as error:
             field = {"email_in_use": "email", "reason_required": "reason"}.get(error.code)
             form.add_error(field, error.as_validation_error())
