@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import ACCOUNT_MANAGER
-from portal.core.fields import DateField
+from portal.core.fields import DateField, ModelChoiceField, ModelMultipleChoiceField
 from portal.organizations.forms import DeactivateForm as AccountDeactivateForm
 
 User = get_user_model()
@@ -15,7 +15,7 @@ def account_managers():
     return User.objects.filter(is_staff=True, is_active=True, groups__name=ACCOUNT_MANAGER).order_by("full_name")
 
 
-class AccountManagerField(forms.ModelChoiceField):
+class AccountManagerField(ModelChoiceField):
     def __init__(self, **kwargs):
         super().__init__(
             label=_("Accountmanager"), queryset=account_managers(), required=False, empty_label=_("Nog niemand"), **kwargs
@@ -70,7 +70,7 @@ class AdministratorInviteForm(forms.Form):
     )
 
 
-class LocationChoiceField(forms.ModelMultipleChoiceField):
+class LocationChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, location):
         label = f"{location.name} ({location.code})"
         return f"{label} – {_('gearchiveerd')}" if location.is_archived else label

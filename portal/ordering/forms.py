@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.fields import DateField
+from portal.core.fields import DateField, ModelChoiceField
 from portal.locations.models import Department, Location
 
 from .models import OrderStatus
@@ -67,7 +67,7 @@ class CatalogueFilterForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
-    location = forms.ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=None)
+    location = ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=None)
     department = forms.TypedChoiceField(label=_("Afdeling"), coerce=int)
     reference = forms.CharField(
         label=_("Je referentie (optioneel)"),
@@ -153,7 +153,7 @@ class RejectForm(forms.Form):
 
 
 class OrderFilterForm(forms.Form):
-    location = forms.ModelChoiceField(
+    location = ModelChoiceField(
         label=_("Locatie"), required=False, queryset=Location.objects.none(), empty_label=_("Alle locaties")
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle statussen")), *OrderStatus.choices])

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.forms import PasswordsMatchMixin
 from portal.accounts.models import normalize_email_address
-from portal.core.fields import DateField
+from portal.core.fields import DateField, ModelChoiceField, ModelMultipleChoiceField
 from portal.locations.models import Location
 
 from .models import Role, Status
@@ -38,7 +38,7 @@ class AccountForm(forms.Form):
         localize=True,
         help_text=_("Een bestelling boven dit bedrag wacht op goedkeuring van een administrator. Leeg laten: geen limiet."),
     )
-    locations = forms.ModelMultipleChoiceField(
+    locations = ModelMultipleChoiceField(
         label=_("Gekoppelde locaties"),
         queryset=Location.objects.none(),
         required=False,
@@ -71,7 +71,7 @@ class AccountForm(forms.Form):
 
 
 class AccountChangeForm(AccountForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
 
 
 class DeactivateForm(forms.Form):
@@ -96,7 +96,7 @@ class OverviewFilterForm(forms.Form):
         choices=[("", _("Alle statussen"))] + [c for c in Status.choices if c[0] != Status.DELETED],
     )
     role = forms.ChoiceField(label=_("Rol"), required=False, choices=[("", _("Alle rollen")), *Role.choices])
-    location = forms.ModelChoiceField(
+    location = ModelChoiceField(
         label=_("Locatie"), required=False, queryset=Location.objects.none(), empty_label=_("Alle locaties")
     )
     sort = forms.ChoiceField(

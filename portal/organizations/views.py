@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -328,8 +328,10 @@ BULK_ACTIONS = {
 @administrator_required
 def account_bulk(request):
     action = BULK_ACTIONS.get(request.POST.get("action"))
-    ids = [pk for pk in request.POST.getlist("ids") if pk.isdigit()]
-    back = reverse("accountbeheer:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    ids = [pk for pk in map(id_from, request.POST.getlist("ids")) if pk is not None]
+    # The overview's filters, to go back to: read and written again, so only a query string.
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    back = reverse("accountbeheer:list") + ("?" + query if query else "")
     if action is None or not ids:
         messages.error(request, _("Kies een actie en ten minste één account."))
         return redirect(back)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import ModelChoiceField
 from portal.core.uploads import AttachmentsField
 from portal.locations.models import Department, Location
 
@@ -12,8 +13,8 @@ class ServiceRequestForm(forms.Form):
     departments are grouped per location, and the server checks that the chosen
     department belongs to the chosen location."""
 
-    location = forms.ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=_("Kies een locatie"))
-    department = forms.ModelChoiceField(
+    location = ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=_("Kies een locatie"))
+    department = ModelChoiceField(
         label=_("Afdeling"), queryset=Department.objects.none(), empty_label=_("Kies een afdeling")
     )
     category = forms.ChoiceField(label=_("Soort probleem"), choices=[("", _("Kies wat er aan de hand is")), *Category.choices])
@@ -62,7 +63,7 @@ class MessageForm(forms.Form):
 
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle statussen")), *Status.choices])
-    location = forms.ModelChoiceField(
+    location = ModelChoiceField(
         label=_("Locatie"), required=False, queryset=Location.objects.none(), empty_label=_("Alle locaties")
     )
 

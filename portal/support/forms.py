@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import ModelChoiceField
 from portal.locations.models import Department, Location
 
 from .models import LOCATION_KINDS, Kind, Status
@@ -17,14 +18,14 @@ DESCRIPTION_HELP = _(
 )
 
 
-class DepartmentChoiceField(forms.ModelChoiceField):
+class DepartmentChoiceField(ModelChoiceField):
     def label_from_instance(self, department):
         return f"{department.location.name} – {department.name}"
 
 
 class ChangeRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Wat wil je laten wijzigen?"), choices=Kind.choices, widget=forms.RadioSelect)
-    location = forms.ModelChoiceField(
+    location = ModelChoiceField(
         label=_("Locatie"),
         queryset=Location.objects.none(),
         required=False,

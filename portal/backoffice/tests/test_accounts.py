@@ -197,3 +197,11 @@ def test_deleting_twice_erases_and_records_once(staff_user, employee):
 @pytest.mark.parametrize("value", ["\u00b2", "9" * 40])
 def test_the_audit_trail_ignores_a_cursor_that_is_no_id(cs_client, value):
     assert cs_client.get(reverse("backoffice:audit"), {"voor": value}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_linking_a_location_that_is_no_id_is_refused(cs_client, employee):
+    url = reverse("backoffice:account_action", args=[employee.membership.pk, "locations"])
+    response = cs_client.post(url, {"locations-locations": ["9" * 40], "locations-reason": "Verzoek"})
+    assert response.status_code == 200
+    assert {e.code for e in response.context["locations_form"].errors.as_data()["locations"]} == {"invalid_pk_value"}

@@ -487,3 +487,40 @@ def test_invites_are_rate_limited_per_administrator(invite, settings):
     response = invite(email="a3@test.example")
     assert response.status_code == 429
     assert not User.objects.filter(email="a3@test.example").exists()
+
+
+HUGE = "9" * 40
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "9223372036854775808", "\u00b2"])
+def test_a_location_that_is_no_id_is_refused_not_looked_up(invite, value):
+    response = invite(locations=[value])
+    assert response.status_code == 200
+    assert form_codes(response, "locations") == {"invalid_pk_value"}
+    assert response.context["form"]["full_name"].value() == "Nina Nieuw"  # what was typed stays
+
+
+@pytest.mark.django_db
+def test_a_version_no_column_holds_is_refused(admin_client, employee, locations):
+    url = reverse("accountbeheer:change", args=[employee.membership.pk])
+    response = admin_client.post(url, invite_data(locations[:1], email=employee.email, version=HUGE))
+    assert response.status_code == 200 and form_codes(response, "version") == {"max_value"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [HUGE, "9223372036854775808", "\u00b2"])
+def test_bulk_ignores_ids_no_column_holds(admin_client, organization, value):
+    other = make_account(organization, "bulk@test.example")
+    ids = [value, other.membership.pk]
+    response = admin_client.post(reverse("accountbeheer:bulk"), {"action": "deactivate", "ids": ids, "query": "q=a\r\nb"})
+    assert response.status_code == 302 and "\n" not in response.url
+    other.membership.refresh_from_db()
+    assert other.membership.status == Status.DEACTIVATED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [HUGE, "\u00b2"])
+def test_bulk_with_only_ids_no_column_holds_asks_for_an_account(admin_client, value):
+    response = admin_client.post(reverse("accountbeheer:bulk"), {"action": "deactivate", "ids": [value]}, follow=True)
+    assert response.status_code == 200 and [m.level_tag for m in response.context["messages"]] == ["error"]
