@@ -16,6 +16,19 @@ def search_key(*parts) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+SEARCH_TEXT_LENGTH = 500
+
+
+def search_text_of(full_name, email) -> str:
+    """The name and e-mail address as searched (``search_key``), within the column's
+    ``SEARCH_TEXT_LENGTH``: a name can grow many times over when it is decomposed (one
+    "\ufdfa" becomes 18 letters), so the e-mail address is kept whole and the name's
+    part is cut to what is left."""
+    email_key = search_key(email)
+    name_key = search_key(full_name)[: max(SEARCH_TEXT_LENGTH - len(email_key) - 1, 0)].rstrip()
+    return " ".join(part for part in (name_key, email_key) if part)
+
+
 def normalize_email_address(email: str) -> str:
     """E-mail addresses are stored in lower case, so uniqueness ignores case."""
     return (email or "").strip().lower()
@@ -63,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("medewerker HartingBank"), default=False)
     date_joined = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
     # Name and e-mail address as searched (see search_key); kept up to date by save().
-    search_text = models.CharField(max_length=500, blank=True, editable=False)
+    search_text = models.CharField(max_length=SEARCH_TEXT_LENGTH, blank=True, editable=False)
     # The organization of the user's membership, kept here as well so that the
     # Accountbeheer overview can read one organization's users in name, e-mail or login
     # order straight from an index (see organizations.Membership.save). Empty for staff.
@@ -111,7 +124,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = normalize_email_address(self.email) or None
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(self.full_name, self.email)
+        self.search_text = search_text_of(self.full_name, self.email)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"full_name", "email"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}

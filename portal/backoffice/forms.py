@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import ACCOUNT_MANAGER
-from portal.core.fields import DateField, ModelChoiceField, ModelMultipleChoiceField
+from portal.core.fields import DateField, ModelChoiceField, ModelMultipleChoiceField, column_length
 from portal.organizations.forms import DeactivateForm as AccountDeactivateForm
 
 User = get_user_model()
@@ -59,7 +59,7 @@ class DeactivateForm(ReasonForm, AccountDeactivateForm):
 
 class AdministratorInviteForm(forms.Form):
     full_name = forms.CharField(label=_("Naam"), max_length=150)
-    email = forms.EmailField(label=_("E-mailadres"))
+    email = forms.EmailField(label=_("E-mailadres"), max_length=column_length(User, "email"))
     phone = forms.CharField(label=_("Telefoonnummer (optioneel)"), max_length=30, required=False)
     job_title = forms.CharField(label=_("Functie (optioneel)"), max_length=100, required=False)
     reason = forms.CharField(

@@ -174,3 +174,13 @@ def test_the_first_administrator_starts_with_both_rights_and_every_location(am_c
     membership = Membership.objects.get(user__email="bea@bos.example")
     assert membership.may_use_portal and membership.may_order
     assert set(membership.location_links.values_list("location", flat=True)) == {shop.pk, market.pk}
+
+
+@pytest.mark.django_db
+def test_an_address_longer_than_its_column_is_refused(am_client, organization):
+    email = "x" * 246 + "@example.com"  # 258 characters; the column holds 254
+    url = reverse("backoffice:administrator_invite", args=[organization.pk])
+    response = am_client.post(url, {"full_name": "Bea Bos", "email": email})
+    assert response.status_code == 200
+    assert {e.code for e in response.context["invite_form"].errors.as_data()["email"]} == {"max_length"}
+    assert response.context["invite_form"]["full_name"].value() == "Bea Bos"

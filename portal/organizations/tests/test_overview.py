@@ -105,6 +105,20 @@ class TestSearchAndFilters:
         assert found("jose muller") == {jose.pk}
         assert found("j.muller@") == {jose.pk}
 
+    def test_a_name_that_grows_when_normalized_still_fits_its_search_column(self, client, admin_user, employee):
+        """One "\ufdfa" is 18 letters once decomposed: 150 of them overflowed the 500
+        characters of the search column (a 500 on PostgreSQL)."""
+        client.force_login(admin_user)
+        url = reverse("accountbeheer:change", args=[employee.membership.pk])
+        data = {"full_name": "\ufdfa" * 150, "email": employee.email, "role": Role.EMPLOYEE, "may_use_portal": "on",
+                "version": employee.membership.version}  # fmt: skip
+        assert client.post(url, data).status_code == 302
+        employee.refresh_from_db()
+        assert employee.full_name == "\ufdfa" * 150
+        assert len(employee.search_text) <= User._meta.get_field("search_text").max_length
+        rows = client.get(reverse("accountbeheer:list"), {"q": "employee@test.example"}).context["page"].rows
+        assert [r["user_id"] for r in rows] == [employee.pk]  # the e-mail address is always searched whole
+
     def test_a_renamed_account_is_found_by_its_new_name(self, client, admin_user, employee):
         services.account_update(
             actor=admin_user, membership=employee.membership, expected_version=employee.membership.version,
