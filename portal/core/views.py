@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from portal.backoffice.permissions import is_staff_member
+from portal.core.home import home_panels
 from portal.core.scoping import membership_of
 
 
@@ -18,14 +19,6 @@ def bad_request(request, exception):
 def home(request):
     if is_staff_member(request.user):  # staff land in the back office
         return redirect("backoffice:home")
-    return render(request, "core/home.html", {"waiting_for_approval": _waiting_for_approval(request.user)})
-
-
-def _waiting_for_approval(user):
-    """How many orders wait for this administrator's approval (others' orders only)."""
-    membership = membership_of(user)
-    if membership is None or not membership.is_active_administrator:
-        return 0
-    from portal.ordering.models import Order
-
-    return Order.objects.awaiting_decision_by(user).count()
+    membership = membership_of(request.user)
+    panels = home_panels(request.user, membership) if membership is not None else []
+    return render(request, "core/home.html", {"panels": panels, "membership": membership})

@@ -12,3 +12,10 @@ class OrderingConfig(AppConfig):
         from .models import OrderStatus
 
         register_value_labels("status", OrderStatus.choices)
+
+        from portal.core.home import register_home_panel
+
+        from . import home
+
+        register_home_panel(home.approvals_panel, order=10)
+        register_home_panel(home.my_orders_panel, order=40)

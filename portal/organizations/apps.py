@@ -14,3 +14,10 @@ class OrganizationsConfig(AppConfig):
 
         register_value_labels("role", Role.choices)
         register_value_labels("status", Status.choices)
+
+        from portal.core.home import register_home_panel
+
+        from . import home
+
+        register_home_panel(home.invitations_panel, order=20)
+        register_home_panel(home.reactivations_panel, order=30)

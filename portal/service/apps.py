@@ -12,3 +12,9 @@ class ServiceConfig(AppConfig):
         from .models import Status
 
         register_value_labels("status", Status.choices)
+
+        from portal.core.home import register_home_panel
+
+        from .home import service_panel
+
+        register_home_panel(service_panel, order=50)

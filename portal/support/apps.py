@@ -12,3 +12,9 @@ class SupportConfig(AppConfig):
         from .models import Status
 
         register_value_labels("status", Status.choices)
+
+        from portal.core.home import register_home_panel
+
+        from .home import change_requests_panel
+
+        register_home_panel(change_requests_panel, order=60)

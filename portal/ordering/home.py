@@ -1,0 +1,56 @@
+"""What Bestellen puts on the home page: the orders waiting for this administrator's
+approval, and the orderer's own orders still under way."""
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.home import HomeItem, HomePanel, first_page
+from portal.core.money import money
+from portal.organizations.permissions import can_order
+
+from .models import Order, OrderStatus
+
+FINISHED = (OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
+
+
+def _item(order, detail, attention=False):
+    return HomeItem(
+        label=order.number,
+        url=reverse("ordering:order_detail", args=[order.pk]),
+        status=order.get_status_display(),
+        detail=detail,
+        attention=attention,
+    )
+
+
+def approvals_panel(user, membership):
+    if not membership.is_active_administrator:
+        return None
+    queryset = Order.objects.awaiting_decision_by(user).select_related("placed_by").order_by("created_at")
+    orders, more = first_page(queryset.only("number", "status", "subtotal", "created_at", "placed_by__full_name"))
+    if not orders:
+        return None
+    return HomePanel(
+        key="approvals",
+        title=_("Wacht op je goedkeuring"),
+        items=[_item(order, f"{order.placed_by.full_name if order.placed_by else ''} · {money(order.subtotal)}", True) for order in orders],
+        more_url=reverse("ordering:approvals"),
+        more_label=_("Alle bestellingen die wachten") if more else _("Beoordelen"),
+        attention=True,
+    )
+
+
+def my_orders_panel(user, membership):
+    if not can_order(user):
+        return None
+    queryset = Order.objects.visible_to(user).filter(placed_by=user).exclude(status__in=FINISHED).order_by("-created_at")
+    orders, _more = first_page(queryset.only("number", "status", "subtotal", "created_at"))
+    return HomePanel(
+        key="orders",
+        title=_("Je lopende bestellingen"),
+        items=[_item(order, f"{date_format(order.created_at, 'j M Y')} · {money(order.subtotal)}") for order in orders],
+        more_url=reverse("ordering:orders") if orders else reverse("ordering:catalogue"),
+        more_label=_("Alle bestellingen") if orders else _("Naar de producten"),
+        empty_text=_("Je hebt geen bestellingen die nog lopen."),
+    )

@@ -1,0 +1,97 @@
+"""What Accountbeheer puts on an administrator's home page: invitations not yet
+accepted (expired ones first, they need a new one) and accounts whose deactivation ends
+within a week."""
+
+from datetime import timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.home import HomeItem, HomePanel, first_page
+
+from .models import Invitation, Membership, Status
+
+SOON = timedelta(days=7)
+
+
+def _open_invitation_expiry():
+    return Subquery(
+        Invitation.objects.filter(membership=OuterRef("pk"), used_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-created_at")
+        .values("expires_at")[:1]
+    )
+
+
+def invitations_panel(user, membership):
+    if not membership.is_active_administrator:
+        return None
+    queryset = (
+        Membership.objects.filter(organization_id=membership.organization_id, status=Status.INVITED)
+        .annotate(expires_at=_open_invitation_expiry())
+        .select_related("user")
+        .order_by("expires_at")
+        .only("user__full_name", "user__email")
+    )
+    invited, more = first_page(queryset)
+    if not invited:
+        return None
+    now = timezone.now()
+    items = []
+    for account in invited:
+        expired = account.expires_at is None or account.expires_at <= now
+        when = date_format(timezone.localtime(account.expires_at), "j M Y") if account.expires_at else ""
+        items.append(
+            HomeItem(
+                label=account.user.full_name or account.user.email,
+                url=reverse("accountbeheer:detail", args=[account.pk]),
+                status=_("Verlopen") if expired else _("Uitgenodigd"),
+                detail=(_("verlopen op %(date)s") if expired else _("geldig tot %(date)s")) % {"date": when} if when else "",
+                attention=expired,
+            )
+        )
+    return HomePanel(
+        key="invitations",
+        title=_("Uitnodigingen die nog niet zijn geaccepteerd"),
+        items=items,
+        more_url=reverse("accountbeheer:list") + "?status=invited",
+        more_label=_("Alle uitnodigingen") if more else _("Naar Accountbeheer"),
+        attention=any(item.attention for item in items),
+    )
+
+
+def reactivations_panel(user, membership):
+    if not membership.is_active_administrator:
+        return None
+    today = timezone.localdate()
+    queryset = (
+        Membership.objects.filter(
+            organization_id=membership.organization_id,
+            status=Status.DEACTIVATED,
+            deactivated_until__gt=today,
+            deactivated_until__lte=today + SOON,
+        )
+        .select_related("user")
+        .order_by("deactivated_until")
+        .only("deactivated_until", "user__full_name", "user__email")
+    )
+    accounts, _more = first_page(queryset)
+    if not accounts:
+        return None
+    return HomePanel(
+        key="reactivations",
+        title=_("Binnenkort weer actief"),
+        items=[
+            HomeItem(
+                label=account.user.full_name or account.user.email,
+                url=reverse("accountbeheer:detail", args=[account.pk]),
+                status=_("Gedeactiveerd"),
+                detail=_("weer actief op %(date)s") % {"date": date_format(account.deactivated_until, "j M Y")},
+            )
+            for account in accounts
+        ],
+        more_url=reverse("accountbeheer:list") + "?status=deactivated",
+        more_label=_("Naar Accountbeheer"),
+    )
