@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.forms import PasswordsMatchMixin
-from portal.accounts.models import normalize_email_address
-from portal.core.fields import DateField, ModelChoiceField, ModelMultipleChoiceField
+from portal.accounts.models import User, normalize_email_address
+from portal.core.fields import DateField, LineField, ModelChoiceField, ModelMultipleChoiceField, column_length
 from portal.locations.models import Location
 
 from .models import Role, Status
@@ -17,10 +17,10 @@ class AccountForm(forms.Form):
     """Personal data, role, rights and linked locations of an account: for inviting a
     new one and for changing an existing one."""
 
-    full_name = forms.CharField(label=_("Naam"), max_length=150)
-    email = forms.EmailField(label=_("E-mailadres"), max_length=254)
-    phone = forms.CharField(label=_("Telefoonnummer"), max_length=30, required=False)
-    job_title = forms.CharField(label=_("Functie"), max_length=100, required=False)
+    full_name = LineField(label=_("Naam"), max_length=column_length(User, "full_name"))
+    email = forms.EmailField(label=_("E-mailadres"), max_length=column_length(User, "email"))
+    phone = LineField(label=_("Telefoonnummer"), max_length=column_length(User, "phone"), required=False)
+    job_title = LineField(label=_("Functie"), max_length=column_length(User, "job_title"), required=False)
     role = forms.ChoiceField(
         label=_("Rol"),
         choices=Role.choices,
@@ -89,11 +89,13 @@ class DeactivateForm(forms.Form):
 
 
 class OverviewFilterForm(forms.Form):
-    q = forms.CharField(label=_("Zoek op naam of e-mailadres"), required=False, max_length=100)
+    q = LineField(label=_("Zoek op naam of e-mailadres"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Alle statussen"))] + [c for c in Status.choices if c[0] != Status.DELETED],
+        choices=[("", _("Alle statussen"))]
+        + [c for c in Status.choices if c[0] != Status.DELETED]
+        + [("expired", _("Uitnodiging verlopen"))],
     )
     role = forms.ChoiceField(label=_("Rol"), required=False, choices=[("", _("Alle rollen")), *Role.choices])
     location = ModelChoiceField(

@@ -18,11 +18,7 @@ SOON = timedelta(days=7)
 
 
 def _open_invitation_expiry():
-    return Subquery(
-        Invitation.objects.filter(membership=OuterRef("pk"), used_at__isnull=True, revoked_at__isnull=True)
-        .order_by("-created_at")
-        .values("expires_at")[:1]
-    )
+    return Subquery(Invitation.objects.open().filter(membership=OuterRef("pk")).order_by("-created_at").values("expires_at")[:1])
 
 
 def invitations_panel(user, membership):
@@ -56,7 +52,7 @@ def invitations_panel(user, membership):
         key="invitations",
         title=_("Uitnodigingen die nog niet zijn geaccepteerd"),
         items=items,
-        more_url=reverse("accountbeheer:list") + "?status=invited",
+        more_url=reverse("accountbeheer:list") + ("?status=expired" if any(item.attention for item in items) else "?status=invited"),
         more_label=_("Alle uitnodigingen") if more else _("Naar Accountbeheer"),
         attention=any(item.attention for item in items),
     )

@@ -177,11 +177,23 @@ class SingleUseLink(models.Model):
         abstract = True
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither used nor replaced by a newer one (it may have expired)."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True)
+
+    def valid(self, now=None):
+        """Open and not expired: the link still works."""
+        return self.open().filter(expires_at__gt=now or timezone.now())
+
+
 class Invitation(SingleUseLink):
     """A link with which an invited person chooses a password."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
     used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("uitnodiging")

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,9 +19,12 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User, search_key
 from portal.locations.models import LocationLink
 
-from .models import Membership, Role, Status, effective_status
+from .models import Invitation, Membership, Role, Status, effective_status
 
 COUNT_LIMIT = 200  # past this, the page says "more than 200"
+# Beside the account statuses, the overview tells an invitation whose link has expired
+# (the account is still "invited"; the administrator sends a new one).
+EXPIRED = "expired"
 
 
 # Rows with the same sort value are ordered by e-mail address: unique among the
@@ -72,6 +75,10 @@ def filtered(queryset, *, q="", status="", role="", location=None):
         queryset = queryset.filter(status=Status.DEACTIVATED).exclude(
             deactivated_until__lte=timezone.localdate()
         )
+    elif status in (Status.INVITED, EXPIRED):
+        valid = Exists(Invitation.objects.valid().filter(membership=OuterRef("pk")))
+        queryset = queryset.filter(status=Status.INVITED)
+        queryset = queryset.filter(valid) if status == Status.INVITED else queryset.exclude(valid)
     elif status:
         queryset = queryset.filter(status=status)
     if role:
@@ -226,6 +233,7 @@ class Row:
     status_label: str
     until: str
     last_login: str
+    invitation: str = ""  # when it was sent and until when its link works (or since when not)
 
 
 def display_rows(rows):
@@ -238,21 +246,53 @@ def display_rows(rows):
     portal, order = _("Portal"), _("Bestellen")
     roles = dict(Role.choices)
     today = timezone.localdate()
+    invitations = invitations_of([r["pk"] for r in rows if r["status"] == Status.INVITED])
     result = []
     for r in rows:
         status = effective_status(r["status"], r["deactivated_until"], today)
+        invitation = invitations.get(r["pk"])
+        if status == Status.INVITED and (invitation is None or invitation.expired):
+            status = EXPIRED
         result.append(
             Row(
                 pk=r["pk"], name=r["user__full_name"] or r["user__email"], email=r["user__email"],
                 role=roles[r["role"]],
                 rights=", ".join(label for flag, label in ((r["may_use_portal"], portal), (r["may_order"], order)) if flag),
                 locations=", ".join(names.get(r["pk"], ())) or "—",
-                status=status, status_label=Status(status).label,
+                status=status, status_label=_("Verlopen") if status == EXPIRED else Status(status).label,
+                invitation=invitation.text if invitation else "",
                 until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
                 last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y H:i") if r["user__last_login"] else "—",
             )  # fmt: skip
         )
     return result
+
+
+@dataclass(frozen=True)
+class InvitationDates:
+    sent_at: datetime
+    expires_at: datetime
+    expired: bool
+
+    @property
+    def text(self):
+        dates = {
+            "sent": date_format(timezone.localtime(self.sent_at), "j M Y"),
+            "until": date_format(timezone.localtime(self.expires_at), "j M Y"),
+        }
+        if self.expired:
+            return _("verstuurd %(sent)s, verlopen op %(until)s") % dates
+        return _("verstuurd %(sent)s, geldig tot %(until)s") % dates
+
+
+def invitations_of(membership_ids):
+    """The open invitation of each of these accounts (the newest), in one query."""
+    now = timezone.now()
+    found = {}
+    rows = Invitation.objects.open().filter(membership_id__in=membership_ids).order_by("created_at")
+    for membership_id, sent_at, expires_at in rows.values_list("membership_id", "created_at", "expires_at"):
+        found[membership_id] = InvitationDates(sent_at, expires_at, expires_at <= now)
+    return found
 
 
 def export_rows(queryset, sort_key=DEFAULT_SORT):

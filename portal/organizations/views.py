@@ -2,6 +2,7 @@
 for anyone else every URL here answers 404, and an account of another organization is
 a 404 too (objects come only through ``Membership.objects.visible_to``)."""
 
+from allauth.account.utils import perform_login
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +29,7 @@ from portal.core.uploads import FORM_TEXT_BYTES, max_body_size
 from . import activity, imports, overview, services
 from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
 from .models import ImportBatch, Membership, Role, Status
+from .overview import invitations_of
 from .permissions import can_manage_accounts, membership_of
 
 
@@ -127,10 +129,11 @@ def account_export(request):
 def account_detail(request, pk):
     membership = _account(request, pk)
     pending = next((c for c in membership.email_changes.order_by("-created_at")[:1] if c.is_open), None)
+    invitation = invitations_of([membership.pk]).get(membership.pk) if membership.status == Status.INVITED else None
     return render(
         request,
         "organizations/account_detail.html",
-        {"account": membership, "is_me": membership.user_id == request.user.pk, "pending_email": pending},
+        {"account": membership, "is_me": membership.user_id == request.user.pk, "pending_email": pending, "invitation": invitation},
     )
 
 
@@ -306,10 +309,14 @@ def invitation_resend(request, pk):
     return redirect("accountbeheer:detail", pk=membership.pk)
 
 
-@require_POST
 @administrator_required
 def invitation_withdraw(request, pk):
+    """Asks first (the account is removed with it), then withdraws."""
     membership = _account(request, pk)
+    if membership.status != Status.INVITED:
+        return redirect("accountbeheer:detail", pk=membership.pk)
+    if request.method != "POST":
+        return render(request, "organizations/invitation_withdraw.html", {"account": membership})
     name = membership.user.full_name
     if _run(request, membership, services.invitation_withdraw, _("De uitnodiging van %(name)s is ingetrokken.") % {"name": name}):
         return redirect("accountbeheer:list")
@@ -508,11 +515,12 @@ def invitation_accept(request, token):
     form = InvitationAcceptForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_accept(token=token, password=form.cleaned_data["password1"], request=request)
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"], request=request)
         except services.InvitationInvalid as invalid:
             return render(request, "organizations/invitation_invalid.html", {"reason": invalid.code}, status=410)
-        messages.success(request, _("Je account is actief. Log in met je e-mailadres en je nieuwe wachtwoord."))
-        return redirect("account_login")
+        # Logged in at once, through allauth's login (its checks and stages apply).
+        messages.success(request, _("Welkom bij Mijn HartingBank. Je account is actief en je bent ingelogd."))
+        return perform_login(request, user, redirect_url=reverse("home"))
     return render(
         request,
         "organizations/invitation_accept.html",

@@ -2,6 +2,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from allauth.usersessions.models import UserSession
 import time_machine
 from django.test import Client
 from django.urls import reverse
@@ -120,9 +121,12 @@ class TestInvitationLink:
         anonymous = Client()
         assert anonymous.get(link).status_code == 200
         response = anonymous.post(link, {"password1": "Groene-Appel-Utrecht", "password2": "Groene-Appel-Utrecht"})
-        assert response.status_code == 302 and response.url == reverse("account_login")
+        assert response.status_code == 302 and response.url == "/"  # logged in at once
         membership = Membership.objects.get(user__email="nina@test.example")
         assert membership.status == Status.ACTIVE
+        assert anonymous.get("/").context["user"] == membership.user
+        assert UserSession.objects.filter(user=membership.user).exists()  # remembered, like any login
+        anonymous.post(reverse("account_logout"))
         login = anonymous.post(reverse("account_login"), {"login": "nina@test.example", "password": "Groene-Appel-Utrecht"})
         assert login.status_code == 302 and login.url == "/"
 
@@ -164,6 +168,22 @@ class TestInvitationLink:
         admin_client.post(reverse("accountbeheer:invitation_withdraw", args=[membership.pk]))
         assert Client().get(link_in(mailoutbox[0])).status_code == 410
         assert invite().status_code == 302  # the same address can be invited again
+
+    def test_withdraw_asks_first(self, invite, admin_client, mailoutbox):
+        invite()
+        membership = Membership.objects.get(user__email="nina@test.example")
+        url = reverse("accountbeheer:invitation_withdraw", args=[membership.pk])
+        detail = admin_client.get(reverse("accountbeheer:detail", args=[membership.pk])).content.decode()
+        assert f'href="{url}"' in detail  # a link to the question, not a button that acts at once
+        page = admin_client.get(url)
+        assert page.status_code == 200 and "intrekken?" in page.content.decode()
+        membership.refresh_from_db()
+        assert membership.status == Status.INVITED  # asking changed nothing
+        assert Client().get(link_in(mailoutbox[0])).status_code == 200
+
+    def test_withdraw_of_an_account_no_longer_invited_does_nothing(self, admin_client, employee):
+        url = reverse("accountbeheer:invitation_withdraw", args=[employee.membership.pk])
+        assert admin_client.get(url).url == reverse("accountbeheer:detail", args=[employee.membership.pk])
 
     def test_unknown_link(self, client, db):
         assert client.get("/uitnodiging/onzin/").status_code == 404

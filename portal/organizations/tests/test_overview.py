@@ -9,7 +9,7 @@ from django.utils import timezone
 from conftest import make_account
 from portal.accounts.models import User
 from portal.organizations import overview, services
-from portal.organizations.models import Membership, Role, Status
+from portal.organizations.models import Invitation, Membership, Role, Status
 
 
 def add_accounts(organization, count, locations=(), start=0):
@@ -130,6 +130,9 @@ class TestSearchAndFilters:
 
     def test_filter_by_status_role_and_location(self, client, admin_user, employee, organization, locations):
         invited = make_account(organization, "inv@test.example", status=Status.INVITED)
+        Invitation.objects.create(membership=invited.membership, token_hash="a" * 64, expires_at=timezone.now() + timedelta(days=2))
+        expired = make_account(organization, "verlopen@test.example", status=Status.INVITED)
+        Invitation.objects.create(membership=expired.membership, token_hash="b" * 64, expires_at=timezone.now() - timedelta(days=1))
         paused = make_account(organization, "pauze@test.example")
         Membership.objects.filter(user=paused).update(status=Status.DEACTIVATED)
         client.force_login(admin_user)
@@ -139,6 +142,7 @@ class TestSearchAndFilters:
             return {r["user__email"] for r in rows}
 
         assert emails(status=Status.INVITED) == {invited.email}
+        assert emails(status="expired") == {expired.email}
         assert emails(status=Status.DEACTIVATED) == {paused.email}
         assert emails(status=Status.ACTIVE) == {admin_user.email, employee.email}
         assert emails(role=Role.ADMINISTRATOR) == {admin_user.email}
@@ -222,3 +226,22 @@ def test_the_export_refuses_a_filter_that_is_not_valid_instead_of_exporting_ever
     assert response.url == reverse("accountbeheer:list") + "?status=nonsense&role=employee"
     page = client.get(response.url)
     assert [e.code for e in page.context["form"].errors.as_data()["status"]] == ["invalid_choice"]
+
+
+@pytest.mark.django_db
+def test_an_invitation_shows_when_it_was_sent_and_until_when_it_works(client, admin_user, organization):
+    valid = make_account(organization, "inv@test.example", status=Status.INVITED, full_name="Ina Uitgenodigd")
+    Invitation.objects.create(membership=valid.membership, token_hash="a" * 64, expires_at=timezone.now() + timedelta(days=2))
+    expired = make_account(organization, "verlopen@test.example", status=Status.INVITED, full_name="Vera Verlopen")
+    Invitation.objects.create(membership=expired.membership, token_hash="b" * 64, expires_at=timezone.now() - timedelta(days=1))
+    client.force_login(admin_user)
+    response = client.get(reverse("accountbeheer:list"), {"status": "", "q": ""})
+    rows = {row.name: row for row in response.context["rows"]}
+    assert rows["Ina Uitgenodigd"].status == "invited" and "geldig tot" in rows["Ina Uitgenodigd"].invitation
+    assert rows["Vera Verlopen"].status == "expired" and "verlopen op" in rows["Vera Verlopen"].invitation
+    page = response.content.decode()
+    resend = reverse("accountbeheer:invitation_resend", args=[expired.membership.pk])
+    assert f'formaction="{resend}"' in page  # resend from the list, for the expired one only
+    assert reverse("accountbeheer:invitation_resend", args=[valid.membership.pk]) not in page
+    detail = client.get(reverse("accountbeheer:detail", args=[expired.membership.pk])).content.decode()
+    assert "werkt niet meer" in detail and '<span class="badge badge--expired">Verlopen</span>' in detail
