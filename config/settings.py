@@ -295,6 +295,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CUSTOMER_SERVICE_EMAIL = os.environ.get(
     "CUSTOMER_SERVICE_EMAIL", "onlineklantenservice@harting-bank.nl"
 )
+# The number to call when something is urgent (a payment terminal down), shown wherever
+# the portal tells people to call and at the foot of every page.
+CUSTOMER_SERVICE_PHONE = os.environ.get("CUSTOMER_SERVICE_PHONE", "030 123 45 67")
 # Mail goes out through the task queue after the transaction commits; a failed delivery
 # is retried with a growing pause, this many times in all.
 MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))

@@ -38,6 +38,12 @@ class TestList:
         assert "table--stack" in body and 'data-label="Status"' in body and "badge--sr-in_progress" in body
         assert "klantenservice" in body  # what it is for, and to call customer service when urgent
 
+    def test_urgent_problems_get_the_number_to_call(self, client, employee, settings):
+        settings.CUSTOMER_SERVICE_PHONE = "020 765 43 21"
+        client.force_login(employee)
+        notice = client.get(reverse("service:list")).content.decode().split('class="notice card"')[1].split("</p>")[0]
+        assert "Bel dan ook" in notice and '<a href="tel:0207654321" class="nowrap">020 765 43 21</a>' in notice
+
     def test_filter_by_status_and_location(self, client, admin_user, locations, staff_user):
         make_requests(admin_user, locations, staff_user, 6)
         client.force_login(admin_user)

@@ -56,6 +56,12 @@ class TestVisitor:
         assert message.reference in response.content.decode() and message.created_by is None
         assert [m.to for m in mailoutbox] == [["vera@voorbeeld.example"], ["onlineklantenservice@harting-bank.nl"]]
 
+    def test_the_confirmation_gives_the_address_and_number_to_quote_it_to(self, client, no_wait, media_root, settings):
+        settings.CUSTOMER_SERVICE_PHONE = "020 765 43 21"
+        page = client.post(CONTACT, visitor_form(), follow=True).content.decode()
+        said = page.split("Noem het nummer")[1].split("</p>")[0]
+        assert f'href="mailto:{settings.CUSTOMER_SERVICE_EMAIL}"' in said and '<a href="tel:0207654321" class="nowrap">020 765 43 21</a>' in said
+
     def test_with_an_attachment(self, client, no_wait, media_root):
         pdf = SimpleUploadedFile("bon.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
         client.post(CONTACT, {**visitor_form(), "attachment": pdf})
