@@ -81,6 +81,8 @@ def account_list(request):
             "controls": filter_controls(form),
             "list_url": reverse("accountbeheer:list"),
             "query": query.urlencode(),
+            # A filter in use (or a wrong one) keeps the folded filters open on a phone.
+            "filtering": bool(any(filters[key] for key in ("q", "status", "role")) or filters["location"] is not None or form.errors),
             "me": membership_of(request.user),
         },
     )

@@ -245,3 +245,13 @@ def test_an_invitation_shows_when_it_was_sent_and_until_when_it_works(client, ad
     assert reverse("accountbeheer:invitation_resend", args=[valid.membership.pk]) not in page
     detail = client.get(reverse("accountbeheer:detail", args=[expired.membership.pk])).content.decode()
     assert "werkt niet meer" in detail and '<span class="badge badge--expired">Verlopen</span>' in detail
+
+
+@pytest.mark.django_db
+def test_the_filters_fold_and_stay_open_while_filtering(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("accountbeheer:list")).context["filtering"] is False
+    page = client.get(reverse("accountbeheer:list"), {"status": "active"})
+    assert page.context["filtering"] is True
+    assert '<details class="filters-fold" data-open-wide open>' in page.content.decode()
+    assert 'data-select-all="ids"' in page.content.decode()

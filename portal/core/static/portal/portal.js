@@ -47,3 +47,27 @@ window.addEventListener("beforeinstallprompt", function (event) {
     install.hidden = true;
   }, { once: true });
 });
+
+// Folded filters (a phone shows the list first) are open on a wide screen.
+document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+  if (window.matchMedia("(min-width: 48em)").matches) details.open = true;
+});
+
+// "Select all" for the checkboxes named by data-select-all, in the same form; shown only
+// where this script runs (without it each box is ticked by hand).
+document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+  var boxes = function () {
+    return Array.prototype.filter.call(all.form.elements, function (e) { return e.name === all.dataset.selectAll; });
+  };
+  all.closest("[hidden]") && all.closest("[hidden]").removeAttribute("hidden");
+  all.addEventListener("change", function () {
+    boxes().forEach(function (box) { box.checked = all.checked; });
+  });
+  all.form.addEventListener("change", function (event) {
+    if (event.target === all) return;
+    var list = boxes();
+    var ticked = list.filter(function (box) { return box.checked; }).length;
+    all.checked = ticked === list.length;
+    all.indeterminate = ticked > 0 && ticked < list.length;
+  });
+});
