@@ -38,6 +38,7 @@ class Inbox:
     list_url_name: str
     detail_url_name: str
     related: tuple = ("organization", "created_by", "assigned_to")
+    detail_prefetch: tuple = ()  # what the request's page reads along besides ``related``
     search_fields: tuple = ("reference", "organization__name", "organization__customer_number")
     subject: Callable = str
     text: Callable = lambda obj: obj.description  # what the customer wrote first
@@ -59,6 +60,9 @@ class Inbox:
 
     def queryset(self):
         return self.model.objects.select_related(*self.related)
+
+    def detail_queryset(self):
+        return self.queryset().prefetch_related(*self.detail_prefetch)
 
     def search(self, queryset, text):
         condition = Q()
@@ -88,6 +92,7 @@ SERVICE_REQUESTS = Inbox(
     list_url_name="backoffice:service_request_list",
     detail_url_name="backoffice:service_request_detail",
     related=("organization", "created_by", "assigned_to", "location", "department"),
+    detail_prefetch=("location__addresses",),  # the page shows the location's visiting address
     search_fields=("reference", "subject", "organization__name", "organization__customer_number"),
     subject=lambda obj: obj.subject,
     badge_prefix="sr-",

@@ -28,8 +28,12 @@ portal_user_required = allowed_or_404(can_use_portal)
 
 
 def _service_request(request, pk):
+    """The request with its location, department and the location's addresses (the page
+    shows the visiting address) read along."""
     return get_visible_or_404(
-        ServiceRequest.objects.select_related("organization", "location", "department", "created_by"),
+        ServiceRequest.objects.select_related("organization", "location", "department", "created_by").prefetch_related(
+            "location__addresses"
+        ),
         request.user,
         pk=pk,
     )

@@ -107,3 +107,14 @@ def test_a_visitors_contact_message_is_answered_by_mail(cs_client, contact_messa
     contact_message.refresh_from_db()
     assert contact_message.status == "in_progress"
     assert [m.to for m in mailoutbox] == [["vera@v.example"]]
+
+
+@pytest.mark.django_db
+def test_a_service_request_shows_the_locations_visiting_address(cs_client, service_request, django_assert_num_queries):
+    url = reverse("backoffice:service_request_detail", args=[service_request.pk])
+    # session, user, permissions (2), the request with what it names, the location's
+    # addresses, the attachments, the thread
+    with django_assert_num_queries(8):
+        body = cs_client.get(url).content.decode()
+    facts = body.split('<dl class="facts">')[1].split("</dl>")[0]
+    assert "Utrechtstraat 1<br>1234 AB Utrecht" in facts and "Utrechtlaan 2" not in facts

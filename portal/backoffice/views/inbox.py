@@ -110,7 +110,7 @@ def _detail(request, inbox, obj, forms):
 
 @inbox_required
 def inbox_detail(request, inbox, pk):
-    obj = get_object_or_404(inbox.queryset(), pk=pk)
+    obj = get_object_or_404(inbox.detail_queryset(), pk=pk)
     if request.method != "POST":
         return _detail(request, inbox, obj, {})
     action = request.POST.get("action")

@@ -104,3 +104,25 @@ def test_detail_query_count_does_not_grow_with_the_thread(client, employee, loca
         services.service_request_reply(actor=staff_user, service_request=sr, body=f"Antwoord {i}", files=[png_file()])
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_request_shows_where_the_problem_is(client, employee, locations, django_assert_num_queries):
+    sr = file_request(employee, locations[0])
+    client.force_login(employee)
+    # session, user with membership, the request with its location and department, the
+    # location's addresses, the thread, the attachments
+    with django_assert_num_queries(6):
+        body = client.get(reverse("service:detail", args=[sr.pk])).content.decode()
+    facts = body.split('<dl class="facts">')[1].split("</dl>")[0]
+    assert "Utrechtstraat 1<br>1234 AB Utrecht" in facts  # the visiting address
+    assert "Utrechtlaan 2" not in facts  # not the delivery address
+
+
+@pytest.mark.django_db
+def test_a_location_without_a_visiting_address_says_so(client, employee, locations):
+    sr = file_request(employee, locations[0])
+    locations[0].addresses.filter(kind="visiting").delete()
+    client.force_login(employee)
+    response = client.get(reverse("service:detail", args=[sr.pk]))
+    assert response.status_code == 200 and "geen bezoekadres geregistreerd" in response.content.decode()
