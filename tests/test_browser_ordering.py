@@ -93,3 +93,34 @@ def test_order_and_approve(browser, live_server, organization, locations, admin_
     assert waiting.status == OrderStatus.RECEIVED
     context.close()
     admin.close()
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_checkout_offers_the_departments_of_the_chosen_location(browser, live_server, organization, locations, admin_user, catalogue, size):
+    from portal.locations.models import Department
+
+    Department.objects.create(location=locations[0], name="Magazijn")  # Utrecht: Magazijn and Winkel
+    base = live_server.url
+    context = browser.new_context(viewport=VIEWPORTS[size], locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    screens = Screens(page, f"checkout-departments-{size}")
+    log_in(page, base, admin_user.email, PASSWORD)
+    page.goto(f"{base}/bestellen/artikel/{Product.objects.get(code='ROL-57').pk}/")
+    page.get_by_role("button", name="In winkelwagen").click()
+    page.get_by_role("link", name="Verder naar bestellen").click()
+    department = page.get_by_label("Afdeling")
+
+    def offered():
+        return [text for text in department.locator("option").all_inner_texts() if text != "Kies een afdeling"]
+
+    assert offered() == ["Winkel"]  # Amersfoort, the first location, has one
+    page.get_by_label("Locatie").select_option(label="Utrecht")
+    assert offered() == ["Magazijn", "Winkel"]  # one "Winkel", the chosen location's
+    department.select_option(label="Magazijn")
+    screens.shot("utrecht")
+    page.get_by_role("button", name="Bestelling plaatsen").click()
+    page.wait_for_url(re.compile(r".*/bestellingen/\d+/$"))
+    order = Order.objects.get()
+    assert (order.location, order.department.name) == (locations[0], "Magazijn")
+    context.close()

@@ -1,3 +1,4 @@
+import json
 import uuid
 from datetime import timedelta
 from functools import cache
@@ -9,10 +10,10 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.fields import DateField, ModelChoiceField
+from portal.core.fields import DateField, LineField, ModelChoiceField, TextField, column_length, id_from
 from portal.locations.models import Department, Location
 
-from .models import OrderStatus
+from .models import Order, OrderStatus
 
 LATEST_DELIVERY_DAYS = 90
 
@@ -59,7 +60,7 @@ class AddToCartForm(forms.Form):
 
 
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Zoek een product"), required=False, max_length=100)
+    q = LineField(label=_("Zoek een product"), required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,22 +70,22 @@ class CatalogueFilterForm(forms.Form):
 class CheckoutForm(forms.Form):
     location = ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=None)
     department = forms.TypedChoiceField(label=_("Afdeling"), coerce=int)
-    reference = forms.CharField(
+    reference = LineField(
         label=_("Je referentie (optioneel)"),
-        max_length=35,
+        max_length=column_length(Order, "reference"),
         required=False,
         help_text=_("Bijvoorbeeld je inkoopordernummer. Het staat op de pakbon en de factuur."),
     )
     wished_delivery_date = DateField(label=_("Gewenste leverdatum (optioneel)"), required=False)
-    remarks = forms.CharField(
+    remarks = TextField(
         label=_("Opmerkingen voor de bezorger (optioneel)"),
-        max_length=500,
+        max_length=column_length(Order, "remarks"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     # The cart as the page showed it (see services.cart_fingerprint).
-    cart = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    cart = LineField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, locations, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
@@ -93,16 +94,34 @@ class CheckoutForm(forms.Form):
         self.departments = {
             d.pk: d for d in Department.objects.offered().filter(location__in=locations).select_related("location")
         }
-        grouped = {}
+        by_location = {}
         for department in sorted(self.departments.values(), key=lambda d: (d.location.name, d.name)):
-            grouped.setdefault(department.location.name, []).append((department.pk, department.name))
-        self.fields["department"].choices = [("", _("Kies een afdeling")), *grouped.items()]
+            by_location.setdefault(department.location_id, []).append((department.pk, department.name))
+        # Any offered department is a valid answer (a mismatch gets its own error, below),
+        # but the page offers only the chosen location's; the script offers another
+        # location's when the choice changes, and without it "Afdelingen tonen" does.
+        placeholder = ("", _("Kies een afdeling"))
+        self.fields["department"].choices = [placeholder, *(pair for pairs in by_location.values() for pair in pairs)]
+        chosen = self._chosen_location_id(locations)
+        widget = self.fields["department"].widget
+        widget.choices = [placeholder, *by_location.get(chosen, [])]
+        widget.attrs.update({"data-options-for": self["location"].id_for_label, "data-options": json.dumps(by_location)})
         earliest = earliest_delivery_date()
         self.earliest = earliest
         self.fields["wished_delivery_date"].help_text = _(
             "Leeg laten: zo snel mogelijk. Op zijn vroegst %(date)s, alleen op werkdagen."
         ) % {"date": date_format(earliest, "l j F")}
         self.fields["wished_delivery_date"].widget.attrs["min"] = earliest.isoformat()
+
+    def _chosen_location_id(self, locations):
+        """The location chosen in the form as sent (or shown), else the first offered."""
+        if self.is_bound:
+            value = id_from(self.data.get(self.add_prefix("location")))
+        else:
+            initial = self.initial.get("location")
+            value = getattr(initial, "pk", None) or id_from(initial)
+        ids = [location.pk for location in locations]
+        return value if value in ids else (ids[0] if ids else None)
 
     def clean_department(self):
         department = self.departments.get(self.cleaned_data["department"])
@@ -144,9 +163,9 @@ class CheckoutForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reden van afwijzing"),
-        max_length=500,
+        max_length=column_length(Order, "rejection_reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("De besteller krijgt deze reden te zien, in de portal en per e-mail."),
     )

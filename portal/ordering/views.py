@@ -168,7 +168,12 @@ def checkout(request):
     items = services.cart_items(membership)
     shown_cart = services.cart_fingerprint(items)
     form = CheckoutForm(request.POST or None, locations=locations, initial={"cart": shown_cart})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "show_departments" in request.POST:
+        # Without the script: the page again, with the chosen location's departments and
+        # what was typed, placing nothing.
+        typed = {name: request.POST.get(name) for name in form.fields if name != "cart"}
+        form = CheckoutForm(locations=locations, initial={**typed, "cart": shown_cart})
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             order, created = services.order_place(

@@ -1,3 +1,4 @@
+import json
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -94,6 +95,37 @@ def test_updating_the_cart_keeps_a_wrong_value_and_changes_nothing(client, order
 
 
 # --- placing an order -----------------------------------------------------------------------
+
+
+def department_options(response):
+    """The departments the page offers (value, label), without the placeholder."""
+    return [(value, label) for value, label in response.context["form"]["department"].field.widget.choices if value != ""]
+
+
+def test_checkout_offers_only_the_chosen_locations_departments(client, admin_user, locations, products):
+    from portal.locations.models import Department
+
+    Department.objects.create(location=locations[1], name="Magazijn")
+    client.force_login(admin_user)
+    services.cart_add(actor=admin_user, product=products["roll"], quantity=1)
+    first = sorted(locations, key=lambda location: location.name)[0]  # Amersfoort
+    response = client.get(reverse("ordering:checkout"))
+    assert department_options(response) == [(d.pk, d.name) for d in first.departments.order_by("name")]
+    # The script gets every location's, to follow a change of location.
+    widget = response.context["form"]["department"].field.widget
+    assert set(json.loads(widget.attrs["data-options"])) == {str(location.pk) for location in locations}
+
+
+def test_without_the_script_the_departments_follow_the_location_and_nothing_is_placed(client, admin_user, locations, products):
+    client.force_login(admin_user)
+    services.cart_add(actor=admin_user, product=products["roll"], quantity=1)
+    data = checkout_data(locations[1], department="") | {"show_departments": "1"}
+    response = client.post(reverse("ordering:checkout"), data)
+    assert response.status_code == 200 and not Order.objects.exists()
+    assert department_options(response) == [(d.pk, d.name) for d in locations[1].departments.order_by("name")]
+    assert response.context["form"]["reference"].value() == "PO-123"  # what was typed stays
+    assert not response.context["form"].errors  # not sent yet, so nothing is wrong yet
+    assert 'name="show_departments"' in response.content.decode()
 
 
 @time_machine.travel(WEDNESDAY, tick=False)

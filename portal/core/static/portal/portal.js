@@ -71,3 +71,18 @@ document.querySelectorAll("input[data-select-all]").forEach(function (all) {
     all.indeterminate = ticked > 0 && ticked < list.length;
   });
 });
+
+// A select whose options follow another field (the departments of the chosen location):
+// data-options-for names that field, data-options maps its values to [value, label] pairs.
+document.querySelectorAll("select[data-options-for]").forEach(function (select) {
+  var source = document.getElementById(select.dataset.optionsFor);
+  var options = JSON.parse(select.dataset.options);
+  if (!source) return;
+  source.addEventListener("change", function () {
+    var placeholder = select.options[0];
+    var pairs = options[source.value] || [];
+    select.replaceChildren(placeholder);
+    pairs.forEach(function (pair) { select.add(new Option(pair[1], pair[0])); });
+    select.value = pairs.length === 1 ? String(pairs[0][0]) : "";
+  });
+});
