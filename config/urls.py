@@ -1,8 +1,6 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from portal.accounts.urls import allauth_urlpatterns
 from portal.backoffice.admin import site as backoffice_admin
@@ -12,7 +10,7 @@ from portal.organizations import views as organization_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("taal/", login_not_required(set_language), name="set_language"),
+    path("taal/", core_views.language, name="set_language"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),

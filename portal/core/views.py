@@ -1,5 +1,11 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_info
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.i18n import set_language
 
 from portal.backoffice.permissions import is_staff_member
 from portal.core.home import home_panels
@@ -22,3 +28,18 @@ def home(request):
     membership = membership_of(request.user)
     panels = home_panels(request.user, membership) if membership is not None else []
     return render(request, "core/home.html", {"panels": panels, "membership": membership})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_not_required
+def language(request):
+    """The language choice on a page of its own: a link at the foot of every page leads
+    here, and only the button on this page changes the language (Django's set_language
+    stores it in the language cookie and goes back to the page the visitor came from)."""
+    if request.method == "POST":
+        return set_language(request)
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("home")
+    languages = [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+    return render(request, "core/language.html", {"back": back, "languages": languages})

@@ -56,3 +56,28 @@ class TestLanguage:
         assert response.status_code == 302
         response = client.get("/inloggen/")
         assert response.headers["Content-Language"] == "en"
+
+    def test_no_click_at_the_foot_of_a_page_changes_the_language(self, client, admin_user):
+        client.force_login(admin_user)
+        footer = client.get("/accountbeheer/?status=active").content.decode().split('<footer class="footer">')[1]
+        # Only a link to the language page, which keeps the page to come back to; no
+        # button that switches the language of the session.
+        assert "<form" not in footer and 'name="language"' not in footer
+        assert '<a href="/taal/?next=/accountbeheer/%3Fstatus%3Dactive">Taal <span lang="en">(language)</span>: Nederlands</a>' in footer
+
+    def test_the_language_page_changes_it_only_with_its_button(self, client):
+        page = client.get("/taal/", {"next": "/inloggen/"})
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert 'type="radio" name="language" value="nl" id="language-nl" checked' in body
+        assert 'name="next" value="/inloggen/"' in body and '<button type="submit" class="button">Wijzig taal</button>' in body
+        assert client.cookies.get("django_language") is None  # looking changed nothing
+        response = client.post("/taal/", {"language": "en", "next": "/inloggen/"})
+        assert response.status_code == 302 and response.url == "/inloggen/"
+        english = client.get("/inloggen/")
+        assert english.headers["Content-Language"] == "en"
+        assert 'Language <span lang="nl">(taal)</span>: English' in english.content.decode()
+
+    def test_the_language_page_goes_back_only_to_the_portal(self, client):
+        body = client.get("/taal/", {"next": "https://elders.example/"}).content.decode()
+        assert 'name="next" value="/"' in body and "elders.example" not in body
