@@ -15,17 +15,21 @@ fitted to the portal's rules:
 
 from functools import update_wrapper
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.views import redirect_to_login
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import URLPattern, reverse, reverse_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import audit_record
+from portal.core.fields import validate_one_line, validate_text
 from portal.locations.models import Address, Department, Location
 from portal.ordering.models import Category, Product
 from portal.support.faq_models import FaqQuestion, FaqTopic
@@ -113,7 +117,22 @@ def _record(request, action, obj, changes=None):
     )
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class InputRules:
+    """Master data is typed by the rules of every form (``portal.core.fields``): a
+    one-line column refuses line breaks and control characters, a text column control
+    characters; the admin already limits each to its column's length."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(formfield, forms.CharField):
+            if isinstance(db_field, models.TextField):
+                formfield.validators.append(validate_text)
+            elif isinstance(db_field, models.CharField):
+                formfield.validators.append(validate_one_line)
+        return formfield
+
+
+class AuditedAdmin(InputRules, admin.ModelAdmin):
     """Every save and delete in the audit trail; what is in use is not deleted."""
 
     in_use_message = _("Dit wordt gebruikt en kan daarom niet worden verwijderd. Archiveer het.")
@@ -177,6 +196,20 @@ class MasterDataAdmin(AuditedAdmin):
         )
 
 
+def yes_no(model, name):
+    """A yes/no column with Django's icon, whose alternative text is in the reader's
+    language: Django writes alt="True" and alt="False", which a screen reader reads out."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def column(obj):
+        value = getattr(obj, name)
+        icon = static("admin/img/icon-yes.svg" if value else "admin/img/icon-no.svg")
+        return format_html('<img src="{}" alt="{}">', icon, _("ja") if value else _("nee"))
+
+    column.__name__ = name  # the column's CSS class, as for the field itself
+    return column
+
+
 def is_referenced(obj):
     """Whether deleting ``obj`` would hit a protected reference (an order, a request)."""
     collector = NestedObjects(using=router.db_for_write(type(obj)))
@@ -184,13 +217,13 @@ def is_referenced(obj):
     return bool(collector.protected)
 
 
-class DepartmentInline(admin.TabularInline):
+class DepartmentInline(InputRules, admin.TabularInline):
     model = Department
     extra = 0
     fields = ["name", "is_archived"]
 
 
-class AddressInline(admin.StackedInline):
+class AddressInline(InputRules, admin.StackedInline):
     model = Address
     extra = 0
     max_num = 2
@@ -199,7 +232,7 @@ class AddressInline(admin.StackedInline):
 
 @admin.register(Location, site=site)
 class LocationAdmin(MasterDataAdmin):
-    list_display = ["name", "code", "organization", "is_archived"]
+    list_display = ["name", "code", "organization", yes_no(Location, "is_archived")]
     list_filter = ["is_archived"]
     search_fields = ["name", "code", "organization__name", "organization__customer_number"]
     list_select_related = ["organization"]
@@ -217,7 +250,7 @@ class LocationAdmin(MasterDataAdmin):
 
 @admin.register(Department, site=site)
 class DepartmentAdmin(MasterDataAdmin):
-    list_display = ["name", "location", "is_archived"]
+    list_display = ["name", "location", yes_no(Department, "is_archived")]
     list_filter = ["is_archived"]
     search_fields = ["name", "location__name", "location__code", "location__organization__name"]
     list_select_related = ["location"]
@@ -233,7 +266,7 @@ class DepartmentAdmin(MasterDataAdmin):
 
 @admin.register(Category, site=site)
 class CategoryAdmin(MasterDataAdmin):
-    list_display = ["name", "position", "is_archived"]
+    list_display = ["name", "position", yes_no(Category, "is_archived")]
     list_filter = ["is_archived"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -245,7 +278,7 @@ class CategoryAdmin(MasterDataAdmin):
 
 @admin.register(Product, site=site)
 class ProductAdmin(MasterDataAdmin):
-    list_display = ["code", "name", "category", "price", "vat_rate", "is_archived"]
+    list_display = ["code", "name", "category", "price", "vat_rate", yes_no(Product, "is_archived")]
     list_filter = ["is_archived", "category"]
     search_fields = ["code", "name"]
     list_select_related = ["category"]
@@ -257,7 +290,7 @@ class ProductAdmin(MasterDataAdmin):
 
 @admin.register(FaqTopic, site=site)
 class FaqTopicAdmin(AuditedAdmin):
-    list_display = ["title", "order", "is_published"]
+    list_display = ["title", "order", yes_no(FaqTopic, "is_published")]
     list_filter = ["is_published"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
@@ -266,7 +299,7 @@ class FaqTopicAdmin(AuditedAdmin):
 
 @admin.register(FaqQuestion, site=site)
 class FaqQuestionAdmin(AuditedAdmin):
-    list_display = ["question", "topic", "order", "is_published", "updated_at"]
+    list_display = ["question", "topic", "order", yes_no(FaqQuestion, "is_published"), "updated_at"]
     list_filter = ["is_published", "topic"]
     search_fields = ["question", "answer"]
     list_select_related = ["topic"]

@@ -3,10 +3,21 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import ACCOUNT_MANAGER
-from portal.core.fields import DateField, ModelChoiceField, ModelMultipleChoiceField, column_length
+from portal.core.fields import DateField, LineField, ModelChoiceField, ModelMultipleChoiceField, TextField, column_length
 from portal.organizations.forms import DeactivateForm as AccountDeactivateForm
+from portal.organizations.models import Organization
+from portal.service.models import ServiceMessage
+from portal.support.contact_models import ContactReply
+from portal.support.models import ChangeRequestMessage
 
 User = get_user_model()
+
+# A reason goes into the audit trail's changes; a reply into the thread of a service
+# request, a change request or a contact message: as long as the shortest of those.
+REASON_MAX_LENGTH = 500
+REPLY_MAX_LENGTH = min(
+    column_length(ServiceMessage, "body"), column_length(ChangeRequestMessage, "body"), column_length(ContactReply, "body")
+)
 
 REASON_HELP = _("Bijvoorbeeld: op verzoek van de administrator per e-mail van 2 december. De reden komt in de audittrail.")
 
@@ -26,18 +37,18 @@ class AccountManagerField(ModelChoiceField):
 
 
 class OrganizationCreateForm(forms.Form):
-    name = forms.CharField(label=_("Naam"), max_length=200)
-    customer_number = forms.CharField(label=_("Klantnummer"), max_length=20)
+    name = LineField(label=_("Naam"), max_length=column_length(Organization, "name"))
+    customer_number = LineField(label=_("Klantnummer"), max_length=column_length(Organization, "customer_number"))
     account_manager = AccountManagerField()
 
 
 class OrganizationUpdateForm(forms.Form):
-    name = forms.CharField(label=_("Naam"), max_length=200)
+    name = LineField(label=_("Naam"), max_length=column_length(Organization, "name"))
     account_manager = AccountManagerField()
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reden"), max_length=500, help_text=REASON_HELP)
+    reason = LineField(label=_("Reden"), max_length=REASON_MAX_LENGTH, help_text=REASON_HELP)
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -47,7 +58,7 @@ class ReasonForm(forms.Form):
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reden (optioneel)"), max_length=500, required=False)
+    reason = LineField(label=_("Reden (optioneel)"), max_length=REASON_MAX_LENGTH, required=False)
 
 
 class DeactivateForm(ReasonForm, AccountDeactivateForm):
@@ -58,13 +69,13 @@ class DeactivateForm(ReasonForm, AccountDeactivateForm):
 
 
 class AdministratorInviteForm(forms.Form):
-    full_name = forms.CharField(label=_("Naam"), max_length=150)
+    full_name = LineField(label=_("Naam"), max_length=column_length(User, "full_name"))
     email = forms.EmailField(label=_("E-mailadres"), max_length=column_length(User, "email"))
-    phone = forms.CharField(label=_("Telefoonnummer (optioneel)"), max_length=30, required=False)
-    job_title = forms.CharField(label=_("Functie (optioneel)"), max_length=100, required=False)
-    reason = forms.CharField(
+    phone = LineField(label=_("Telefoonnummer (optioneel)"), max_length=column_length(User, "phone"), required=False)
+    job_title = LineField(label=_("Functie (optioneel)"), max_length=column_length(User, "job_title"), required=False)
+    reason = LineField(
         label=_("Reden"),
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         required=False,
         help_text=_("Nodig als de organisatie al een administrator heeft; de administrators krijgen er bericht van."),
     )
@@ -97,7 +108,7 @@ class LocationsChangeForm(LocationsForm, ReasonForm):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Zoeken"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
+    q = LineField(label=_("Zoeken"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
 
 
 class OrganizationFilterForm(SearchForm):
@@ -109,9 +120,9 @@ class OrganizationFilterForm(SearchForm):
 
 
 class AuditFilterForm(forms.Form):
-    organization = forms.CharField(label=_("Organisatie (naam of klantnummer)"), required=False, max_length=100)
-    account = forms.CharField(label=_("Account (naam of e-mailadres)"), required=False, max_length=100)
-    actor = forms.CharField(label=_("Door (naam of e-mailadres)"), required=False, max_length=100)
+    organization = LineField(label=_("Organisatie (naam of klantnummer)"), required=False, max_length=100)
+    account = LineField(label=_("Account (naam of e-mailadres)"), required=False, max_length=100)
+    actor = LineField(label=_("Door (naam of e-mailadres)"), required=False, max_length=100)
     since = DateField(label=_("Vanaf"), required=False)
     until = DateField(label=_("Tot en met"), required=False)
 
@@ -141,7 +152,7 @@ class InboxFilterForm(SearchForm):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Reactie aan de klant"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    body = TextField(label=_("Reactie aan de klant"), max_length=REPLY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5}))
     status = forms.ChoiceField(label=_("Status daarna"), required=False)
 
     def __init__(self, *args, inbox, **kwargs):
@@ -160,9 +171,21 @@ class StatusForm(forms.Form):
 class CarryOutForm(LocationsForm):
     """A change of the requester's linked locations, carried out and closed at once."""
 
-    body = forms.CharField(
+    body = TextField(
         label=_("Reactie aan de klant"),
-        max_length=4000,
+        max_length=REPLY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         initial=_("De gekoppelde locaties van je account zijn aangepast zoals gevraagd."),
+    )
+
+
+class ApplyPersonalDataForm(forms.Form):
+    """A change of the requester's personal data, carried out and closed at once."""
+
+    body = TextField(
+        label=_("Reactie aan de klant (optioneel)"),
+        max_length=REPLY_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leeg laten: de klant leest dat de gevraagde wijziging is doorgevoerd."),
     )

@@ -1,4 +1,8 @@
-"""CSV downloads, streamed row by row, safe to open in a spreadsheet."""
+"""CSV downloads, streamed row by row, safe to open in a spreadsheet.
+
+Cells are separated by a semicolon (what Dutch spreadsheet programs expect); a cell that
+holds the separator, a quote or a line break is quoted, so it stays one cell; a cell
+that a spreadsheet would run as a formula starts with an apostrophe (CSV injection)."""
 
 import csv
 
@@ -19,11 +23,18 @@ def safe_cell(value):
 
 
 def csv_response(filename, header, rows):
-    writer = csv.writer(_Echo(), delimiter=";")
+    """A download of ``rows`` (lists of cells) under ``header``. The first row is read
+    before the answer starts, so a query that fails is an error page, not a download
+    cut short after its header; the rest is streamed."""
+    writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_MINIMAL)
+    rows = iter(rows)
+    first = next(rows, None)
 
     def stream():
         yield "\ufeff"  # so that spreadsheet programs read UTF-8
         yield writer.writerow(header)
+        if first is not None:
+            yield writer.writerow([safe_cell(cell) for cell in first])
         for row in rows:
             yield writer.writerow([safe_cell(cell) for cell in row])
 

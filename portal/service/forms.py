@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.fields import ModelChoiceField
+from portal.core.fields import LineField, ModelChoiceField, TextField, column_length
 from portal.core.uploads import AttachmentsField
 from portal.locations.models import Department, Location
 
-from .models import Category, ServiceRequest, Status
+from .models import Category, ServiceMessage, ServiceRequest, Status
 
 
 class ServiceRequestForm(forms.Form):
@@ -18,14 +18,14 @@ class ServiceRequestForm(forms.Form):
         label=_("Afdeling"), queryset=Department.objects.none(), empty_label=_("Kies een afdeling")
     )
     category = forms.ChoiceField(label=_("Soort probleem"), choices=[("", _("Kies wat er aan de hand is")), *Category.choices])
-    subject = forms.CharField(
+    subject = LineField(
         label=_("Onderwerp"),
-        max_length=ServiceRequest._meta.get_field("subject").max_length,
+        max_length=column_length(ServiceRequest, "subject"),
         help_text=_("In een paar woorden, bijvoorbeeld: pinautomaat bij kassa 2 geeft geen verbinding."),
     )
-    description = forms.CharField(
+    description = TextField(
         label=_("Omschrijving"),
-        max_length=5000,
+        max_length=column_length(ServiceRequest, "description"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Wat gebeurt er, sinds wanneer, en wat heb je al geprobeerd? Noem ook een foutmelding of het nummer van het apparaat als je dat hebt."),
     )
@@ -57,7 +57,7 @@ class ServiceRequestForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Je bericht"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    body = TextField(label=_("Je bericht"), max_length=column_length(ServiceMessage, "body"))
     attachments = AttachmentsField()
 
 

@@ -13,7 +13,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import LineField, TextField, column_length
 from portal.core.uploads import ACCEPT, check_file
+
+from .contact_models import ContactMessage, ContactReply
 
 SIGNING_SALT = "portal.support.contact.started"
 HONEYPOT = "website"
@@ -31,22 +34,26 @@ def started_token(now=None):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Naam"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = LineField(
+        label=_("Naam"), max_length=column_length(ContactMessage, "name"), widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(
         label=_("E-mailadres"),
-        max_length=254,
+        max_length=column_length(ContactMessage, "email"),
         help_text=_("Hierop krijg je ons antwoord."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
+    phone = LineField(
         label=_("Telefoonnummer (optioneel)"),
-        max_length=30,
+        max_length=column_length(ContactMessage, "phone"),
         required=False,
         help_text=_("Als we je liever even bellen."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    subject = forms.CharField(label=_("Onderwerp"), max_length=150)
-    message = forms.CharField(label=_("Je vraag of bericht"), max_length=5000, widget=forms.Textarea(attrs={"rows": 7}))
+    subject = LineField(label=_("Onderwerp"), max_length=column_length(ContactMessage, "subject"))
+    message = TextField(
+        label=_("Je vraag of bericht"), max_length=column_length(ContactMessage, "message"), widget=forms.Textarea(attrs={"rows": 7})
+    )
     attachment = forms.FileField(
         label=_("Bijlage (optioneel)"),
         required=False,
@@ -54,12 +61,13 @@ class ContactForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     # Against spam; only for visitors (see the module's description).
-    website = forms.CharField(
+    website = LineField(
         label=_("Laat dit veld leeg"),
         required=False,
+        max_length=1000,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    started = forms.CharField(widget=forms.HiddenInput)
+    started = LineField(widget=forms.HiddenInput, max_length=200)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,4 +123,4 @@ class ContactForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    body = forms.CharField(label=_("Je bericht"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    body = TextField(label=_("Je bericht"), max_length=column_length(ContactReply, "body"))

@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.fields import ModelChoiceField
+from portal.core.fields import ModelChoiceField, TextField, column_length
 from portal.locations.models import Department, Location
 
-from .models import LOCATION_KINDS, Kind, Status
+from .models import LOCATION_KINDS, ChangeRequest, ChangeRequestMessage, Kind, Status
 
 DESCRIPTION_HELP = _(
     "Schrijf zo precies mogelijk wat er moet veranderen."
@@ -38,9 +38,9 @@ class ChangeRequestForm(forms.Form):
         required=False,
         empty_label=_("Geen bepaalde afdeling"),
     )
-    description = forms.CharField(
+    description = TextField(
         label=_("Wat moet er veranderen?"),
-        max_length=4000,
+        max_length=column_length(ChangeRequest, "description"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=DESCRIPTION_HELP,
     )
@@ -87,7 +87,7 @@ def initial_from_query(query, form):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Je bericht"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    body = TextField(label=_("Je bericht"), max_length=column_length(ChangeRequestMessage, "body"))
 
 
 class StatusFilterForm(forms.Form):

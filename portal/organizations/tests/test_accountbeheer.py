@@ -544,3 +544,17 @@ def test_bulk_ignores_ids_no_column_holds(admin_client, organization, value):
 def test_bulk_with_only_ids_no_column_holds_asks_for_an_account(admin_client, value):
     response = admin_client.post(reverse("accountbeheer:bulk"), {"action": "deactivate", "ids": [value]}, follow=True)
     assert response.status_code == 200 and [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "field, value, code",
+    [("full_name", "Nina\nNieuw", "line_break"), ("full_name", "Nina\u2028Nieuw", "line_break"),
+     ("phone", "030\t123", "control_character"), ("job_title", "Verkoper\x1b[31m", "control_character"),
+     ("full_name", "Nina\x00", "null_characters_not_allowed"), ("email", "x" * 246 + "@example.com", "max_length")],
+)  # fmt: skip
+def test_personal_data_is_one_line_of_printable_text(invite, field, value, code):
+    response = invite(**{field: value})
+    assert response.status_code == 200 and not Membership.objects.filter(user__email="nina@test.example").exists()
+    assert form_codes(response, field) == {code}
+    assert response.context["form"][field].value() == value  # what was typed stays

@@ -80,6 +80,22 @@ class TestVisitor:
         assert form.has_error("name", "required") and form.has_error("email", "invalid")
         assert 'aria-describedby="id_name_errors"' in response.content.decode()
 
+    @pytest.mark.parametrize(
+        "field, value, code",
+        [("name", "Vera\nBezoeker", "line_break"), ("subject", "Toegang\r\nNu", "line_break"),
+         ("phone", "030\x1b123", "control_character"), ("message", "Hoe\x07 dan?", "control_character"),
+         ("subject", "x" * 151, "max_length")],
+    )  # fmt: skip
+    def test_one_line_fields_refuse_line_breaks_and_control_characters(self, client, no_wait, field, value, code):
+        response = client.post(CONTACT, visitor_form(**{field: value}))
+        assert response.status_code == 200 and not ContactMessage.objects.exists()
+        assert [e.code for e in response.context["form"].errors.as_data()[field]] == [code]
+        assert "Hoe krijgt onze winkel toegang tot de portal?" in response.content.decode() or field == "message"
+
+    def test_a_message_keeps_its_line_breaks(self, client, no_wait, media_root):
+        client.post(CONTACT, visitor_form(message="Regel een\r\n\r\nRegel twee"))
+        assert ContactMessage.objects.get().message == "Regel een\r\n\r\nRegel twee"
+
     def test_the_confirmation_page_needs_a_sent_message(self, client):
         response = client.get("/contact/verstuurd/")
         assert response.status_code == 302 and response.url == CONTACT
