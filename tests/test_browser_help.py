@@ -66,7 +66,7 @@ def test_visitor_reads_searches_and_writes_to_customer_service(browser, live_ser
     page.get_by_role("button", name="Zoeken").click()
     page.wait_for_url(re.compile(r".*/zoeken/\?q=.*"))
     page.get_by_role("link", name="Ik ben mijn wachtwoord vergeten. Wat nu?").click()
-    expect(page.get_by_role("heading", name="Staat uw vraag er niet bij?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Staat je vraag er niet bij?")).to_be_visible()
     screens.shot("faq-answer")
 
     page.goto(f"{base}/veelgestelde-vragen/")

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
+from .money import money
 
 ACTIONS = {
     "login": _("Ingelogd"),
@@ -29,6 +30,7 @@ ACTIONS = {
     "change_request_reply": _("Reactie van de klantenservice op wijzigingsverzoek"),
     "change_request_in_progress": _("Wijzigingsverzoek in behandeling genomen"),
     "change_request_done": _("Wijzigingsverzoek afgehandeld"),
+    "change_request_applied": _("Wijzigingsverzoek doorgevoerd"),
     "change_request_rejected": _("Wijzigingsverzoek afgewezen"),
     "change_request_assigned": _("Wijzigingsverzoek toegewezen"),
     # Contact messages to online customer service
@@ -116,6 +118,11 @@ FIELD_LABELS = {
 }
 
 
+# Fields whose values are amounts in euros (stored as text such as "329.00"): shown as
+# every other amount in the portal, "€ 329,00".
+AMOUNT_FIELDS = {"order_limit", "total_excl_vat"}
+
+
 def _shown(value):
     if value is None or value == [] or value == "":
         return "—"
@@ -136,6 +143,13 @@ def _shown(value):
 VALUE_LABELS = {}
 
 
+def _amount(value):
+    try:
+        return money(value)
+    except (ArithmeticError, TypeError, ValueError):  # not an amount after all: as it was stored
+        return str(value)
+
+
 def register_value_labels(field, choices):
     VALUE_LABELS.setdefault(field, {}).update({code: label for code, label in choices})
 
@@ -149,6 +163,8 @@ def describe_changes(changes, value_labels=None):
         labels = (VALUE_LABELS if value_labels is None else value_labels).get(field, {})
 
         def shown(v):
+            if field in AMOUNT_FIELDS and v not in (None, ""):
+                return _amount(v)
             return str(labels.get(v, _shown(v))) if isinstance(v, (str, type(None))) else _shown(v)
 
         if isinstance(value, list) and len(value) == 2:  # changes are stored as [old, new]

@@ -262,7 +262,7 @@ def display_rows(rows):
                 status=status, status_label=_("Verlopen") if status == EXPIRED else Status(status).label,
                 invitation=invitation.text if invitation else "",
                 until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
-                last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y H:i") if r["user__last_login"] else "—",
+                last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y, H:i") if r["user__last_login"] else "—",
             )  # fmt: skip
         )
     return result

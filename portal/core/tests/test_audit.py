@@ -1,6 +1,7 @@
 import pytest
+from django.utils import translation
 
-from portal.core.audit import audit_record
+from portal.core.audit import audit_record, describe_changes
 from portal.core.models import AuditEvent
 
 
@@ -26,3 +27,20 @@ class TestAuditTrail:
     def test_unknown_actions_are_refused(self, employee):
         with pytest.raises(ValueError):
             audit_record("something_else", target=employee)
+
+
+class TestChangesInWords:
+    def test_amounts_read_as_every_other_amount_in_the_portal(self):
+        lines = describe_changes({"order_limit": ["100.00", None], "total_excl_vat": "329.00"}, value_labels={})
+        assert lines == [
+            ("Bestellimiet (excl. btw)", "€\u00a0100,00", "—"),
+            ("Totaal excl. btw", None, "€\u00a0329,00"),
+        ]
+
+    def test_amounts_in_english(self):
+        with translation.override("en"):
+            [(_label, old, new)] = describe_changes({"order_limit": [None, "1234.5"]}, value_labels={})
+        assert (old, new) == ("—", "€\u00a01,234.50")
+
+    def test_a_value_that_is_no_amount_is_shown_as_stored(self):
+        assert describe_changes({"order_limit": [None, "geen"]}, value_labels={}) == [("Bestellimiet (excl. btw)", "—", "geen")]

@@ -63,13 +63,13 @@ class TestPages:
         page = client.get(f"{FAQ}account-en-accountbeheer/").content.decode()
         assert "Hoeveel accounts kan mijn organisatie aanmaken?" in page and "onbeperkt" in page
         assert "overzicht met veelgestelde vragen over andere onderwerpen" in page
-        assert "Staat uw vraag er niet bij?" in page
+        assert "Staat je vraag er niet bij?" in page
 
     def test_an_answer_page_ends_with_the_way_to_contact(self, client):
         response = client.get(f"{FAQ}inloggen-en-wachtwoord/wachtwoord-wijzigen/")
         page = response.content.decode()
         assert '<a href="/mijn-account/wachtwoord-wijzigen/">Wachtwoord wijzigen</a>' in page
-        assert page.index("Staat uw vraag er niet bij?") > page.index("minimaal 7 tekens")
+        assert page.index("Staat je vraag er niet bij?") > page.index("minimaal 7 tekens")
         assert f'href="{reverse("support:contact")}"' in page
 
     def test_a_visitor_gets_the_menu_of_public_pages(self, client):
