@@ -7,19 +7,22 @@ transaction through ``account_invite``, recording progress and the outcome per r
 a large file shows its progress and one bad row never undoes the others.
 """
 
+import codecs
 import csv
 import io
 import logging
+import unicodedata
 
 from django.conf import settings
-from django.core.validators import validate_email
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from portal.accounts.models import User, normalize_email_address
+from portal.core.fields import column_length
+from portal.locations.models import Location
 
+from .forms import AccountForm
 from .models import ImportBatch, Role
 from .permissions import can_manage_accounts
 
@@ -28,6 +31,8 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 25  # rows between two saves of the progress
 COLUMNS = ["naam", "e-mailadres", "telefoonnummer", "functie", "rol", "portal", "bestellen", "locaties"]
 REQUIRED = ["naam", "e-mailadres"]
+EMAIL_LENGTH = column_length(User, "email")
+LOCATION_CODE_LENGTH = column_length(Location, "code")
 YES = {"ja", "j", "yes", "y", "1", "waar", "true", "x"}
 NO = {"nee", "n", "no", "0", "onwaar", "false", ""}
 ROLES = {"administrator": Role.ADMINISTRATOR, "beheerder": Role.ADMINISTRATOR, "medewerker": Role.EMPLOYEE, "": Role.EMPLOYEE}
@@ -49,26 +54,64 @@ class ImportFileError(Exception):
         super().__init__(code)
 
 
+# The byte order marks that tell a file's encoding: Excel's "Unicode text" is UTF-16.
+BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+# Python's csv module reads a cell of at most this many characters (csv.field_size_limit).
+CELL_MAX = 128 * 1024
+
+
 def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+    encodings = [encoding for bom, encoding in BOMS if raw.startswith(bom)] or ["utf-8", "cp1252"]
+    for encoding in encodings:
         try:
-            return raw.decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("encoding", _("Het bestand kon niet worden gelezen. Sla het op als CSV (UTF-8)."))
+        if "\x00" in text:  # no spreadsheet writes it in a CSV file; a binary file (.xlsx) has it
+            break
+        return text
+    else:
+        raise ImportFileError("encoding", _("Het bestand kon niet worden gelezen. Sla het op als CSV (UTF-8)."))
+    raise ImportFileError(
+        "not_text",
+        _("Dit is geen CSV-bestand: het bevat tekens die niet in tekst horen. Is het misschien een Excel-bestand? "
+          "Sla het op als CSV (UTF-8) en probeer het opnieuw."),
+    )  # fmt: skip
+
+
+def _dialect(text):
+    sample = text[:4096].replace("\r\n", "\n").replace("\r", "\n")  # the sniffer counts lines by "\n"
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,\t")
+    except csv.Error:
+        return SemicolonDialect
+
+
+def _records(text):
+    """The file's rows, numbered as a spreadsheet numbers them (a cell of two lines is
+    one row); line endings of Windows, Unix and old Macs alike."""
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    line = 0
+    try:
+        for line, values in enumerate(reader, start=1):
+            yield line, values
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ImportFileError(
+                "cell_too_large",
+                _("Een cel in regel %(line)d is te lang (meer dan %(kb)d KB). Kijk het bestand na.") % {"line": line + 1, "kb": CELL_MAX // 1024},
+            ) from error
+        raise ImportFileError(
+            "unreadable", _("Regel %(line)d van het bestand kon niet worden gelezen. Sla het op als CSV (UTF-8).") % {"line": line + 1}
+        ) from error
 
 
 def read_rows(uploaded):
     """The rows of an uploaded CSV file as dicts keyed by the column names."""
     if uploaded.size > settings.IMPORT_MAX_BYTES:
         raise ImportFileError("too_large", _("Het bestand is te groot (maximaal %(mb)d MB).") % {"mb": settings.IMPORT_MAX_BYTES // 2**20})
-    text = _decode(uploaded.read())
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = SemicolonDialect
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = [h.strip().lower() for h in next(reader, [])]
+    records = _records(_decode(uploaded.read()))
+    header = [h.strip().lower() for h in next(records, (1, []))[1]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportFileError(
@@ -77,7 +120,7 @@ def read_rows(uploaded):
             % {"columns": ", ".join(missing), "all": ";".join(COLUMNS)},
         )
     rows = []
-    for line, values in enumerate(reader, start=2):
+    for line, values in records:
         if not any(v.strip() for v in values):
             continue
         rows.append((line, {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}))
@@ -96,54 +139,90 @@ def _flag(value, errors, column):
         return True
     if value in NO:
         return False
-    errors.append(_("%(column)s moet ja of nee zijn.") % {"column": column})
+    errors.append(("flag_invalid", _("%(column)s moet ja of nee zijn.") % {"column": column}))
     return False
 
 
+def _shown(value, length):
+    """A value of the file as the preview may show it: without control characters and
+    no longer than its column (only a row without errors is imported, as it was typed)."""
+    text = "".join(c for c in value if unicodedata.category(c) != "Cc")
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+class RowForm(AccountForm):
+    """The account form, for one row of a file: the same rules as an account typed in
+    Accountbeheer, without what a file does not hold (an order limit) or holds in its
+    own way (locations, by their codes)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["locations"], self.fields["order_limit"]
+
+
+PERSONAL_COLUMNS = {"full_name": "naam", "email": "e-mailadres", "phone": "telefoonnummer", "job_title": "functie"}
+
+
+def _form_errors(form):
+    """(code, message) for each error of the row's form, the message naming the column."""
+    errors = []
+    for field, field_errors in form.errors.as_data().items():
+        label = form.fields[field].label if field in form.fields else None
+        for error in field_errors:
+            message = " ".join(error.messages)
+            if error.code == "required" and label:
+                message = _("%(column)s ontbreekt.") % {"column": label}
+            elif label and field in PERSONAL_COLUMNS:
+                message = f"{label}: {message}"
+            errors.append((error.code, message))
+    return errors
+
+
 def check_rows(organization, rows):
-    """Each row with its cleaned data and its errors (in Dutch). Nothing is written."""
+    """Each row with its cleaned data and its errors (each with its code, in Dutch).
+    Nothing is written."""
     codes = dict(organization.locations.values_list("code", "pk"))
     emails = [normalize_email_address(data.get("e-mailadres", "")) for _line, data in rows]
-    taken = set(User.objects.filter(email__in=[e for e in emails if e]).values_list("email", flat=True))
+    taken = set(User.objects.filter(email__in=[e for e in emails if e and len(e) <= EMAIL_LENGTH]).values_list("email", flat=True))
     seen = set()
     checked = []
+    form = RowForm({}, organization=organization)  # one form, filled with each row in turn
     for (line, data), email in zip(rows, emails):
         errors = []
-        name = data.get("naam", "")
-        if not name:
-            errors.append(_("Naam ontbreekt."))
-        if not email:
-            errors.append(_("E-mailadres ontbreekt."))
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors.append(_("%(email)s is geen geldig e-mailadres.") % {"email": email})
-            if email in taken:
-                errors.append(_("%(email)s is al in gebruik voor een account.") % {"email": email})
-            elif email in seen:
-                errors.append(_("%(email)s staat vaker in het bestand.") % {"email": email})
-            seen.add(email)
         role = ROLES.get(data.get("rol", "").strip().lower())
         if role is None:
-            errors.append(_("Rol moet administrator of medewerker zijn."))
+            errors.append(("role_invalid", _("Rol moet administrator of medewerker zijn.")))
         portal = _flag(data.get("portal", "ja") or "ja", errors, "portal")
         order = _flag(data.get("bestellen", ""), errors, "bestellen")
-        if not portal and not order and role != Role.ADMINISTRATOR:
-            errors.append(_("Kies ten minste één recht: portal of bestellen."))
+        form.data = {
+            **{field: data.get(column, "") for field, column in PERSONAL_COLUMNS.items()},
+            "role": role or Role.EMPLOYEE, "may_use_portal": portal, "may_order": order,
+        }  # fmt: skip
+        form.full_clean()
+        errors += _form_errors(form)
+        if email and "email" not in form.errors:
+            if email in taken:
+                errors.append(("email_in_use", _("%(email)s is al in gebruik voor een account.") % {"email": email}))
+            elif email in seen:
+                errors.append(("email_twice", _("%(email)s staat vaker in het bestand.") % {"email": email}))
+            seen.add(email)
         location_codes = [c.strip().upper() for c in data.get("locaties", "").replace("|", ",").split(",") if c.strip()]
-        unknown = [c for c in location_codes if c not in codes]
+        unknown = [_shown(c, LOCATION_CODE_LENGTH) for c in location_codes if c not in codes]
         if unknown:
-            errors.append(_("Onbekende locatiecode(s): %(codes)s.") % {"codes": ", ".join(unknown)})
+            errors.append(("location_unknown", _("Onbekende locatiecode(s): %(codes)s.") % {"codes": ", ".join(unknown)}))
+        if errors:
+            shown = {field: _shown(data.get(column, ""), column_length(User, field)) for field, column in PERSONAL_COLUMNS.items()}
+            shown["email"] = _shown(email, column_length(User, "email"))
+        else:
+            shown = {field: form.cleaned_data[field] for field in PERSONAL_COLUMNS}
         checked.append(
             {
                 "line": line,
                 "data": {
-                    "full_name": name[:150], "email": email, "phone": data.get("telefoonnummer", "")[:30],
-                    "job_title": data.get("functie", "")[:100], "role": role or Role.EMPLOYEE,
-                    "may_use_portal": portal, "may_order": order, "locations": [codes[c] for c in location_codes if c in codes],
+                    **shown, "role": role or Role.EMPLOYEE, "may_use_portal": portal, "may_order": order,
+                    "locations": [codes[c] for c in location_codes if c in codes],
                 },  # fmt: skip
-                "errors": [str(e) for e in errors],
+                "errors": [{"code": code, "message": str(message)} for code, message in errors],
             }
         )
     return checked
@@ -210,7 +289,6 @@ def _refuse_rows(batch, message):
 
 def _invite_rows(batch):
     from . import services
-    from portal.locations.models import Location
 
     locations = {loc.pk: loc for loc in Location.objects.filter(organization=batch.organization)}
     for row in _rows_to_do(batch):

@@ -191,3 +191,93 @@ def test_old_finished_imports_are_pruned(admin_client):
     with time_machine.travel(timezone.now() + timezone.timedelta(days=31)):
         call_command("prune_import_batches")
     assert list(ImportBatch.objects.values_list("pk", flat=True)) == [running.pk]  # a running one stays
+
+
+def upload_bytes(client, raw, name="accounts.csv"):
+    return client.post(reverse("accountbeheer:import"), {"file": SimpleUploadedFile(name, raw, "text/csv")})
+
+
+def row_codes(batch):
+    return {row["line"]: [error["code"] for error in row["errors"]] for row in batch.rows}
+
+
+@pytest.mark.django_db
+class TestFilesAsSpreadsheetsWriteThem:
+    def test_line_endings_of_a_mac_are_read(self, admin_client):
+        text = "naam;e-mailadres\rNoor de Vries;noor@test.example\rJan Bakker;jan@test.example\r"
+        assert upload(admin_client, text).status_code == 302
+        assert [row["data"]["email"] for row in ImportBatch.objects.get().rows] == ["noor@test.example", "jan@test.example"]
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+    def test_unicode_text_of_excel_is_read(self, admin_client, encoding):
+        """Excel's "Unicode text": UTF-16 with a byte order mark, tabs between the cells."""
+        import codecs
+
+        text = "naam\te-mailadres\r\nJosé Müller\tjose@test.example\r\n"
+        bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+        assert upload_bytes(admin_client, bom + text.encode(encoding)).status_code == 302
+        assert ImportBatch.objects.get().rows[0]["data"]["full_name"] == "José Müller"
+
+    def test_a_cell_larger_than_a_spreadsheet_cell_is_a_clear_error(self, admin_client):
+        text = "naam;e-mailadres\nNoor;noor@test.example\n" + "x" * (128 * 1024 + 1) + ";a@test.example\n"
+        response = upload(admin_client, text)
+        assert [e.code for e in response.context["form"].errors.as_data()["file"]] == ["cell_too_large"]
+        assert "regel 3" in response.content.decode()
+        assert not ImportBatch.objects.exists()
+
+    @pytest.mark.parametrize("raw", [b"naam;e-mailadres\nNoor\x00;noor@test.example\n", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00"])
+    def test_a_nul_byte_or_a_binary_file_is_refused(self, admin_client, raw):
+        response = upload_bytes(admin_client, raw)
+        assert [e.code for e in response.context["form"].errors.as_data()["file"]] == ["not_text"]
+        assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.django_db
+class TestEachRowByTheAccountFormsRules:
+    def test_what_the_account_form_refuses_is_refused_per_row(self, admin_client):
+        long_email = "x" * 246 + "@example.com"  # 258 characters: the column holds 254
+        text = (
+            "naam;e-mailadres;telefoonnummer;functie\n"
+            f"Goed;goed@test.example;030 1;Verkoper\n"
+            f"Lang Adres;{long_email};;\n"
+            f"{'N' * 151};lange.naam@test.example;;\n"
+            f"Telefoon;tel@test.example;{'1' * 31};\n"
+            f'"Twee\nRegels";regels@test.example;;\n'
+            f"Stuur\x1bteken;stuur@test.example;;\n"
+            f"Functie;functie@test.example;;{'f' * 101}\n"
+        )
+        assert upload(admin_client, text).status_code == 302
+        batch = ImportBatch.objects.get()
+        assert row_codes(batch) == {
+            2: [], 3: ["max_length"], 4: ["max_length"], 5: ["max_length"], 6: ["line_break"], 7: ["control_character"],
+            8: ["max_length"],
+        }  # rows as a spreadsheet numbers them: a cell of two lines is one row  # fmt: skip
+        assert batch.total == 1
+        messages = {row["line"]: row["errors"][0]["message"] for row in batch.rows if row["errors"]}
+        assert messages[3].startswith("E-mailadres: ") and messages[5].startswith("Telefoonnummer: ")
+        shown = {row["line"]: row["data"] for row in batch.rows}
+        assert len(shown[4]["full_name"]) <= 150 and "\x1b" not in shown[7]["full_name"]  # only shown, never imported
+        page = admin_client.get(reverse("accountbeheer:import_detail", args=[batch.pk])).content.decode()
+        assert "E-mailadres: " in page
+
+    def test_rules_of_the_import_itself_have_codes(self, admin_client):
+        upload(admin_client, GOOD_AND_BAD)
+        assert row_codes(ImportBatch.objects.get()) == {
+            2: [], 3: ["required"], 4: ["email_in_use"], 5: ["invalid"], 6: ["role_invalid"], 7: ["location_unknown"], 8: [],
+            9: ["email_twice"],
+        }  # fmt: skip
+
+    def test_no_rights_is_the_account_forms_rule(self, admin_client):
+        upload(admin_client, "naam;e-mailadres;portal;bestellen\nZonder;zonder@test.example;nee;nee\n")
+        assert row_codes(ImportBatch.objects.get()) == {2: ["no_rights"]}
+
+    def test_a_row_the_preview_accepts_is_stored(self, admin_client, django_capture_on_commit_callbacks):
+        """A name that grows when decomposed, at the longest a name may be: accepted in
+        the preview, so it must be stored (it failed at the database, as a "storing")."""
+        upload(admin_client, f"naam;e-mailadres\n{chr(0xFDFA) * 150};lang@test.example\n")
+        batch = ImportBatch.objects.get()
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.post(reverse("accountbeheer:import_confirm", args=[batch.pk]))
+        batch.refresh_from_db()
+        assert [r["ok"] for r in batch.results] == [True]
+        assert Membership.objects.get(user__email="lang@test.example").user.full_name == chr(0xFDFA) * 150
