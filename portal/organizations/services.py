@@ -34,7 +34,7 @@ from portal.backoffice.permissions import can_handle_accounts, can_onboard, is_s
 from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send, site_url
-from portal.locations.models import LocationLink
+from portal.locations.models import Location, LocationLink
 
 from .models import EmailChange, Invitation, Membership, Organization, Role, Status
 from .permissions import can_manage_accounts
@@ -391,8 +391,9 @@ def _changed(obj, data, fields):
 
 
 @transaction.atomic
-def account_update(*, actor, membership, expected_version, data, locations, request=None):
-    """Change personal data, role, rights and linked locations of an account."""
+def account_update(*, actor, membership, expected_version, data, locations, reason="", request=None):
+    """Change personal data, role, rights and linked locations of an account (``reason``,
+    if given, goes into the audit trail)."""
     _lock_organization(membership.organization_id)
     _bump_version(membership, expected_version)
     membership.refresh_from_db()
@@ -434,7 +435,10 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
     if location_change:
         changes["locations"] = location_change
     if changes:
-        audit_record("account_updated", actor=actor, target=user, request=request, changes=changes)
+        audit_record(
+            "account_updated", actor=actor, target=user, request=request,
+            changes={**changes, "reason": reason} if reason else changes,
+        )  # fmt: skip
     if "email" in personal:
         # An invitation that went to the old address stops working; the new one gets a link.
         invitation_issue(actor=actor, membership=membership)
@@ -442,6 +446,29 @@ def account_update(*, actor, membership, expected_version, data, locations, requ
         _email_change_request(actor=actor, membership=membership, new_email=new_email, request=request)
         changes["email_pending"] = [user.email, new_email]
     return changes
+
+
+@transaction.atomic
+def account_personal_data_apply(*, actor, membership, data, reason, request=None):
+    """Change only the personal data (name, e-mail address, telephone number, job title)
+    of an account, on its owner's request: by an administrator of the organization or by
+    online customer service, under the rules of Accountbeheer's change (a new e-mail
+    address takes effect when its owner confirms it). ``reason`` names the request and
+    goes into the audit trail. Returns the changes made."""
+    _refuse_unless_may_act(actor, membership.organization, reason)
+    if set(data) - set(PERSONAL_FIELDS):
+        raise ValueError(f"Not personal data: {sorted(set(data) - set(PERSONAL_FIELDS))}")
+    _lock(membership)
+    if membership.status == Status.DELETED:
+        raise AccountRuleError("not_active")
+    user = membership.user
+    current = {field: getattr(user, field) for field in PERSONAL_FIELDS}
+    current |= {field: getattr(membership, field) for field in MEMBERSHIP_FIELDS}
+    locations = list(Location.objects.filter(links__membership=membership))
+    return account_update(
+        actor=actor, membership=membership, expected_version=membership.version, data={**current, **data},
+        locations=locations, reason=reason, request=request,
+    )  # fmt: skip
 
 
 # --- a new e-mail address, confirmed by its owner ----------------------------------------------

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.fields import ModelChoiceField, TextField, column_length
+from portal.accounts.models import User, normalize_email_address
+from portal.core.fields import LineField, ModelChoiceField, TextField, column_length
 from portal.locations.models import Department, Location
 
 from .models import LOCATION_KINDS, ChangeRequest, ChangeRequestMessage, Kind, Status
@@ -38,15 +39,25 @@ class ChangeRequestForm(forms.Form):
         required=False,
         empty_label=_("Geen bepaalde afdeling"),
     )
+    new_full_name = LineField(label=_("Nieuwe naam"), required=False, max_length=column_length(User, "full_name"))
+    new_email = forms.EmailField(label=_("Nieuw e-mailadres"), required=False, max_length=column_length(User, "email"))
+    new_phone = LineField(label=_("Nieuw telefoonnummer"), required=False, max_length=column_length(User, "phone"))
+    new_job_title = LineField(label=_("Nieuwe functie"), required=False, max_length=column_length(User, "job_title"))
     description = TextField(
         label=_("Wat moet er veranderen?"),
         max_length=column_length(ChangeRequest, "description"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=DESCRIPTION_HELP,
     )
 
+    PROPOSED = {"new_full_name": "full_name", "new_email": "email", "new_phone": "phone", "new_job_title": "job_title"}
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        for name in self.PROPOSED:
+            self.fields[name].help_text = _("Alleen invullen als het moet veranderen.")
         locations = Location.objects.visible_to(user).order_by("name", "pk")
         self.fields["location"].queryset = locations
         self.fields["department"].queryset = (
@@ -70,7 +81,24 @@ class ChangeRequestForm(forms.Form):
                 "location",
                 forms.ValidationError(_("Kies de locatie waar de wijziging over gaat."), code="location_required"),
             )
+        cleaned["proposed"] = self._proposed(cleaned) if kind == Kind.PERSONAL_DATA else {}
+        if not cleaned["proposed"] and not cleaned.get("description") and "description" not in self.errors:
+            code, message = "description_required", _("Schrijf wat er moet veranderen.")
+            if kind == Kind.PERSONAL_DATA:
+                code, message = "proposed_required", _("Vul in wat je gegevens moeten worden, of schrijf wat er moet veranderen.")
+            self.add_error("description", forms.ValidationError(message, code=code))
         return cleaned
+
+    def _proposed(self, cleaned):
+        """The new values typed that differ from what is stored now."""
+        proposed = {}
+        for name, field in self.PROPOSED.items():
+            value = (cleaned.get(name) or "").strip()
+            if field == "email":
+                value = normalize_email_address(value) if value else ""
+            if value and value != getattr(self.user, field):
+                proposed[field] = value
+        return proposed
 
 
 def initial_from_query(query, form):

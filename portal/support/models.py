@@ -87,7 +87,11 @@ class ChangeRequest(models.Model):
         related_name="change_requests",
         verbose_name=_("afdeling"),
     )
-    description = models.TextField(_("wat moet er veranderen"), max_length=4000)
+    description = models.TextField(_("wat moet er veranderen"), max_length=4000, blank=True)
+    # For a change of one's personal data: the values asked for ({"full_name": ...,
+    # "email": ..., "phone": ..., "job_title": ...}, only those that should change), so
+    # an administrator or customer service carries it out from the request itself.
+    proposed = models.JSONField(_("gevraagde gegevens"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -130,6 +134,19 @@ class ChangeRequest(models.Model):
 
     def __str__(self):
         return self.reference or f"{REFERENCE_PREFIX}-?"
+
+    PROPOSED_LABELS = {
+        "full_name": _("Naam"), "email": _("E-mailadres"), "phone": _("Telefoonnummer"), "job_title": _("Functie"),
+    }  # fmt: skip
+
+    def proposed_rows(self):
+        """(label, stored now, asked for) for each personal data the request asks to change."""
+        user = self.created_by
+        return [
+            (label, getattr(user, field) or "—", self.proposed[field])
+            for field, label in self.PROPOSED_LABELS.items()
+            if field in self.proposed
+        ]
 
     @property
     def is_open(self):

@@ -19,7 +19,8 @@ from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send
 from portal.core.scoping import membership_of
 from portal.locations.models import Location
-from portal.organizations.services import account_locations_set
+from portal.organizations.permissions import can_manage_accounts
+from portal.organizations.services import PERSONAL_FIELDS, account_locations_set, account_personal_data_apply
 
 from .models import CLOSED, LOCATION_KINDS, ChangeRequest, ChangeRequestMessage, Kind, Status, reference_for
 
@@ -53,6 +54,11 @@ class ChangeRequestError(RuleError):
         "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
         "assignee_not_staff": _("Een verzoek kan alleen worden toegewezen aan iemand van de online klantenservice."),
         "not_carried_out_here": _("Dit verzoek wordt niet hier uitgevoerd: pas de gegevens aan en zet het verzoek op afgehandeld."),
+        "proposed_required": _("Vul in wat je gegevens moeten worden, of schrijf wat er moet veranderen."),
+        "proposed_invalid": _("Alleen naam, e-mailadres, telefoonnummer en functie kunnen zo worden gewijzigd."),
+        "nothing_to_apply": _("In dit verzoek staan geen gegevens om door te voeren: pas ze zo nodig zelf aan."),
+        "not_allowed_to_apply": _("Alleen een administrator van de organisatie of de online klantenservice kan dit doorvoeren."),
+        "requester_gone": _("Het account van de aanvrager bestaat niet meer."),
     }
 
 
@@ -150,17 +156,21 @@ def _check_location(actor, kind, location, department):
 
 
 @transaction.atomic
-def change_request_create(*, actor, kind, description, location=None, department=None, request=None):
+def change_request_create(*, actor, kind, description, location=None, department=None, proposed=None, request=None):
     """File a request for the actor's organization; the requester gets a confirmation
-    and customer service a notification."""
+    and customer service a notification. ``proposed``: for a change of one's personal
+    data, the new values (see ``ChangeRequest.proposed``)."""
     membership = membership_of(actor)
     if membership is None:
         raise ChangeRequestError("not_customer")
     if kind not in Kind.values:
         raise ChangeRequestError("kind_invalid")
+    proposed = dict(proposed or {})
+    if proposed and (kind != Kind.PERSONAL_DATA or set(proposed) - set(PERSONAL_FIELDS)):
+        raise ChangeRequestError("proposed_invalid")
     description = (description or "").strip()
-    if not description:
-        raise ChangeRequestError("description_required")
+    if not description and not proposed:
+        raise ChangeRequestError("proposed_required" if kind == Kind.PERSONAL_DATA else "description_required")
     location = _check_location(actor, kind, location, department)
     change_request = ChangeRequest.objects.create(
         organization=membership.organization,
@@ -169,6 +179,7 @@ def change_request_create(*, actor, kind, description, location=None, department
         location=location,
         department=department,
         description=description,
+        proposed=proposed,
     )
     change_request.reference = reference_for(change_request)
     change_request.save(update_fields=["reference"])
@@ -302,3 +313,48 @@ def change_request_carry_out(*, actor, change_request, locations, body, request=
     return change_request_reply(
         actor=actor, change_request=change_request, body=body, status=Status.DONE, request=request
     )
+
+
+# --- a change of personal data, carried out from the request ----------------------------------
+
+
+def may_apply(actor, change_request):
+    """Who carries out a change of personal data from the request: an administrator of
+    the organization, or online customer service."""
+    return can_handle_change_requests(actor) or can_manage_accounts(actor, change_request.organization)
+
+
+@transaction.atomic
+def change_request_personal_data_apply(*, actor, change_request, body="", request=None):
+    """Carry out a request to change the requester's personal data, in one action: the
+    values asked for are stored through Accountbeheer's change (with the request's
+    number as the reason in the audit trail; a new e-mail address waits for its owner's
+    confirmation), a message goes into the thread, the request is done and the
+    requester is told. Returns the changes made."""
+    if not may_apply(actor, change_request):
+        raise ChangeRequestError("not_allowed_to_apply")
+    _lock(change_request)
+    if change_request.kind != Kind.PERSONAL_DATA:
+        raise ChangeRequestError("not_carried_out_here")
+    if not change_request.is_open:
+        raise ChangeRequestError("closed")
+    if not change_request.proposed:
+        raise ChangeRequestError("nothing_to_apply")
+    membership = getattr(change_request.created_by, "membership", None)
+    if membership is None:
+        raise ChangeRequestError("requester_gone")
+    reason = _("Wijzigingsverzoek %(reference)s") % {"reference": change_request.reference}
+    changes = account_personal_data_apply(
+        actor=actor, membership=membership, data=change_request.proposed, reason=str(reason), request=request
+    )
+    from_staff = can_handle_change_requests(actor)
+    body = (body or "").strip() or str(
+        _("De gevraagde wijziging is doorgevoerd.")
+        if "email_pending" not in changes
+        else _("De gevraagde wijziging is doorgevoerd. Het nieuwe e-mailadres gaat in zodra je het bevestigt met de link die we ernaartoe hebben gestuurd.")
+    )
+    ChangeRequestMessage.objects.create(change_request=change_request, author=actor, from_staff=from_staff, body=body)
+    _move(change_request, Status.DONE)
+    _audit("change_request_applied", actor=actor, change_request=change_request, request=request)
+    _to_requester("applied", change_request, by_staff=from_staff)
+    return changes

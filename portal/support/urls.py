@@ -9,6 +9,7 @@ urlpatterns = [
     path("wijzigingen/nieuw/", views.change_create, name="change_create"),
     path("wijzigingen/<int:pk>/", views.change_detail, name="change_detail"),
     path("wijzigingen/<int:pk>/intrekken/", views.change_withdraw, name="change_withdraw"),
+    path("wijzigingen/<int:pk>/doorvoeren/", views.change_apply, name="change_apply"),
     path("contact/", contact_views.contact, name="contact"),
     path("contact/verstuurd/", contact_views.contact_sent, name="contact_sent"),
     path("contact/berichten/", contact_views.contact_list, name="contact_list"),

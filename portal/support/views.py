@@ -12,6 +12,7 @@ from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
 from portal.organizations.permissions import is_customer
+from portal.organizations.services import AccountRuleError
 
 from . import services
 from .forms import ChangeRequestForm, MessageForm, StatusFilterForm, initial_from_query
@@ -74,6 +75,7 @@ def change_create(request):
                 description=data["description"],
                 location=data["location"],
                 department=data["department"],
+                proposed=data["proposed"],
                 request=request,
             )
         except services.ChangeRequestError as error:
@@ -85,7 +87,7 @@ def change_create(request):
                   "de online klantenservice reageert op deze pagina.") % {"reference": change_request.reference},
             )  # fmt: skip
             return redirect("support:change_detail", pk=change_request.pk)
-    return render(request, "support/change_form.html", {"form": form})
+    return render(request, "support/change_form.html", {"form": form, "personal_fields": list(ChangeRequestForm.PROPOSED)})
 
 
 @customer_required
@@ -116,11 +118,29 @@ def change_detail(request, pk):
             "may_withdraw": change_request.status == Status.NEW and change_request.created_by_id == request.user.pk,
             "is_mine": change_request.created_by_id == request.user.pk,
             "closed": change_request.status in CLOSED,
+            # A change of personal data that an administrator carries out from here.
+            "may_apply": change_request.is_open
+            and bool(change_request.proposed)
+            and services.may_apply(request.user, change_request),
             # A location unlinked since is named, not linked.
             "location_visible": change_request.location_id is not None
             and Location.objects.visible_to(request.user).filter(pk=change_request.location_id).exists(),
         },
     )
+
+
+@require_POST
+@customer_required
+def change_apply(request, pk):
+    """An administrator carries out a change of personal data from the request."""
+    change_request = _change_request(request, pk)
+    try:
+        services.change_request_personal_data_apply(actor=request.user, change_request=change_request, request=request)
+    except (services.ChangeRequestError, AccountRuleError) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("De wijziging is doorgevoerd en het verzoek is afgehandeld; de aanvrager krijgt een e-mail."))
+    return redirect("support:change_detail", pk=change_request.pk)
 
 
 @require_POST

@@ -19,7 +19,7 @@ from portal.support import services as support_services
 from portal.support.contact_models import ContactMessage
 from portal.support.models import Kind
 
-from ..forms import CarryOutForm, InboxFilterForm, ReplyForm, StatusForm
+from ..forms import ApplyPersonalDataForm, CarryOutForm, InboxFilterForm, ReplyForm, StatusForm
 from ..inboxes import CHANGE_REQUESTS
 from ..permissions import staff_required
 from .common import render_tab
@@ -79,7 +79,9 @@ def inbox_list(request, inbox):
 
 
 def _detail(request, inbox, obj, forms):
-    carry_out = None
+    carry_out = apply_form = None
+    if inbox is CHANGE_REQUESTS and obj.kind == Kind.PERSONAL_DATA and obj.is_open and obj.proposed:
+        apply_form = forms.get("apply_personal_data") or ApplyPersonalDataForm(prefix="apply")
     if inbox is CHANGE_REQUESTS and obj.kind == Kind.MY_LOCATIONS and obj.is_open:
         membership = getattr(obj.created_by, "membership", None)
         if membership is not None:
@@ -103,6 +105,7 @@ def _detail(request, inbox, obj, forms):
             "reply_form": forms.get("reply") or ReplyForm(prefix="reply", inbox=inbox),
             "status_form": forms.get("status") or StatusForm(prefix="status", inbox=inbox, initial={"status": obj.status}),
             "carry_out_form": carry_out,
+            "apply_form": apply_form,
             "is_mine": obj.assigned_to_id == request.user.pk,
         },
     )
@@ -177,12 +180,26 @@ def _carry_out(request, inbox, obj):
     return form, None
 
 
+def _apply_personal_data(request, inbox, obj):
+    if inbox is not CHANGE_REQUESTS:
+        return None, None
+    form = ApplyPersonalDataForm(request.POST, prefix="apply")
+    if form.is_valid():
+        call = lambda: support_services.change_request_personal_data_apply(  # noqa: E731
+            actor=request.user, change_request=obj, body=form.cleaned_data["body"], request=request
+        )
+        if _run(form, call, (inbox.error, AccountRuleError)):
+            return form, _("De gegevens zijn aangepast en het verzoek is afgehandeld; de klant krijgt een e-mail.")
+    return form, None
+
+
 ACTIONS = {
     "reply": _reply,
     "status": _status,
     "assign_me": _assign(lambda request: request.user),
     "unassign": _assign(lambda request: None),
     "carry_out": _carry_out,
+    "apply_personal_data": _apply_personal_data,
 }
 
 

@@ -12,6 +12,7 @@ URLS = [
     ("support:change_create", "get", False),
     ("support:change_detail", "get", True),
     ("support:change_withdraw", "post", True),
+    ("support:change_apply", "post", True),
 ]
 WITH_ID = [u for u in URLS if u[2]]
 

@@ -86,3 +86,15 @@ document.querySelectorAll("select[data-options-for]").forEach(function (select) 
     select.value = pairs.length === 1 ? String(pairs[0][0]) : "";
   });
 });
+
+// Fields that matter for one kind of change only (data-shown-for-kind) are hidden for the
+// others; without this script they are all shown, and left empty.
+document.querySelectorAll("[data-shown-for-kind]").forEach(function (part) {
+  var form = part.closest("form");
+  var show = function () {
+    var chosen = form.querySelector('input[name="kind"]:checked');
+    part.hidden = !chosen || chosen.value !== part.dataset.shownForKind;
+  };
+  form.addEventListener("change", function (event) { if (event.target.name === "kind") show(); });
+  show();
+});
