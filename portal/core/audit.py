@@ -31,7 +31,6 @@ ACTIONS = {
     "change_request_in_progress": _("Wijzigingsverzoek in behandeling genomen"),
     "change_request_done": _("Wijzigingsverzoek afgehandeld"),
     "change_request_applied": _("Wijzigingsverzoek doorgevoerd"),
-    "change_request_applied": _("Wijzigingsverzoek doorgevoerd"),
     "change_request_rejected": _("Wijzigingsverzoek afgewezen"),
     "change_request_assigned": _("Wijzigingsverzoek toegewezen"),
     # Contact messages to online customer service
