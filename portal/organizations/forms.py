@@ -72,6 +72,25 @@ class AccountForm(forms.Form):
 
 class AccountChangeForm(AccountForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+    # After a refusal because someone else saved first: the version then seen, and the
+    # explicit choice to store these values over the other change.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1, required=False)
+    overwrite = forms.BooleanField(
+        label=_("Mijn waarden opslaan in plaats van wat er nu staat (de gemarkeerde velden)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.data.get("seen_version"):
+            del self.fields["overwrite"]  # offered only after such a refusal
+
+    def expected_version(self):
+        """The version this save is made against: the one seen after a refusal, but only
+        when the administrator chose to store their values over it."""
+        data = self.cleaned_data
+        if data.get("overwrite") and data.get("seen_version") is not None:
+            return data["seen_version"]
+        return data["version"]
 
 
 class DeactivateForm(forms.Form):

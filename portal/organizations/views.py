@@ -182,22 +182,25 @@ def account_change(request, pk):
             changes = services.account_update(
                 actor=request.user,
                 membership=membership,
-                expected_version=form.cleaned_data["version"],
+                expected_version=form.expected_version(),
                 data=_account_kwargs(form.cleaned_data),
                 locations=list(form.cleaned_data["locations"]),
                 request=request,
             )
         except services.AccountRuleError as error:
             if error.code == "concurrent_edit":
-                # Keep what was typed, show what is stored now, and let the next save
-                # go through against the current version.
+                # Keep what was typed, show what is stored now beside each field that
+                # differs, and store the typed values only when the administrator
+                # chooses to (against the version now seen): never by a second click.
                 membership.refresh_from_db()
                 membership.user.refresh_from_db()
                 current = _current(membership)
                 data = request.POST.copy()
-                data["version"] = membership.version
+                data["seen_version"] = membership.version
+                data.pop("overwrite", None)
                 form = AccountChangeForm(data, organization=membership.organization)
                 form.is_valid()
+                _mark_differences(form, _current_shown(membership, current), current)
             form.add_error("email" if error.code == "email_in_use" else None, error.as_validation_error())
         else:
             if "email_pending" in changes:
@@ -228,6 +231,29 @@ def _current(membership):
     }  # fmt: skip
 
 
+def _mark_differences(form, shown, current):
+    """Mark each field whose typed value differs from the stored one, with the stored
+    value as its help text (read out with the field)."""
+    typed = form.cleaned_data
+    stored_text = {field: text for field, (_label, text) in zip(SHOWN_FIELDS, shown)}
+    form.differing = []
+    for field in SHOWN_FIELDS:
+        mine = typed.get(field)
+        if field == "locations":
+            mine = sorted(location.pk for location in mine or [])
+            theirs = sorted(current["locations"])
+        else:
+            theirs = current[field]
+            mine = "" if mine is None and field != "order_limit" else mine
+            theirs = "" if theirs is None and field != "order_limit" else theirs
+        if mine != theirs:
+            form.differing.append(field)
+            form.fields[field].help_text = _("Nu opgeslagen: %(value)s") % {"value": stored_text[field]}
+
+
+SHOWN_FIELDS = ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit", "locations")
+
+
 def _current_shown(membership, current):
     """The stored values, as the person reads them, beside the form after a refusal."""
     yes, no = _("ja"), _("nee")
@@ -240,10 +266,7 @@ def _current_shown(membership, current):
         "order_limit": money(current["order_limit"]) if current["order_limit"] is not None else "—",
         "locations": ", ".join(sorted(names[pk] for pk in current["locations"])) or "—",
     }
-    return [
-        (form.fields[field].label, shown.get(field, current[field] or "—"))
-        for field in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit", "locations")
-    ]
+    return [(form.fields[field].label, shown.get(field, current[field] or "—")) for field in SHOWN_FIELDS]
 
 
 def _run(request, membership, action, success, **kwargs):

@@ -277,13 +277,41 @@ class TestChange:
         assert ("Functie", "Eerste") in response.context["current"]  # what is stored now
         employee.refresh_from_db()
         assert employee.job_title == "Eerste"
-        # Having seen the current data, the second administrator saves again: accepted.
         form = response.context["form"]
+        assert form.differing == ["job_title"]  # marked, with what is stored now
+        assert form.fields["job_title"].help_text == "Nu opgeslagen: Eerste"
+        assert "field--differs" in response.content.decode()
         retry = {name: form[name].value() for name in form.fields}
         retry = {k: v for k, v in retry.items() if v not in (None, False, "")}
-        assert second.post(url, retry).status_code == 302
+        # Pressing Opslaan again does not silently undo the other change ...
+        again = second.post(url, retry)
+        assert again.status_code == 200 and form_codes(again) == {"concurrent_edit"}
+        employee.refresh_from_db()
+        assert employee.job_title == "Eerste"
+        # ... choosing to store these values over it does.
+        assert second.post(url, {**retry, "overwrite": "on"}).status_code == 302
         employee.refresh_from_db()
         assert employee.job_title == "Tweede"
+
+    def test_the_choice_to_overwrite_holds_only_for_the_version_seen(self, client, admin_user, organization, employee):
+        second_admin = make_account(organization, "admin2@test.example", role=Role.ADMINISTRATOR)
+        first, second = Client(), Client()
+        first.force_login(admin_user)
+        second.force_login(second_admin)
+        url = reverse("accountbeheer:change", args=[employee.membership.pk])
+        stale = change_data(employee)
+        first.post(url, {**stale, "job_title": "Eerste"})
+        form = second.post(url, {**stale, "job_title": "Tweede"}).context["form"]
+        retry = {k: v for k, v in ((n, form[n].value()) for n in form.fields) if v not in (None, False, "")}
+        first.post(url, {**change_data(Membership.objects.get(pk=employee.membership.pk).user), "job_title": "Derde"})
+        response = second.post(url, {**retry, "overwrite": "on"})  # a third change came in meanwhile
+        assert form_codes(response) == {"concurrent_edit"}
+        employee.refresh_from_db()
+        assert employee.job_title == "Derde"
+
+    def test_the_overwrite_choice_is_not_on_the_normal_form(self, admin_client, employee):
+        page = admin_client.get(reverse("accountbeheer:change", args=[employee.membership.pk]))
+        assert "overwrite" not in page.context["form"].fields
 
     def test_new_address_takes_effect_when_its_owner_confirms(
         self, admin_client, employee, mailoutbox, django_capture_on_commit_callbacks
