@@ -9,9 +9,11 @@ from decimal import Decimal
 from importlib import import_module
 
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from portal.accounts.models import User
 from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
+from portal.core.mail import site_url
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.organizations.models import Membership, Organization, Role, Status
 from portal.organizations.services import invitation_issue
@@ -58,8 +60,10 @@ ORGANIZATIONS = [
 
 
 class _Counter:
-    def __init__(self):
+    def __init__(self, invitation_links=None):
         self.created = 0
+        # {e-mail address: link} of the invitations issued in this run
+        self.invitation_links = invitation_links if invitation_links is not None else {}
 
     def get_or_create(self, model, defaults=None, **lookup):
         obj, created = model.objects.get_or_create(defaults=defaults or {}, **lookup)
@@ -137,15 +141,25 @@ def _load_accounts(counter, organization, rows, locations):
             counter.get_or_create(LocationLink, membership=membership, location=locations[code])
         if membership.status == Status.INVITED and not membership.invitations.exists():
             # A real invitation: its mail (with the link) lands under var/mail/.
-            invitation_issue(actor=None, membership=membership)
+            token = invitation_issue(actor=None, membership=membership)
+            counter.invitation_links[row["email"]] = site_url(reverse("invitation_accept", args=[token]))
             counter.created += 1
         users[row["email"]] = user
     return users
 
 
-def load():
-    """Load the demo data set; returns how many records were created."""
-    counter = _Counter()
+def pending_invitations():
+    """The demo accounts whose invitation has not been accepted yet (their e-mail addresses)."""
+    emails = [row["email"] for org in ORGANIZATIONS for row in org["accounts"] if row["status"] == Status.INVITED]
+    return list(
+        Membership.objects.filter(user__email__in=emails, status=Status.INVITED).order_by("user__email").values_list("user__email", flat=True)
+    )
+
+
+def load(invitation_links=None):
+    """Load the demo data set; returns how many records were created. The links of the
+    invitations issued in this run go into ``invitation_links`` ({e-mail address: link})."""
+    counter = _Counter(invitation_links)
     staff = _load_staff(counter)
     orgs = []
     for row in ORGANIZATIONS:

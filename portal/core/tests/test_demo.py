@@ -1,7 +1,11 @@
+import io
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
+from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 
 from portal.accounts.models import User
@@ -63,3 +67,45 @@ class TestDemoData:
         with pytest.raises(CommandError):
             call_command("load_demo")
         assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+class TestWhereTheInvitationIs:
+    """load_demo says where the pending invitation's link is, so nobody searches the
+    mail folder for it."""
+
+    @pytest.fixture
+    def mail_folder(self, settings, tmp_path):
+        settings.DEBUG = True
+        settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+        settings.EMAIL_FILE_PATH = tmp_path / "mail"
+        return settings.EMAIL_FILE_PATH
+
+    def run(self):
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
+        return out.getvalue().splitlines()
+
+    def test_the_first_run_prints_the_link_and_it_works(self, client, mail_folder):
+        [line] = [line for line in self.run() if "nieuw@vandijk.example" in line]
+        link = line.split(": ", 1)[1]
+        assert line.startswith("Invitation of nieuw@vandijk.example (choose a password): http")
+        assert client.get(urlsplit(link).path).status_code == 200
+
+    def test_a_later_run_names_the_mail_file_that_holds_it(self, mail_folder):
+        self.run()
+        EmailMessage("Een andere mail", "Geen link.", to=["nieuw@vandijk.example"]).send()
+        EmailMessage("Je account", "Kies een wachtwoord: http://127.0.0.1:8000/uitnodiging/abc/", to=["nieuw@vandijk.example"]).send()
+        [line] = [line for line in self.run() if "nieuw@vandijk.example" in line]
+        path = Path(line.split(" is in ", 1)[1])
+        assert path.parent == mail_folder and "/uitnodiging/abc/" in path.read_text()
+
+    def test_without_the_mail_it_says_how_to_get_one(self, mail_folder):
+        self.run()
+        [line] = [line for line in self.run() if "nieuw@vandijk.example" in line]
+        assert "no mail file with its link yet" in line and "Accountbeheer resends it" in line
+
+    def test_an_accepted_invitation_is_not_mentioned(self, mail_folder):
+        self.run()
+        Membership.objects.filter(user__email="nieuw@vandijk.example").update(status=Status.ACTIVE)
+        assert not [line for line in self.run() if "Invitation" in line]
