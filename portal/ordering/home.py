@@ -2,6 +2,7 @@
 approval, and the orderer's own orders still under way."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,7 @@ def my_orders_panel(user, membership):
     return HomePanel(
         key="orders",
         title=_("Je lopende bestellingen"),
-        items=[_item(order, f"{date_format(order.created_at, 'j M Y')} · {money(order.subtotal)}") for order in orders],
+        items=[_item(order, f"{date_format(timezone.localtime(order.created_at), 'j b Y')} · {money(order.subtotal)}") for order in orders],
         more_url=reverse("ordering:orders") if orders else reverse("ordering:catalogue"),
         more_label=_("Alle bestellingen") if orders else _("Naar de producten"),
         empty_text=_("Je hebt geen bestellingen die nog lopen."),

@@ -38,7 +38,7 @@ def invitations_panel(user, membership):
     items = []
     for account in invited:
         expired = account.expires_at is None or account.expires_at <= now
-        when = date_format(timezone.localtime(account.expires_at), "j M Y") if account.expires_at else ""
+        when = date_format(timezone.localtime(account.expires_at), "j b Y") if account.expires_at else ""
         items.append(
             HomeItem(
                 label=account.user.full_name or account.user.email,
@@ -84,7 +84,7 @@ def reactivations_panel(user, membership):
                 label=account.user.full_name or account.user.email,
                 url=reverse("accountbeheer:detail", args=[account.pk]),
                 status=_("Gedeactiveerd"),
-                detail=_("weer actief op %(date)s") % {"date": date_format(account.deactivated_until, "j M Y")},
+                detail=_("weer actief op %(date)s") % {"date": date_format(account.deactivated_until, "j b Y")},
             )
             for account in accounts
         ],

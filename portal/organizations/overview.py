@@ -277,8 +277,8 @@ class InvitationDates:
     @property
     def text(self):
         dates = {
-            "sent": date_format(timezone.localtime(self.sent_at), "j M Y"),
-            "until": date_format(timezone.localtime(self.expires_at), "j M Y"),
+            "sent": date_format(timezone.localtime(self.sent_at), "j b Y"),
+            "until": date_format(timezone.localtime(self.expires_at), "j b Y"),
         }
         if self.expired:
             return _("verstuurd %(sent)s, verlopen op %(until)s") % dates

@@ -248,7 +248,8 @@ def _mark_differences(form, shown, current):
             theirs = "" if theirs is None and field != "order_limit" else theirs
         if mine != theirs:
             form.differing.append(field)
-            form.fields[field].help_text = _("Nu opgeslagen: %(value)s") % {"value": stored_text[field]}
+            # The bound field read its help text when the form was validated.
+            form[field].help_text = form.fields[field].help_text = _("Nu opgeslagen: %(value)s") % {"value": stored_text[field]}
 
 
 SHOWN_FIELDS = ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit", "locations")

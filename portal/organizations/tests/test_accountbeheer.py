@@ -280,7 +280,7 @@ class TestChange:
         form = response.context["form"]
         assert form.differing == ["job_title"]  # marked, with what is stored now
         assert form.fields["job_title"].help_text == "Nu opgeslagen: Eerste"
-        assert "field--differs" in response.content.decode()
+        assert "field--differs" in response.content.decode() and "Nu opgeslagen: Eerste" in response.content.decode()
         retry = {name: form[name].value() for name in form.fields}
         retry = {k: v for k, v in retry.items() if v not in (None, False, "")}
         # Pressing Opslaan again does not silently undo the other change ...
