@@ -18,6 +18,7 @@ from functools import update_wrapper
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.views import redirect_to_login
 from django.db import models, router, transaction
@@ -29,7 +30,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import audit_record
-from portal.core.fields import validate_one_line, validate_text
+from portal.core.fields import id_from, validate_one_line, validate_text
 from portal.locations.models import Address, Department, Location
 from portal.ordering.models import Category, Product
 from portal.support.faq_models import FaqQuestion, FaqTopic
@@ -153,6 +154,17 @@ class AuditedAdmin(InputRules, admin.ModelAdmin):
         forms_by_object = {inline_form.instance.pk: inline_form for inline_form in formset.forms}
         for obj, _fields in formset.changed_objects:
             _record(request, "master_data_changed", obj, _changes(forms_by_object[obj.pk]))
+
+    def response_action(self, request, queryset):
+        """An action runs on the ids of the selection only: the admin looked up whatever
+        was sent (an empty or non-numeric value failed the query, a number no column
+        holds overflowed it). Without any id, it says that nothing was chosen."""
+        selection = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        ids = [str(pk) for pk in map(id_from, selection) if pk is not None]
+        if ids != selection:
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, ids)
+        return super().response_action(request, queryset)
 
     def delete_model(self, request, obj):
         _record(request, "master_data_deleted", obj)

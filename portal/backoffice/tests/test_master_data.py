@@ -109,3 +109,20 @@ def test_a_department_in_use_cannot_be_deleted_in_the_location_form(am_client, l
     assert response.status_code == 200  # the form again, with the admin's error
     assert location.departments.count() == 1
     assert not AuditEvent.objects.filter(action="master_data_deleted").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("selected", [[""], ["9" * 40], ["\u00b2"], ["abc"]])
+def test_an_action_on_a_selection_that_holds_no_id_changes_nothing(am_client, locations, selected):
+    response = am_client.post(
+        reverse("backoffice_admin:locations_location_changelist"), {"action": "archive", "_selected_action": selected}, follow=True
+    )
+    assert response.status_code == 200
+    assert not Location.objects.filter(is_archived=True).exists()
+
+
+@pytest.mark.django_db
+def test_an_action_takes_the_ids_of_a_selection_and_leaves_the_rest(am_client, locations):
+    selected = [locations[0].pk, "9" * 40, ""]
+    am_client.post(reverse("backoffice_admin:locations_location_changelist"), {"action": "archive", "_selected_action": selected})
+    assert list(Location.objects.filter(is_archived=True)) == [locations[0]]
