@@ -4,7 +4,8 @@ HTTPS redirect):
 - ``/health/`` for a load balancer: 200 when the database answers, 503 otherwise.
 - ``/health/ready/`` for monitoring: the same, and 503 as well when mail is stuck (a
   message waiting longer than ``MAIL_STUCK_AFTER_MINUTES``, given up, or without a
-  delivery task), with the state of the outbox in the answer (counts only, nothing
+  delivery task) or a periodic job is late (no success for twice its period), with the
+  state of the outbox and of the jobs in the answer (counts and times only, nothing
   personal). Not for a load balancer: stuck mail is no reason to stop serving pages.
 """
 
@@ -13,6 +14,7 @@ import logging
 from django.db import connection
 from django.http import JsonResponse
 
+from .jobs import jobs_state
 from .mail import mail_queue_state, mail_stuck
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,11 @@ def _ready():
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     state = mail_queue_state()
     stuck = mail_stuck(state)
-    body = {"status": "mail_stuck" if stuck else "ok", "database": "ok", "mail": state, "mail_stuck": stuck}
-    return JsonResponse(body, status=503 if stuck else 200)
+    jobs = jobs_state()
+    late = sorted(name for name, job in jobs.items() if job["late"])
+    status = "mail_stuck" if stuck else "jobs_late" if late else "ok"
+    body = {"status": status, "database": "ok", "mail": state, "mail_stuck": stuck, "jobs": jobs, "jobs_late": late}
+    return JsonResponse(body, status=503 if stuck or late else 200)
 
 
 class HealthCheckMiddleware:

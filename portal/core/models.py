@@ -114,3 +114,18 @@ class OutgoingMail(models.Model):
         ]
         verbose_name = _("uitgaande e-mail")
         verbose_name_plural = _("uitgaande e-mail")
+
+
+class JobRun(models.Model):
+    """One run of a periodic job (``portal.core.jobs``): at most one per job and period,
+    which the database enforces, so that several workers run a job once."""
+
+    name = models.CharField(max_length=100)
+    period_start = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    succeeded = models.BooleanField(null=True)
+    error = models.CharField(max_length=100, blank=True)  # the exception's class, never its text
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "period_start"], name="jobrun_once_per_period")]

@@ -21,3 +21,8 @@ class OrganizationsConfig(AppConfig):
 
         register_home_panel(home.invitations_panel, order=20)
         register_home_panel(home.reactivations_panel, order=30)
+
+        from portal.core.jobs import command_job, register_job
+
+        register_job("reactivate_due_accounts", command_job("reactivate_due_accounts"))
+        register_job("prune_import_batches", command_job("prune_import_batches"))
