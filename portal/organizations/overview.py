@@ -22,6 +22,8 @@ from portal.locations.models import LocationLink
 from .models import Invitation, Membership, Role, Status, effective_status
 
 COUNT_LIMIT = 200  # past this, the page says "more than 200"
+# The longest text a cursor holds: a name, an e-mail address or a moment.
+CURSOR_TEXT_MAX = max(User._meta.get_field("full_name").max_length, User._meta.get_field("email").max_length)
 # Beside the account statuses, the overview tells an invitation whose link has expired
 # (the account is still "invited"; the administrator sends a new one).
 EXPIRED = "expired"
@@ -97,15 +99,21 @@ def encode_cursor(sort, row):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _text_a_row_holds(value):
+    return isinstance(value, str) and len(value) <= CURSOR_TEXT_MAX and "\x00" not in value
+
+
 def decode_cursor(sort, cursor):
-    """(value, tiebreak) from a cursor, or None for a cursor that is not valid."""
+    """(value, tiebreak) from a cursor, or None for a cursor that is not valid: one the
+    portal did not make (a cursor is the client's to send), such as text no row holds
+    (a NUL character failed the query on PostgreSQL)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, tiebreak = json.loads(raw)
+        if not _text_a_row_holds(tiebreak) or not (value is None or _text_a_row_holds(value)):
+            return None
         if sort.is_datetime and value is not None:
             value = datetime.fromisoformat(value)
-        if not isinstance(tiebreak, str) or not (value is None or isinstance(value, (str, datetime))):
-            return None
         return value, tiebreak
     except (ValueError, TypeError):
         return None

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User, normalize_email_address
-from portal.core.fields import LineField, ModelChoiceField, TextField, column_length
+from portal.core.fields import LineField, ModelChoiceField, TextField, column_length, id_from
 from portal.locations.models import Department, Location
 
 from .models import LOCATION_KINDS, ChangeRequest, ChangeRequestMessage, Kind, Status
@@ -107,9 +107,9 @@ def initial_from_query(query, form):
     initial = {}
     if query.get("soort") in Kind.values:
         initial["kind"] = query["soort"]
-    location_id = query.get("locatie", "")
-    if location_id.isdigit() and form.fields["location"].queryset.filter(pk=location_id).exists():
-        initial["location"] = int(location_id)
+    location_id = id_from(query.get("locatie"))
+    if location_id is not None and form.fields["location"].queryset.filter(pk=location_id).exists():
+        initial["location"] = location_id
         initial.setdefault("kind", Kind.LOCATION_CHANGE)
     return initial
 

@@ -63,6 +63,15 @@ class TestKeysetPagination:
         client.force_login(admin_user)
         assert client.get(reverse("accountbeheer:list"), {"na": "%%%niet-geldig"}).status_code == 200
 
+    @pytest.mark.parametrize("value, tiebreak", [("a\x00", "b"), ("a", "b\x00"), ("x" * 5000, "b")])
+    def test_a_cursor_with_what_no_row_holds_shows_the_first_page(self, client, admin_user, value, tiebreak):
+        """A cursor is the client's to send: a NUL character in it failed the query on PostgreSQL."""
+        cursor = overview.encode_cursor(overview.SORTS["name"], {"user__full_name": value, "user__email": tiebreak})
+        client.force_login(admin_user)
+        for direction in ("na", "voor"):
+            response = client.get(reverse("accountbeheer:list"), {direction: cursor})
+            assert response.status_code == 200 and response.context["page"].rows
+
     def test_query_count_does_not_grow_with_the_number_of_accounts(
         self, client, admin_user, organization, locations, django_assert_num_queries
     ):

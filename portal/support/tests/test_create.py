@@ -116,7 +116,9 @@ class TestPrefill:
         form = client.get(URL, {"locatie": locations[0].pk}).context["form"]
         assert form.initial == {"kind": Kind.LOCATION_CHANGE, "location": locations[0].pk}
 
-    @pytest.mark.parametrize("query", [{"soort": "iets"}, {"locatie": "abc"}, {"locatie": "999999"}])
+    @pytest.mark.parametrize(
+        "query", [{"soort": "iets"}, {"locatie": "abc"}, {"locatie": "999999"}, {"locatie": "\u00b2"}, {"locatie": "9" * 40}]
+    )
     def test_values_that_do_not_fit_are_left_out(self, client, employee, query):
         client.force_login(employee)
         assert client.get(URL, query).context["form"].initial == {}
