@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run setup serve test bench bench-accounts crash-drill messages clean-db
+.PHONY: run setup serve test bench bench-accounts crash-drill scale-out messages clean-db
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -80,3 +80,8 @@ clean-db:
 ## killed at random; counts lost and duplicated mail and partial records (DRILL_SECONDS).
 crash-drill: $(VENV)/.dev
 	$(PY) -m bench.crash_drill
+
+## The scale-out drill: two app nodes and two mail workers behind HAProxy against PostgreSQL
+## and Redis, on loopback; checks sessions, login limits, mail, a node stopped under load, jobs.
+scale-out: $(VENV)/.dev
+	$(PY) -m bench.scaleout
