@@ -82,7 +82,7 @@ def test_order_and_approve(browser, live_server, organization, locations, admin_
     admin_page.set_default_timeout(10_000)
     admin_screens = Screens(admin_page, f"approval-{size}")
     log_in(admin_page, base, admin_user.email, PASSWORD)
-    admin_page.get_by_role("link", name="Bekijken en beoordelen").click()
+    admin_page.get_by_role("link", name="Beoordelen").click()  # from the home page's panel of what waits
     admin_screens.shot("approvals")
     admin_page.get_by_role("link", name=waiting.number).click()
     admin_page.get_by_role("button", name="Goedkeuren").click()
