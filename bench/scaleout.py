@@ -54,6 +54,7 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
+    timeout check 2s
     retries 3
     option redispatch
     retry-on conn-failure empty-response
@@ -65,8 +66,8 @@ backend nodes
     balance roundrobin
     option httpchk GET /health/
     http-check expect status 200
-    server a 127.0.0.1:{a} check inter 500ms fall 1 rise 2
-    server b 127.0.0.1:{b} check inter 500ms fall 1 rise 2
+    server a 127.0.0.1:{a} check inter 500ms fall 2 rise 1
+    server b 127.0.0.1:{b} check inter 500ms fall 2 rise 1
 """
 
 
@@ -113,12 +114,14 @@ class Cluster:
         self.workers = [subprocess.Popen(worker, cwd=common.ROOT, env=env, stdout=log, stderr=log) for _ in range(2)]
         for name, port in self.ports.items():
             common.wait_for_port(port, f"node {name}")
+            for _ in range(4):  # each worker of the node answers once before the balancer checks it
+                client(port).get("/health/")
         self.port = common.free_port()
         config = RUN_DIR / "haproxy.cfg"
         config.write_text(HAPROXY_CONFIG.format(port=self.port, **self.ports))
         self.haproxy = subprocess.Popen(["haproxy", "-f", str(config), "-db"], stdout=log, stderr=log)
         common.wait_for_port(self.port, "HAProxy")
-        time.sleep(1.5)  # both nodes seen healthy
+        time.sleep(2)  # both nodes seen healthy
 
     def _node(self, port):
         return subprocess.Popen(common.server_command("gunicorn", port, 2), cwd=common.ROOT, env=self.env, stderr=self.log)
