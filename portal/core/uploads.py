@@ -108,7 +108,7 @@ def check_file(upload):
     content_type, extension = found
     # The name a download gets ends in what the content is, whatever the sender called it
     # (a PDF named "factuur.bat" is kept as "factuur.pdf").
-    stem = os.path.splitext(name)[0] or "bijlage"
+    stem = (os.path.splitext(name)[0] or "bijlage")[: FILENAME_MAX_LENGTH - len(extension)]
     name = stem + extension
     return CheckedFile(file=upload, name=name, content_type=content_type, extension=extension, size=upload.size)
 

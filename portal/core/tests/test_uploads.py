@@ -89,3 +89,13 @@ def test_file_names_lose_folders_and_control_characters():
     assert clean_filename("a\x00b\nc.pdf") == "abc.pdf"
     assert clean_filename("") == "bijlage"
     assert len(clean_filename("x" * 500 + ".pdf")) == 200 and clean_filename("x" * 500 + ".pdf").endswith(".pdf")
+
+
+@pytest.mark.parametrize("name", ["x" * 250, "y" * 199, "\u0130" * 300, "z" * 198 + ".exe"])
+def test_the_name_with_the_contents_extension_fits_its_column(name):
+    """A long name without the extension of its content gets that extension added: it
+    must still fit the 200 characters of the column (a 500 on PostgreSQL)."""
+    from portal.core.uploads import FILENAME_MAX_LENGTH, check_file
+
+    checked = check_file(SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n"))
+    assert len(checked.name) <= FILENAME_MAX_LENGTH and checked.name.endswith(".pdf")
