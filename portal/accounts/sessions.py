@@ -19,7 +19,15 @@ def sessions_end(user, *, reason, keep_request=None):
     sessions = UserSession.objects.filter(user=user)
     if keep_request is not None and keep_request.session.session_key:
         sessions = sessions.exclude(session_key=keep_request.session.session_key)
-    sessions = list(sessions)
+    _end(list(sessions), reason)
+
+
+def sessions_end_of_organization(organization_id, *, reason):
+    """End every open session of the organization's accounts (its access turned off)."""
+    _end(list(UserSession.objects.filter(user__membership__organization_id=organization_id)), reason)
+
+
+def _end(sessions, reason):
     session_ended_note([session.session_key for session in sessions], reason)
     get_adapter().end_sessions(sessions)
 

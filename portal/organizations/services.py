@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import normalize_email_address
-from portal.accounts.sessions import sessions_end
+from portal.accounts.sessions import sessions_end, sessions_end_of_organization
 from portal.backoffice.permissions import can_handle_accounts, can_onboard, is_staff_member
 from portal.core.errors import RuleError
 from portal.core.audit import audit_record
@@ -726,10 +726,10 @@ def organization_update(*, actor, organization, name, account_manager, request=N
 
 @transaction.atomic
 def organization_access_set(*, actor, organization, access, reason="", request=None):
-    """Turn the organization's access to Mijn HartingBank off or on. Off: every account
-    of it is logged out at its next click (the login rule is checked on every request)
-    and nothing is deleted or changed; on again, everything is as it was. Returns
-    whether anything changed."""
+    """Turn the organization's access to Mijn HartingBank off or on. Off: every open
+    session of its accounts ends (so turning it on again does not bring an old session
+    back) and nothing is deleted or changed; on again, everything is as it was, and its
+    people log in again. Returns whether anything changed."""
     _refuse_unless_account_manager(actor)
     locked = _lock_organization(organization.pk)
     if locked.portal_access == access:
@@ -738,6 +738,8 @@ def organization_access_set(*, actor, organization, access, reason="", request=N
     locked.portal_access = access
     locked.save(update_fields=["portal_access"])
     organization.portal_access = access
+    if not access:
+        sessions_end_of_organization(organization.pk, reason="access_off")
     changes = {"portal_access": [not access, access]}
     if reason:
         changes["reason"] = reason

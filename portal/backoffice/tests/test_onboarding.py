@@ -184,3 +184,17 @@ def test_an_address_longer_than_its_column_is_refused(am_client, organization):
     assert response.status_code == 200
     assert {e.code for e in response.context["invite_form"].errors.as_data()["email"]} == {"max_length"}
     assert response.context["invite_form"]["full_name"].value() == "Bea Bos"
+
+
+@pytest.mark.django_db
+def test_access_off_ends_the_sessions_so_access_on_does_not_bring_them_back(am_client, organization, employee, other_admin):
+    untouched, elsewhere = Client(), Client()
+    for client, user in ((untouched, employee), (elsewhere, other_admin)):
+        assert client.post(reverse("account_login"), {"login": user.email, "password": "Zonnige-Dinsdag-42"}).url == "/"
+    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"access": "off", "reason": "Contract beëindigd"})
+    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"access": "on"})
+    # Not used while access was off, the old session still does not log in again.
+    response = untouched.get(reverse("accounts:my_account"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert "toegang van je organisatie" in response.content.decode()
+    assert elsewhere.get(reverse("accounts:my_account")).status_code == 200  # another organization's, untouched
