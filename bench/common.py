@@ -25,6 +25,23 @@ POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0
 SECRET = "bench-only-secret-key-" + "x" * 40
 
 
+def prepare_portal(after_migrate=None):
+    """In a process of its own, with DATABASE_URL set: schema, cache table, static files
+    and the demo data (``after_migrate`` runs between the schema and the rest)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if after_migrate is not None:
+        after_migrate()
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    call_command("load_demo", allow_production=True, verbosity=0)
+
+
 def engine_name(url):
     return "PostgreSQL" if url.startswith("postgres") else "SQLite"
 

@@ -85,26 +85,26 @@ def _django():
     django.setup()
 
 
+def _note_every_mail():
+    """The trigger that notes every committed message (before the demo data's mail)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in TRIGGERS[connection.vendor]:
+            cursor.execute(statement)
+
+
 def prepare():
     """A fresh schema, the demo catalogue, an organization of the drill with its
     administrators and orderers, and the trigger that notes every committed message."""
-    _django()
+    common.prepare_portal(after_migrate=_note_every_mail)
     from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command
-    from django.db import connection
 
     from portal.accounts.models import User
     from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
     from portal.ordering.models import Product
     from portal.organizations.models import Membership, Organization, Role, Status
 
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        for statement in TRIGGERS[connection.vendor]:
-            cursor.execute(statement)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("load_demo", allow_production=True, verbosity=0)
     organization = Organization.objects.create(customer_number="DRILL", name="Drill Bakkerij B.V.")
     location = Location.objects.create(organization=organization, code="D1", name="Drill Centrum")
     Address.objects.create(location=location, kind=AddressKind.VISITING, street="Markt 1", postal_code="1234 AB", city="Utrecht")

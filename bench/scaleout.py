@@ -24,7 +24,6 @@ Prints the figures and writes bench/results/scale-out.md and .json; exits non-ze
 check fails. ``SCALEOUT_SECONDS`` (default 8) is the length of the load of check 4.
 """
 
-import json
 import os
 import re
 import shutil
@@ -69,20 +68,6 @@ backend nodes
     server a 127.0.0.1:{a} check inter 500ms fall 2 rise 1
     server b 127.0.0.1:{b} check inter 500ms fall 2 rise 1
 """
-
-
-def prepare():
-    """In a process of its own, with DATABASE_URL set: schema, static files, demo data."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("load_demo", allow_production=True, verbosity=0)
 
 
 def ensure_haproxy():
@@ -278,7 +263,7 @@ def failures(figures):
 
 def main():
     if sys.argv[1:] == ["prepare"]:
-        prepare()
+        common.prepare_portal()
         return
     if not common.postgres_reachable(POSTGRES_URL) or not common.redis_reachable(REDIS_URL):
         sys.exit("The scale-out drill needs PostgreSQL and Redis (SCALEOUT_POSTGRES_URL, SCALEOUT_REDIS_URL).")

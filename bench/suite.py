@@ -53,16 +53,7 @@ def login_user(n):
 
 def prepare():
     """In a process of its own, with DATABASE_URL set: schema, static files, demo data."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    call_command("load_demo", allow_production=True, verbosity=0)
+    common.prepare_portal()
     _login_users()
     writes.prepare(PASSWORD)
     print(json.dumps({"products": writes.products()}))

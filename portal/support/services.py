@@ -294,22 +294,28 @@ def change_request_assign(*, actor, change_request, assignee, request=None):
     return True
 
 
+def _to_carry_out(change_request, kind, *, gone):
+    """Lock an open request of ``kind`` that is carried out in one action; returns the
+    requester's account and the reason for the audit trail (the request's number)."""
+    _lock(change_request)
+    if change_request.kind != kind:
+        raise ChangeRequestError("not_carried_out_here")
+    if not change_request.is_open:
+        raise ChangeRequestError("closed")
+    membership = getattr(change_request.created_by, "membership", None)
+    if membership is None:
+        raise ChangeRequestError(gone)
+    return membership, str(_("Wijzigingsverzoek %(reference)s") % {"reference": change_request.reference})
+
+
 @transaction.atomic
 def change_request_carry_out(*, actor, change_request, locations, body, request=None):
     """Carry out a request to change the requester's linked locations, in one action:
     the locations are linked (with the request as the reason in the audit trail), the
     reply goes into the thread and the request is done."""
     _require_staff(actor)
-    _lock(change_request)
-    if change_request.kind != Kind.MY_LOCATIONS:
-        raise ChangeRequestError("not_carried_out_here")
-    if not change_request.is_open:
-        raise ChangeRequestError("closed")
-    membership = getattr(change_request.created_by, "membership", None)
-    if membership is None:
-        raise ChangeRequestError("not_carried_out_here")
-    reason = _("Wijzigingsverzoek %(reference)s") % {"reference": change_request.reference}
-    account_locations_set(actor=actor, membership=membership, locations=locations, reason=str(reason), request=request)
+    membership, reason = _to_carry_out(change_request, Kind.MY_LOCATIONS, gone="not_carried_out_here")
+    account_locations_set(actor=actor, membership=membership, locations=locations, reason=reason, request=request)
     return change_request_reply(
         actor=actor, change_request=change_request, body=body, status=Status.DONE, request=request
     )
@@ -333,19 +339,11 @@ def change_request_personal_data_apply(*, actor, change_request, body="", reques
     requester is told. Returns the changes made."""
     if not may_apply(actor, change_request):
         raise ChangeRequestError("not_allowed_to_apply")
-    _lock(change_request)
-    if change_request.kind != Kind.PERSONAL_DATA:
-        raise ChangeRequestError("not_carried_out_here")
-    if not change_request.is_open:
-        raise ChangeRequestError("closed")
+    membership, reason = _to_carry_out(change_request, Kind.PERSONAL_DATA, gone="requester_gone")
     if not change_request.proposed:
         raise ChangeRequestError("nothing_to_apply")
-    membership = getattr(change_request.created_by, "membership", None)
-    if membership is None:
-        raise ChangeRequestError("requester_gone")
-    reason = _("Wijzigingsverzoek %(reference)s") % {"reference": change_request.reference}
     changes = account_personal_data_apply(
-        actor=actor, membership=membership, data=change_request.proposed, reason=str(reason), request=request
+        actor=actor, membership=membership, data=change_request.proposed, reason=reason, request=request
     )
     from_staff = can_handle_change_requests(actor)
     body = (body or "").strip() or str(
