@@ -19,6 +19,11 @@ before its row is deleted (one statement, milliseconds) leaves it to be sent aga
 its lease runs out. Each message carries a Message-ID made from its id, the same on every
 attempt, so the receiving side can recognise such a second copy.
 
+A restore holds every message that was waiting when the backup was made (``held_at``),
+and removes their delivery tasks in the same transaction: a restored copy sends nothing
+of what went out long ago. Neither a delivery nor the sweep touches a held message until
+an operator releases it (``mail_release``) or drops it (``mail_drop``).
+
 Log lines name the message id and the error class, never an address or content.
 """
 
@@ -119,7 +124,7 @@ def _claim(mail_id):
     """Take the lease on a message that is not given up and not being sent; counts the
     attempt. None when there is nothing to send."""
     now = timezone.now()
-    free = OutgoingMail.objects.filter(pk=mail_id, failed_at__isnull=True).filter(_not_leased(now))
+    free = OutgoingMail.objects.filter(pk=mail_id, failed_at__isnull=True, held_at__isnull=True).filter(_not_leased(now))
     claimed = free.filter(attempts__lt=settings.MAIL_MAX_ATTEMPTS).update(
         lease_until=now + lease_duration(), attempts=F("attempts") + 1
     )
@@ -161,8 +166,9 @@ def _after_failure(mail, exc):
 
 
 def mail_requeue_given_up():
-    """Queue again every message whose delivery was given up; returns how many."""
-    ids = [str(pk) for pk in OutgoingMail.objects.filter(failed_at__isnull=False).values_list("pk", flat=True)]
+    """Queue again every message whose delivery was given up (not a held one); returns how many."""
+    given_up = OutgoingMail.objects.filter(failed_at__isnull=False, held_at__isnull=True)
+    ids = [str(pk) for pk in given_up.values_list("pk", flat=True)]
     for mail_id in ids:
         with transaction.atomic():
             OutgoingMail.objects.filter(pk=mail_id).update(
@@ -170,6 +176,53 @@ def mail_requeue_given_up():
             )
             _enqueue(mail_id)
     return len(ids)
+
+
+# --- Mail held after a restore ---------------------------------------------------------
+
+
+def mail_hold_statements(connection, now):
+    """The SQL that holds every message in the outbox and removes their waiting delivery
+    tasks, for a restore to run in the transaction that writes the restored data (outside
+    the ORM: the data is written by the database's own tools)."""
+    quote = connection.ops.quote_name
+    held_at = "'%s'" % connection.ops.adapt_datetimefield_value(now)
+    statuses = ", ".join(f"'{status}'" for status in (TaskResultStatus.READY, TaskResultStatus.RUNNING))
+    return [
+        f"UPDATE {quote(OutgoingMail._meta.db_table)} SET {quote('held_at')} = {held_at} WHERE {quote('held_at')} IS NULL",
+        f"DELETE FROM {quote(DBTaskResult._meta.db_table)} WHERE {quote('task_path')} = '{mail_deliver.module_path}'"
+        f" AND {quote('status')} IN ({statuses})",
+    ]
+
+
+def mail_held(ids=None):
+    """The held messages (those of ``ids`` only, when given), oldest first."""
+    held = OutgoingMail.objects.filter(held_at__isnull=False).order_by("created_at", "pk")
+    return held if ids is None else held.filter(pk__in=ids)
+
+
+def mail_release(ids=None):
+    """Send held messages after all (every one when ``ids`` is None): each is queued as a
+    new message would be, its earlier attempts forgotten. Returns how many."""
+    released = 0
+    for mail_id in [str(pk) for pk in mail_held(ids).values_list("pk", flat=True)]:
+        with transaction.atomic():
+            # Only if no other operator released or dropped it in the meantime.
+            if OutgoingMail.objects.filter(pk=mail_id, held_at__isnull=False).update(
+                held_at=None, failed_at=None, attempts=0, lease_until=None, next_attempt_at=timezone.now()
+            ):
+                _enqueue(mail_id)
+                released += 1
+                logger.info("mail %s released", mail_id)
+    return released
+
+
+def mail_drop(ids=None):
+    """Delete held messages unsent (every one when ``ids`` is None). Returns how many."""
+    dropped = [str(pk) for pk in mail_held(ids).values_list("pk", flat=True)]
+    count, _ = OutgoingMail.objects.filter(pk__in=dropped, held_at__isnull=False).delete()
+    logger.info("mail: %d held message(s) dropped", count)
+    return count
 
 
 # --- The sweep and the state of the queue ---------------------------------------------
@@ -208,7 +261,9 @@ def _ids_with_a_task():
 def _orphans(now):
     """Messages overdue, not being sent and not given up, whose task is gone: as
     {id: next_attempt_at}."""
-    overdue = OutgoingMail.objects.filter(failed_at__isnull=True, next_attempt_at__lt=now - RECOVER_AFTER)
+    overdue = OutgoingMail.objects.filter(
+        failed_at__isnull=True, held_at__isnull=True, next_attempt_at__lt=now - RECOVER_AFTER
+    )
     candidates = dict(overdue.filter(_not_leased(now)).values_list("pk", "next_attempt_at")[:1000])
     with_a_task = _ids_with_a_task()
     return {pk: due for pk, due in candidates.items() if str(pk) not in with_a_task}
@@ -241,14 +296,16 @@ def mail_recover():
 
 def mail_queue_state():
     """What the outbox holds now: counts and the age in seconds of the oldest message
-    still to be sent (None when there is none)."""
+    still to be sent (None when there is none). A held message counts as held only."""
     now = timezone.now()
-    pending = OutgoingMail.objects.filter(failed_at__isnull=True)
+    not_held = OutgoingMail.objects.filter(held_at__isnull=True)
+    pending = not_held.filter(failed_at__isnull=True)
     oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
     return {
         "queued": pending.filter(_not_leased(now)).count(),
         "sending": pending.filter(lease_until__gte=now).count(),
-        "given_up": OutgoingMail.objects.filter(failed_at__isnull=False).count(),
+        "given_up": not_held.filter(failed_at__isnull=False).count(),
+        "held": OutgoingMail.objects.filter(held_at__isnull=False).count(),
         "orphaned": len(_orphans(now)),
         "stale_tasks": _stale_tasks(now).count() if _queue_in_database() else 0,
         "oldest_seconds": round((now - oldest).total_seconds()) if oldest else None,
@@ -257,7 +314,8 @@ def mail_queue_state():
 
 def mail_stuck(state):
     """Why the mail is stuck (a list of reasons; empty when it flows): a message waiting
-    longer than ``MAIL_STUCK_AFTER_MINUTES``, one given up, or one without a task."""
+    longer than ``MAIL_STUCK_AFTER_MINUTES``, one given up, one without a task, or one
+    held after a restore (an operator decides whether it is sent)."""
     reasons = []
     if state["oldest_seconds"] is not None and state["oldest_seconds"] > settings.MAIL_STUCK_AFTER_MINUTES * 60:
         reasons.append("oldest")
@@ -265,4 +323,6 @@ def mail_stuck(state):
         reasons.append("given_up")
     if state["orphaned"] or state["stale_tasks"]:
         reasons.append("orphaned")
+    if state["held"]:
+        reasons.append("held")
     return reasons

@@ -105,6 +105,10 @@ class OutgoingMail(models.Model):
     # Set while a process sends it, so that no other process sends it at the same time;
     # a lease that has run out is one whose process died.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Set by a restore on every message that was waiting when the backup was made: it is
+    # not sent until an operator releases it (``manage.py held_mail``), so a restored copy
+    # does not send again what went out long ago.
+    held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

@@ -368,3 +368,80 @@ def test_the_worker_command_sweeps_beside_the_queue(monkeypatch, settings):
     call_command("db_worker", "--no-reload", "--sweep-interval", "5")
     call_command("db_worker", "--no-reload", "--batch")
     assert started == [5.0]  # not in batch mode
+
+
+# --- Mail held after a restore --------------------------------------------------------------
+
+
+def hold_all():
+    """What a restore does in its transaction (``portal.core.backup``)."""
+    from django.db import connection
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in mail_module.mail_hold_statements(connection, timezone.now()):
+            cursor.execute(statement)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestHeldMail:
+    @pytest.fixture(autouse=True)
+    def _database_queue(self, settings):
+        settings.TASKS = DATABASE_QUEUE
+        mail.outbox = []
+
+    def test_held_mail_is_neither_sent_nor_queued_again(self, settings):
+        mail_id = mail_send(to="a@test.example", subject="Onderwerp", body="Tekst")
+        given_up = OutgoingMail.objects.create(to=["b@test.example"], subject="S", body="B", failed_at=timezone.now())
+        hold_all()
+        assert ready_tasks() == []  # the delivery task is gone with the hold
+        assert set(OutgoingMail.objects.values_list("held_at", flat=True)) != {None}
+        assert mail_module.mail_deliver.call(mail_id) == "gone"  # a task that ran anyway sends nothing
+        with time_machine.travel(timezone.now() + timedelta(hours=2)):
+            assert mail_recover() == 0  # the sweep leaves it alone
+            state = mail_module.mail_queue_state()
+            assert (state["held"], state["queued"], state["given_up"], state["orphaned"]) == (2, 0, 0, 0)
+            assert state["oldest_seconds"] is None
+            assert mail_module.mail_stuck(state) == ["held"]  # an operator decides
+        assert mail_module.mail_requeue_given_up() == 0  # not behind the operator's back
+        assert OutgoingMail.objects.get(pk=given_up.pk).held_at is not None
+        assert mail.outbox == []
+
+    def test_a_released_message_is_sent_and_a_dropped_one_is_gone(self):
+        first = mail_send(to="a@test.example", subject="Eerste", body="Tekst")
+        second = mail_send(to="b@test.example", subject="Tweede", body="Tekst")
+        OutgoingMail.objects.filter(pk=first).update(failed_at=timezone.now(), attempts=8)
+        hold_all()
+        assert mail_module.mail_release([first]) == 1
+        assert mail_module.mail_release([first]) == 0  # released once
+        [task] = ready_tasks()
+        assert run_task(task) == "sent"
+        assert [m.subject for m in mail.outbox] == ["Eerste"]  # its earlier attempts forgotten
+        assert mail_module.mail_drop() == 1
+        assert not OutgoingMail.objects.filter(pk=second).exists()
+        assert ready_tasks() == []
+
+    def test_the_command_lists_releases_and_drops(self):
+        from django.core.management.base import CommandError
+
+        ids = [mail_send(to=["a@test.example", "b@test.example"], subject=f"Bericht {n}", body="Geheim") for n in range(3)]
+        out = io.StringIO()
+        call_command("held_mail", stdout=out)
+        assert "No mail is held." in out.getvalue()
+        hold_all()
+        out = io.StringIO()
+        call_command("held_mail", stdout=out)
+        listed = out.getvalue()
+        assert "3 message(s) held" in listed and all(mail_id in listed for mail_id in ids) and "Bericht 2" in listed
+        assert "test.example" not in listed and "Geheim" not in listed  # recipients counted, never shown
+        for wrong in (["--all"], ["--release"], ["--drop", ids[0], "--all"], ["--release", "not-an-id"]):
+            with pytest.raises(CommandError):
+                call_command("held_mail", *wrong, stdout=io.StringIO())
+        with pytest.raises(CommandError, match="Not held"):
+            call_command("held_mail", "--release", ids[0], "00000000-0000-0000-0000-000000000000", stdout=io.StringIO())
+        assert OutgoingMail.objects.filter(held_at__isnull=False).count() == 3  # nothing was done
+        out = io.StringIO()
+        call_command("held_mail", "--release", ids[0], stdout=out)
+        assert "1 message(s) released" in out.getvalue()
+        assert run_task(ready_tasks()[0]) == "sent"
+        call_command("held_mail", "--drop", "--all", stdout=io.StringIO())
+        assert not OutgoingMail.objects.exists() and len(mail.outbox) == 1

@@ -1,5 +1,5 @@
-"""What the outbox holds: queued, being sent, given up, orphaned, and the age of the
-oldest message still to be sent. Exits with 1 when mail is stuck (see /health/ready/)."""
+"""What the outbox holds: queued, being sent, given up, orphaned, held after a restore,
+and the age of the oldest message still to be sent. Exits with 1 when mail is stuck (see /health/ready/)."""
 
 import sys
 
@@ -13,6 +13,7 @@ LABELS = {
     "given_up": "given up (manage.py resend_failed_mail queues them again)",
     "orphaned": "without a delivery task (the worker's sweep queues them again)",
     "stale_tasks": "delivery tasks left running by a stopped worker",
+    "held": "held after a restore (manage.py held_mail lists them, releases or drops them)",
 }
 
 
