@@ -47,3 +47,10 @@ def test_a_broken_multipart_body_is_a_400_page(client):
     )
     assert response.status_code == 400
     assert response.context["error_code"] == "unreadable_request"
+
+
+@pytest.mark.django_db
+def test_the_400_page_says_it_in_english_to_who_chose_english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = post_latin1(client, "/inloggen/", "login=x")
+    assert "Your request could not be read" in response.content.decode()
