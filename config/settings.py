@@ -150,7 +150,7 @@ else:
             "LOCATION": "portal_cache",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "portal.core.sessions"  # the database's, taking only keys the portal makes
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
