@@ -84,6 +84,21 @@ hostile_text = st.one_of(
 )
 
 
+# Headers a client may send instead of its own: a session cookie the portal did not make
+# (a quoted value may hold octal escapes), odd language and CSRF cookies, a host not
+# served, a huge or broken length.
+HOSTILE_HEADERS = [
+    {"HTTP_COOKIE": 'sessionid="' + "\\000" * 32 + '"'},
+    {"HTTP_COOKIE": "sessionid=" + "a" * 5000},
+    {"HTTP_COOKIE": 'django_language="\\000"; csrftoken="\\377\\000"'},
+    {"HTTP_COOKIE": "=;;=;" + "x=" * 1000},
+    {"HTTP_HOST": "elders.example"},
+    {"HTTP_HOST": "testserver:99999999999999999999"},
+    {"HTTP_ACCEPT_LANGUAGE": "\u00ff" * 100},
+    {"HTTP_X_FORWARDED_FOR": "999.999.999.999, \u0000"},
+]
+
+
 def field_value(field):
     """A value the page itself offers (so the other fields of a case pass), or a hostile one."""
     own = st.sampled_from(field.values) if field.values else st.just("")
@@ -164,15 +179,15 @@ def pages_of_the_demo(users):
     return pages
 
 
-def send(client, target, data, files, encoding):
+def send(client, target, data, files, encoding, headers):
     if target.method == "get":
-        return client.get(target.path, data)
+        return client.get(target.path, data, **headers)
     if encoding == "multipart/form-data" or files:
-        return client.post(target.path, {**data, **files})
+        return client.post(target.path, {**data, **files}, **headers)
     body = urlencode(data, doseq=True)
     charset = encoding.partition("charset=")[2]
     body = body.encode(charset) if charset in ("latin-1", "utf-16") else body.encode()  # as a browser would send it
-    return client.generic("POST", target.path, body, content_type=encoding)
+    return client.generic("POST", target.path, body, content_type=encoding, **headers)
 
 
 @pytest.mark.django_db
@@ -217,13 +232,14 @@ def test_no_input_answers_a_server_error(settings, media_root, capsys, record_pr
         if data.draw(st.booleans(), label="another id in the path") and re.search(r"/\d+/", target.path):
             number = data.draw(st.sampled_from(["9" * 40, "9223372036854775808", "0", "2147483648"]), label="id")
             target = type(target)(target.method, re.sub(r"/\d+/", f"/{number}/", target.path, count=1), target.fields, target.enctype)
-        note(f"{actor}: {target.method.upper()} {target.path} {values!r} {encoding or ''}")
+        headers = data.draw(st.one_of(st.just({}), st.sampled_from(HOSTILE_HEADERS)), label="headers")
+        note(f"{actor}: {target.method.upper()} {target.path} {values!r} {encoding or ''} {headers or ''}")
         cache.clear()  # rate limits count per test, not per case
         client = clients[actor]
         if users[actor] is not None and not _logged_in(client):
             client.force_login(users[actor])  # outside the case, so it stays for the next ones
         with transaction.atomic():
-            response = send(client, target, values, files, encoding)
+            response = send(client, target, values, files, encoding, headers)
             if response.streaming:
                 b"".join(response.streaming_content)
             transaction.set_rollback(True)
