@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -65,13 +66,19 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "csp",
     "portal.accounts.apps.UserSessionsConfig",  # allauth.usersessions, leaner at login
 ]
 
 MIDDLEWARE = [
+    # Counts every request, /health/ and /metrics too (README, "Telemetry").
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "portal.core.metrics.MetricsEndpointMiddleware",
     "portal.core.health.HealthCheckMiddleware",
+    "portal.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.core.middleware.PrivateCacheMiddleware",
+    # Last: requests and their latency per view.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -324,6 +333,26 @@ TASKS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): the portal's pages load only its own scripts,
+# styles, images and fonts, with no inline script at all. The one inline style is the
+# 500 page's, which stands alone (it must show when nothing else works): allowed by its
+# hash (a test checks the hash and that no template has another inline script or style).
+CSP_500_STYLE_HASH = "'sha256-gv+9cWqzArRp1Anhe4b6YBRYp2uz1KxXXDCREW6yflU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, CSP_500_STYLE_HASH],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEVELOPMENT:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -333,15 +362,51 @@ if not DEVELOPMENT:
 
 # --- Logging: nothing personal, only what happened -------------------------------------
 
+# LOG_FORMAT=json: one JSON object per line, and one line per request (portal.access);
+# plain text otherwise. Every line carries the request's id (portal.core.logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT is 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "portal.core.logs.RequestIdFilter"},
+        "route_not_path": {"()": "portal.core.logs.RoutePathFilter"},
+    },
+    "formatters": {
+        "text": {"()": "portal.core.logs.TextFormatter"},
+        "json": {"()": "portal.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "route_not_path"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # In development the server prints each request itself.
+        "portal.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
+
+# --- Telemetry: metrics and error reports ------------------------------------------------
+
+# /metrics answers only a request with "Authorization: Bearer <METRICS_TOKEN>"; without
+# the variable it is not there (404). PROMETHEUS_MULTIPROC_DIR (prometheus_client's own
+# variable) shares the metrics of every process on the machine (README, "Telemetry").
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+# Error reports to Sentry, only with a DSN; nothing personal is sent (portal.core.sentry).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from portal.core.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", ""))
 
 PORT = int(os.environ.get("PORT", "8000"))
 # The portal's address, for links in mail that is not sent in answer to a request

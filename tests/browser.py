@@ -49,6 +49,47 @@ def assert_accessible(page, label=""):
     )
 
 
+# The Content Security Policy: every page a browser test opens is watched (the browser
+# fixture's contexts, and any context passed to watch_csp); whatever the policy blocks
+# fails the test, so the policy never takes away something a page needs.
+CSP_VIOLATIONS = []
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => window.__cspViolation(
+    [e.violatedDirective, e.blockedURI, e.sourceFile, e.lineNumber, location.pathname].join(" ")));"""
+
+
+def watch_csp(context):
+    context.expose_function("__cspViolation", lambda violation: CSP_VIOLATIONS.append(violation))
+    context.add_init_script(CSP_LISTENER)
+    context.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and CSP_VIOLATIONS.append(message.text),
+    )
+    return context
+
+
+def assert_no_csp_violation(where=""):
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert not found, f"Content Security Policy violations {where}:\n" + "\n".join(found)
+
+
+class WatchedBrowser:
+    """The browser, whose every new context is watched for policy violations."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        return watch_csp(self._browser.new_context(**kwargs))
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        watch_csp(page.context)
+        return page
+
+
 class Screens:
     """Keeps a screenshot of each step as a test artifact, and checks each step's page
     with axe-core."""
@@ -63,3 +104,4 @@ class Screens:
         self.step += 1
         self.page.screenshot(path=self.folder / f"{self.step:02d}-{label}.png", full_page=True)
         assert_accessible(self.page, label)
+        assert_no_csp_violation(f"on {self.page.url} ({label})")

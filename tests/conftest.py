@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tests.browser import ARGS, CHROMIUM, require_browser
+from tests.browser import ARGS, CHROMIUM, CSP_VIOLATIONS, WatchedBrowser, assert_no_csp_violation, require_browser
 
 
 @pytest.fixture(scope="session")
@@ -22,5 +22,13 @@ def playwright():
 @pytest.fixture(scope="session")
 def browser(playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-    yield browser
+    yield WatchedBrowser(browser)
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation():
+    """Whatever the Content Security Policy blocked on a page of the test fails it."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert_no_csp_violation("in this test")

@@ -15,7 +15,7 @@ from conftest import PASSWORD, staff_roles_granted
 from portal.core import demo
 from portal.support import contact_services
 from portal.support.contact_models import ContactMessage
-from tests.browser import ARGS, CHROMIUM, VIEWPORTS, Screens, assert_accessible
+from tests.browser import ARGS, CHROMIUM, VIEWPORTS, Screens, assert_accessible, watch_csp
 from tests.test_browser_accountbeheer import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -172,6 +172,7 @@ def test_chromium_can_install_it_and_nothing_personal_is_kept(playwright, live_s
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=ARGS, headless=True, viewport=VIEWPORTS["phone"], locale="nl-NL"
         )
+        watch_csp(context)  # the service worker and the manifest under the policy
         page = context.new_page()
         page.set_default_timeout(10_000)
         screens = Screens(page, "installable")

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Mijn HartingBank"
 
     def ready(self):
+        from . import metrics  # noqa: F401 - connects the login counters
         from .jobs import register_job
         from .maintenance import clear_sessions, prune_job_runs, prune_task_results
 

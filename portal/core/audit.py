@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
 from .money import money
+from .requestid import NO_REQUEST, current_request_id
 
 ACTIONS = {
     "login": _("Ingelogd"),
@@ -86,6 +87,7 @@ def audit_record(action, *, actor=None, target=None, organization=None, request=
         target_user=target,
         organization=organization,
         ip_address=client_ip(request),
+        request_id="" if (request_id := current_request_id()) == NO_REQUEST else request_id,
         changes=changes or {},
     )
 

@@ -21,6 +21,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .metrics import JOB_RUNS
+
 logger = logging.getLogger(__name__)
 
 DAY = timedelta(days=1)
@@ -90,9 +92,11 @@ def _run(job, run):
         summary = job.function()
     except Exception as exc:  # noqa: BLE001 - a failing job must not stop the others
         type(run).objects.filter(pk=run.pk).update(finished_at=timezone.now(), succeeded=False, error=type(exc).__name__)
+        JOB_RUNS.labels(job=job.name, outcome="failed").inc()
         logger.error("job %s failed (%s)", job.name, type(exc).__name__)
         return
     type(run).objects.filter(pk=run.pk).update(finished_at=timezone.now(), succeeded=True, error="")
+    JOB_RUNS.labels(job=job.name, outcome="succeeded").inc()
     logger.info("job %s done%s", job.name, f": {summary}" if summary else "")
 
 

@@ -42,6 +42,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from .metrics import MAIL_GIVEN_UP, MAIL_QUEUED, MAIL_RETRIED, MAIL_SENT
 from .models import OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,14 @@ def mail_send(*, to, subject, body, reply_to=None):
         reply_to=[reply_to] if reply_to else [],
     )
     mail_id = str(mail.pk)
+    transaction.on_commit(lambda: _queued(mail_id))
     _enqueue(mail_id)
     return mail_id
+
+
+def _queued(mail_id):
+    MAIL_QUEUED.inc()
+    logger.info("mail %s queued", mail_id)
 
 
 def retry_delay(attempt):
@@ -117,6 +124,8 @@ def mail_deliver(mail_id, attempt=None):
     except Exception as exc:  # noqa: BLE001 - any failure of the mail server is retried
         return _after_failure(mail, exc)
     OutgoingMail.objects.filter(pk=mail.pk).delete()
+    MAIL_SENT.inc()
+    logger.info("mail %s sent", mail.pk)
     return "sent"
 
 
@@ -133,6 +142,7 @@ def _claim(mail_id):
     # Every attempt was taken by a process that died while sending (a message that
     # brings its worker down, say): give it up rather than try for ever.
     if free.update(failed_at=now, lease_until=None):
+        MAIL_GIVEN_UP.inc()
         logger.error("mail %s given up after %d attempts (worker lost)", mail_id, settings.MAIL_MAX_ATTEMPTS)
     return None
 
@@ -155,12 +165,14 @@ def _after_failure(mail, exc):
     pending = OutgoingMail.objects.filter(pk=mail.pk)
     if mail.attempts >= settings.MAIL_MAX_ATTEMPTS:
         pending.update(failed_at=now, lease_until=None)
+        MAIL_GIVEN_UP.inc()
         logger.error("mail %s given up after %d attempts (%s)", mail.pk, mail.attempts, error)
         return "failed"
     due = now + retry_delay(mail.attempts)
     with transaction.atomic():
         pending.update(lease_until=None, next_attempt_at=due)
         _enqueue(str(mail.pk), run_after=due)
+    MAIL_RETRIED.inc()
     logger.warning("mail %s attempt %d failed (%s); will retry", mail.pk, mail.attempts, error)
     return "retrying"
 

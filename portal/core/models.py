@@ -53,6 +53,9 @@ class AuditEvent(models.Model):
         verbose_name=_("organisatie"),
     )
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    # The request that recorded it (its X-Request-ID, also in that request's log lines);
+    # empty for events recorded outside a request (the worker, a command).
+    request_id = models.CharField(_("request-id"), max_length=64, blank=True, default="")
     # {"field": [old, new], ...} for changes; other details for other actions.
     changes = models.JSONField(_("wijzigingen"), default=dict, blank=True)
 

@@ -98,3 +98,12 @@ document.querySelectorAll("[data-shown-for-kind]").forEach(function (part) {
   form.addEventListener("change", function (event) { if (event.target.name === "kind") show(); });
   show();
 });
+
+// "Terug" to the form that was too large to send: back in the history keeps what was
+// typed; without this script the link opens the form anew (data-back).
+document.addEventListener("click", function (event) {
+  var back = event.target.closest && event.target.closest("a[data-back]");
+  if (!back || window.history.length < 2) return;
+  event.preventDefault();
+  window.history.back();
+});
