@@ -43,8 +43,11 @@ serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export EMAIL_URL ?= file:///var/mail
 serve: export SECURE_SSL_REDIRECT ?= 0
 serve: export SECURE_HSTS_SECONDS ?= 0
+# The metrics of gunicorn's workers and the mail worker, summed at /metrics (emptied at start).
+serve: export PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/var/metrics
 serve: $(VENV)/.runtime
 	@test -f var/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
 	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py createcachetable && \
 	$(PY) manage.py collectstatic --no-input -v 0 && \
