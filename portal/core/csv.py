@@ -23,18 +23,14 @@ def safe_cell(value):
 
 
 def csv_response(filename, header, rows):
-    """A download of ``rows`` (lists of cells) under ``header``. The first row is read
-    before the answer starts, so a query that fails is an error page, not a download
-    cut short after its header; the rest is streamed."""
+    """A download of ``rows`` (lists of cells) under ``header``, streamed: the rows are
+    read as the file is sent. (So a filter must be checked before: a query that fails
+    once the header is out can only cut the file short.)"""
     writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_MINIMAL)
-    rows = iter(rows)
-    first = next(rows, None)
 
     def stream():
         yield "\ufeff"  # so that spreadsheet programs read UTF-8
         yield writer.writerow(header)
-        if first is not None:
-            yield writer.writerow([safe_cell(cell) for cell in first])
         for row in rows:
             yield writer.writerow([safe_cell(cell) for cell in row])
 
