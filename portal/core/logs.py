@@ -57,6 +57,8 @@ class TextFormatter(logging.Formatter):
         super().__init__(fmt, **kwargs)
 
     def format(self, record):
+        if not hasattr(record, "request_id"):  # a handler without RequestIdFilter
+            record.request_id = current_request_id()
         return scrub(super().format(record))
 
 

@@ -138,6 +138,9 @@ class TestFormatters:
     def test_a_plain_line_names_the_request_id(self):
         assert TextFormatter().format(record("hallo", request_id="r1")) == "INFO portal.test [r1] hallo"
 
+    def test_a_plain_line_without_the_filter_still_formats(self):
+        assert TextFormatter().format(record("hallo")) == "INFO portal.test [-] hallo"
+
     def test_a_record_outside_a_request_gets_a_dash(self):
         entry = record("hallo")
         RequestIdFilter().filter(entry)
