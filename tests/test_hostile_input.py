@@ -62,7 +62,6 @@ NOT_WALKED = {
     "backoffice:contact_message_attachment", "account_reset_password_from_key_done", "account_inactive",
     "accounts:account_reauthenticate", "account_reauthenticate", "support:contact_sent", "offline", "manifest",
     "service_worker",
-    "support:change_apply",  # shown only for a change request with proposed personal data: the demo has none
 }  # fmt: skip
 
 POST_ENCODINGS = [

@@ -16,7 +16,7 @@ REQUESTS = {
     "HB-100231": [
         {
             "email": "medewerker@vandijk.example", "kind": Kind.PERSONAL_DATA,
-            "description": "Mijn telefoonnummer is veranderd. Het nieuwe nummer is 06 12 34 56 78.",
+            "description": "Mijn telefoonnummer is veranderd.", "proposed": {"phone": "06 12 34 56 78"},
             "steps": [],
         },
         {
@@ -105,8 +105,9 @@ def load(counter, orgs, staff):
             location = org["locations"][row["location"]] if row.get("location") else None
             department = location.departments.get(name=row["department"]) if row.get("department") else None
             change_request = services.change_request_create(
-                actor=requester, kind=row["kind"], description=row["description"], location=location, department=department
-            )
+                actor=requester, kind=row["kind"], description=row["description"], location=location, department=department,
+                proposed=row.get("proposed"),
+            )  # fmt: skip
             counter.created += 1
             _play(change_request, row["steps"], requester, customer_service)
 
