@@ -363,7 +363,7 @@ def test_the_worker_command_sweeps_beside_the_queue(monkeypatch, settings):
 
     settings.TASKS = DATABASE_QUEUE
     started = []
-    monkeypatch.setattr(db_worker.MailSweeper, "start", lambda self: started.append(self.interval))
+    monkeypatch.setattr(db_worker.Sweeper, "start", lambda self: started.append(self.interval))
     monkeypatch.setattr(db_worker.db_worker.Command, "handle", lambda self, *a, **o: None)
     call_command("db_worker", "--no-reload", "--sweep-interval", "5")
     call_command("db_worker", "--no-reload", "--batch")

@@ -23,11 +23,11 @@ from portal.core.mail import mail_recover
 logger = logging.getLogger("portal.core.mail")
 
 
-class MailSweeper(threading.Thread):
+class Sweeper(threading.Thread):
     """Sweeps the outbox, then runs the jobs that are due."""
 
     def __init__(self, interval):
-        super().__init__(name="mail-sweeper", daemon=True)
+        super().__init__(name="sweeper", daemon=True)
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -58,5 +58,5 @@ class Command(db_worker.Command):
         # With the autoreloader, only its child process runs tasks (and so sweeps).
         in_reloader_parent = options["reload"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         if not options["batch"] and not in_reloader_parent:
-            MailSweeper(options["sweep_interval"]).start()
+            Sweeper(options["sweep_interval"]).start()
         super().handle(*args, **options)
