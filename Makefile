@@ -56,8 +56,10 @@ serve: $(VENV)/.runtime
 	  echo "Mijn HartingBank (production-style): http://127.0.0.1:$(PORT)  health: /health/"; \
 	  $(PY) -m gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --log-level warning; }
 
-## The whole test suite (browser tests included when Chromium is installed).
+## The whole test suite (browser tests included when Chromium is installed), after the
+## check that no app imports from a floor above it (.importlinter).
 test: $(VENV)/.dev
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 ## Logins against the hash ceiling, pages against a bare view, memory, the SQLite write mix;

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal.service",
     "portal.support",
     "portal.backoffice",
+    "portal.site",
     "django.contrib.admin.apps.SimpleAdminConfig",  # the back office's master data (portal.backoffice.admin)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.portal",
+                "portal.site.context_processors.menu",
             ],
         },
     },

@@ -7,9 +7,10 @@ from portal.backoffice.admin import site as backoffice_admin
 from portal.core import pwa
 from portal.core import views as core_views
 from portal.organizations import views as organization_views
+from portal.site import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("taal/", core_views.language, name="set_language"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),

@@ -1,9 +1,9 @@
 """Who at HartingBank may do what in the back office.
 
-A staff role is a Django group (``portal.accounts.staff``) and what it may do are the
-group's permissions, set by this app's migration; these functions ask for a permission,
-never for a group name. The same function guards a page, decides whether its tab shows
-and is checked again by the service that changes the data.
+The rules themselves (``is_staff_member``, ``can_onboard``, ``can_handle_accounts``, …)
+live in the identity layer beside the group names (``portal.accounts.staff``), so that the
+services below the back office ask the same functions without importing upwards. What
+is the back office's own is how a page answers someone without the role:
 
 Customers never reach the back office: for them its URLs do not exist (404), as
 Accountbeheer's do not exist for an employee. A staff member without the role gets 403:
@@ -15,52 +15,30 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from portal.accounts.staff import (
+    can_edit_master_data,
+    can_handle_accounts,
+    can_handle_change_requests,
+    can_handle_contact_messages,
+    can_handle_service_requests,
+    can_onboard,
+    can_view_audit,
+    can_view_organizations,
+    is_staff_member,
+)
 
-def is_staff_member(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
-
-
-def _may(user, permission) -> bool:
-    return is_staff_member(user) and user.has_perm(permission)
-
-
-def can_view_organizations(user) -> bool:
-    """Both roles: the organizations, their locations and accounts."""
-    return _may(user, "organizations.view_organization")
-
-
-def can_onboard(user) -> bool:
-    """The account manager: creates organizations, turns their access on and off and
-    invites their first administrator."""
-    return _may(user, "organizations.change_organization")
-
-
-def can_edit_master_data(user) -> bool:
-    """The account manager: locations, departments, addresses, categories and products."""
-    return _may(user, "locations.change_location")
-
-
-def can_handle_accounts(user) -> bool:
-    """Online customer service: deactivates, reactivates and deletes an account and
-    resends an invitation on request, and links locations to an account."""
-    return _may(user, "organizations.change_membership")
-
-
-def can_handle_service_requests(user) -> bool:
-    return _may(user, "service.change_servicerequest")
-
-
-def can_handle_change_requests(user) -> bool:
-    return _may(user, "support.change_changerequest")
-
-
-def can_handle_contact_messages(user) -> bool:
-    return _may(user, "support.change_contactmessage")
-
-
-
-def can_view_audit(user) -> bool:
-    return _may(user, "core.view_auditevent")
+__all__ = [
+    "can_edit_master_data",
+    "can_handle_accounts",
+    "can_handle_change_requests",
+    "can_handle_contact_messages",
+    "can_handle_service_requests",
+    "can_onboard",
+    "can_view_audit",
+    "can_view_organizations",
+    "is_staff_member",
+    "staff_required",
+]
 
 
 def staff_required(check):

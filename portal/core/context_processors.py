@@ -1,7 +1,5 @@
 from django.conf import settings
 
-from .navigation import menu_for
-
 
 def phone_link(number):
     """A ``tel:`` address for a number as people write it ("030 123 45 67")."""
@@ -9,9 +7,7 @@ def phone_link(number):
 
 
 def portal(request):
-    user = getattr(request, "user", None)
     return {
-        "menu": menu_for(user, request.path) if user is not None else [],
         "customer_service_email": settings.CUSTOMER_SERVICE_EMAIL,
         "customer_service_phone": settings.CUSTOMER_SERVICE_PHONE,
         "customer_service_phone_link": phone_link(settings.CUSTOMER_SERVICE_PHONE),

@@ -1,15 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_info
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
-
-from portal.backoffice.permissions import is_staff_member
-from portal.core.home import home_panels
-from portal.core.scoping import membership_of
 
 
 def bad_request(request, exception):
@@ -19,15 +15,6 @@ def bad_request(request, exception):
     Django's own 400 view checks the CSRF token first, and so reads the form data
     again; a body that could not be read fails again there and became a 500."""
     return render(request, "400.html", {"error_code": "unreadable_request"}, status=400)
-
-
-@require_safe
-def home(request):
-    if is_staff_member(request.user):  # staff land in the back office
-        return redirect("backoffice:home")
-    membership = membership_of(request.user)
-    panels = home_panels(request.user, membership) if membership is not None else []
-    return render(request, "core/home.html", {"panels": panels, "membership": membership})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

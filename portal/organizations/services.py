@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import normalize_email_address
 from portal.accounts.sessions import sessions_end, sessions_end_of_organization
-from portal.backoffice.permissions import can_handle_accounts, can_onboard, is_staff_member
+from portal.accounts.staff import can_handle_accounts, can_onboard, is_staff_member
 from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send, site_url

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from portal.backoffice.permissions import is_staff_member
+from portal.accounts.staff import is_staff_member
 from portal.core.fields import LineField
 from portal.core.scoping import membership_of
 

@@ -8,7 +8,8 @@ from typing import Callable
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.backoffice.permissions import is_staff_member
+from portal.accounts.staff import is_staff_member
+from portal.locations.permissions import can_view_locations
 from portal.organizations import permissions
 
 
@@ -32,7 +33,7 @@ def _customer_or_visitor(user):
 MENU = [
     NavItem("backoffice", _("Backoffice"), "backoffice:home", is_staff_member),
     NavItem("account", _("Mijn account"), "accounts:my_account", _anyone),
-    NavItem("locations", _("Locaties"), "locations:list", permissions.is_customer),
+    NavItem("locations", _("Locaties"), "locations:list", can_view_locations),
     NavItem("ordering", _("Bestellen"), "ordering:catalogue", permissions.can_order),
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
     NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),

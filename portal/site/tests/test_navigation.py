@@ -1,6 +1,6 @@
 import pytest
 
-from portal.core.navigation import menu_for
+from portal.site.navigation import menu_for
 
 
 def keys(user):
