@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "portal.service",
     "portal.support",
     "portal.backoffice",
+    "portal.api",  # API keys, the REST API and SCIM (README, "API and SCIM")
+    "portal.scim",
     "portal.site",
     "django.contrib.admin.apps.SimpleAdminConfig",  # the back office's master data (portal.backoffice.admin)
     "django.contrib.auth",
@@ -249,6 +251,8 @@ ACCOUNT_RATE_LIMITS = {
 # it was shown, or later than this, it is refused (what was typed stays).
 CONTACT_FORM_MIN_SECONDS = int(os.environ.get("CONTACT_FORM_MIN_SECONDS", "3"))
 CONTACT_FORM_MAX_AGE = int(os.environ.get("CONTACT_FORM_MAX_AGE", str(24 * 3600)))
+# Requests per API key (REST and SCIM), per window: "120/m,5000/h" (portal/api/ratelimit.py).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m,5000/h")
 USERSESSIONS_TRACK_ACTIVITY = False
 # Behind a load balancer, the number of proxies that append to X-Forwarded-For, so that
 # the limits per client address count each client rather than the load balancer (with 0,

@@ -3,6 +3,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from portal.accounts.urls import allauth_urlpatterns
+from portal.api import rest as api_rest
+from portal.api import docs as api_docs
 from portal.backoffice.admin import site as backoffice_admin
 from portal.core import pwa
 from portal.core import views as core_views
@@ -17,7 +19,11 @@ urlpatterns = [
     path("offline/", pwa.offline, name="offline"),
     path("", include(allauth_urlpatterns)),
     path("", include("portal.accounts.urls")),
+    path("accountbeheer/api-sleutels/", include("portal.api.urls")),
     path("accountbeheer/", include("portal.organizations.urls")),
+    path("api/v1/", api_rest.urls()),
+    path("api/v1/docs/", api_docs.docs, name="api_docs"),
+    path("scim/v2/", include("portal.scim.urls")),
     path("locaties/", include("portal.locations.urls")),
     path("bestellen/", include("portal.ordering.urls")),
     path("serviceaanvragen/", include("portal.service.urls")),

@@ -1,0 +1,391 @@
+"""SCIM 2.0 (RFC 7644) at /scim/v2/, for an organization's identity provider (Entra ID,
+Okta): a key with the ``scim`` scope, its organization's accounts as Users.
+
+Every change goes through Accountbeheer's services, as the REST API's do: creating a
+User invites the person, ``active: false`` deactivates the account (its sessions end),
+``active: true`` reactivates it, DELETE deletes it (an invitation not yet accepted is
+withdrawn), and the rules hold (an organization keeps an active administrator, an
+address is used once). Groups are not offered: the portal has no groups, and rights
+and roles stay with Accountbeheer.
+"""
+
+import json
+import re
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from pydantic import ValidationError
+from scim2_models import Context, Error, ListResponse, PatchOp, ResourceType, Schema, SCIMException
+
+from portal.api.auth import Refused, authenticate
+from portal.api.models import Scope
+from portal.api.rest_accounts import account_remove
+from portal.core.errors import RuleError
+from portal.core.fields import id_from
+from portal.organizations import services
+from portal.organizations.forms import AccountForm
+from portal.organizations.models import Membership, Role, Status
+
+from .mapping import MAX_RESULTS, ScimUser, personal_data_of, provider, to_scim
+from .models import ExternalId
+
+CONTENT_TYPE = "application/scim+json"
+
+
+class ScimRefusal(Exception):
+    def __init__(self, status, detail, scim_type=None):
+        self.status, self.detail, self.scim_type = status, detail, scim_type
+        super().__init__(detail)
+
+
+def _json(payload, status=200, headers=None):
+    response = HttpResponse(json.dumps(payload, default=str), status=status, content_type=CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _error(status, detail, scim_type=None, headers=None):
+    error = Error(status=status, scim_type=scim_type, detail=str(detail))
+    return _json(error.model_dump(), status=status, headers=headers)
+
+
+def endpoint(view):
+    """A SCIM endpoint: a key with the ``scim`` scope, no session, no CSRF cookie; every
+    refusal a SCIM Error."""
+
+    @csrf_exempt
+    @login_not_required
+    def wrapper(request, *args, **kwargs):
+        try:
+            principal = authenticate(request, Scope.SCIM)
+            return view(request, principal, *args, **kwargs)
+        except Refused as refused:
+            headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+            if refused.status == 401:
+                headers["WWW-Authenticate"] = 'Bearer realm="scim"'
+            return _error(refused.status, f"{refused.code}: {refused.message}", headers=headers)
+        except ScimRefusal as refusal:
+            return _error(refusal.status, refusal.detail, refusal.scim_type)
+        except SCIMException as exc:
+            return _error(exc.status, exc.detail or str(exc), exc.scim_type)
+        except RuleError as rule:
+            status = 409 if rule.code == "email_in_use" else 400
+            scim_type = "uniqueness" if rule.code == "email_in_use" else "mutability"
+            return _error(status, f"{rule.code}: {rule.message}", scim_type)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _allow(request, *methods):
+    if request.method not in methods:
+        raise ScimRefusal(405, "Method not allowed.")
+
+
+def _body(request):
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ScimRefusal(400, "The body is not JSON.", "invalidSyntax") from exc
+    if not isinstance(data, dict):
+        raise ScimRefusal(400, "The body must be a JSON object.", "invalidSyntax")
+    return data
+
+
+def _validated(model, data, context):
+    try:
+        return model.model_validate(data, scim_ctx=context)
+    except ValidationError as exc:
+        first = exc.errors()[0] if exc.errors() else {}
+        error = Error.from_validation_error(first) if first else Error(status=400, scim_type="invalidValue")
+        raise ScimRefusal(int(error.status or 400), error.detail or "invalid", error.scim_type or "invalidValue") from exc
+
+
+def _location(request, membership):
+    return request.build_absolute_uri(reverse("scim_user", args=[membership.pk]))
+
+
+def _dump(resource, context=Context.RESOURCE_QUERY_RESPONSE):
+    return resource.model_dump(scim_ctx=context)
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+@endpoint
+def base(request, principal):
+    return _error(404, "not_found: see /scim/v2/ServiceProviderConfig, /Schemas, /ResourceTypes and /Users.")
+
+
+@endpoint
+def service_provider_config(request, principal):
+    _allow(request, "GET")
+    config = provider.config.model_copy()
+    config.meta = None
+    data = config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    data["meta"] = {"resourceType": "ServiceProviderConfig", "location": request.build_absolute_uri()}
+    return _json(data)
+
+
+def _listed(resources, request):
+    items = []
+    for resource in resources:
+        data = resource.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+        items.append(data)
+    return {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": len(items),
+        "startIndex": 1,
+        "itemsPerPage": len(items),
+        "Resources": items,
+    }
+
+
+@endpoint
+def schemas(request, principal):
+    _allow(request, "GET")
+    return _json(_listed(provider.schemas, request))
+
+
+@endpoint
+def schema(request, principal, schema_id):
+    _allow(request, "GET")
+    found = next((s for s in provider.schemas if s.id == schema_id), None)
+    if found is None:
+        raise ScimRefusal(404, "not_found: no such schema.")
+    return _json(found.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+
+
+@endpoint
+def resource_types(request, principal):
+    _allow(request, "GET")
+    return _json(_listed(provider.resource_types, request))
+
+
+@endpoint
+def resource_type(request, principal, name):
+    _allow(request, "GET")
+    found = next((r for r in provider.resource_types if r.id == name or r.name == name), None)
+    if found is None:
+        raise ScimRefusal(404, "not_found: no such resource type.")
+    return _json(found.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+
+
+# --- Users ----------------------------------------------------------------------------------
+
+
+def _visible(principal):
+    return Membership.objects.visible_to(principal).select_related("user", "scim_external_id")
+
+
+def _member(principal, user_id):
+    pk = id_from(user_id)
+    membership = _visible(principal).filter(pk=pk).first() if pk else None
+    if membership is None:
+        raise ScimRefusal(404, "not_found: no such User.")
+    return membership
+
+
+@endpoint
+def users(request, principal):
+    _allow(request, "GET", "POST")
+    if request.method == "POST":
+        return _user_create(request, principal)
+    return _user_list(request, principal)
+
+
+@endpoint
+def user(request, principal, user_id):
+    _allow(request, "GET", "PUT", "PATCH", "DELETE")
+    membership = _member(principal, user_id)
+    if request.method == "GET":
+        return _json(_dump(to_scim(membership, _location(request, membership))))
+    if request.method == "DELETE":
+        account_remove(principal, membership, request)
+        return HttpResponse(status=204)
+    if request.method == "PUT":
+        resource = _validated(ScimUser, _body(request), Context.RESOURCE_REPLACEMENT_REQUEST)
+    else:
+        resource = _patched(request, membership)
+    _apply(request, principal, membership, resource)
+    membership = _member(principal, user_id)
+    return _json(_dump(to_scim(membership, _location(request, membership))))
+
+
+# --- filter ---------------------------------------------------------------------------------
+
+_TERM = re.compile(r'^\s*(?P<attr>[A-Za-z][\w.:]*)\s+eq\s+(?P<value>"(?:[^"\\]|\\.)*"|true|false|null)\s*$', re.I)
+_WORK_EMAIL = re.compile(r'emails\[\s*type\s+eq\s+"work"\s*\]\.value', re.I)
+_AND = re.compile(r'\s+and\s+(?=(?:[^"]*"[^"]*")*[^"]*$)', re.I)  # an "and" outside quotes
+
+
+def _filtered(queryset, text):
+    """The filters Entra ID and Okta send: ``userName eq "…"``, ``externalId eq "…"``,
+    ``emails[type eq "work"].value eq "…"``, ``id``, ``displayName``, ``active``, joined
+    with ``and``. Anything else is refused (400 invalidFilter)."""
+    if len(text) > 1000:
+        raise ScimRefusal(400, "The filter is too long.", "invalidFilter")
+    for part in _AND.split(_WORK_EMAIL.sub("emails.value", text)):
+        match = _TERM.match(part)
+        if match is None:
+            raise ScimRefusal(400, "Unsupported filter: use attribute eq value, joined with and.", "invalidFilter")
+        attribute, raw = match["attr"].lower(), match["value"]
+        value = json.loads(raw) if raw.startswith('"') else {"true": True, "false": False, "null": None}[raw.lower()]
+        queryset = _filter_one(queryset, attribute, value)
+    return queryset
+
+
+def _filter_one(queryset, attribute, value):
+    text = value if isinstance(value, str) else None
+    if attribute in ("username", "emails.value", "emails"):
+        return queryset.filter(user__email=(text or "").strip().lower()) if text else queryset.none()
+    if attribute == "externalid":
+        return queryset.filter(scim_external_id__value=text) if text else queryset.none()
+    if attribute == "id":
+        pk = id_from(text)
+        return queryset.filter(pk=pk) if pk else queryset.none()
+    if attribute in ("displayname", "name.formatted"):
+        return queryset.filter(user__full_name=text) if text else queryset.none()
+    if attribute == "active" and isinstance(value, bool):
+        deactivated = queryset.filter(status=Status.DEACTIVATED).exclude(pk__in=queryset.effectively_active().values("pk"))
+        return queryset.exclude(pk__in=deactivated.values("pk")) if value else deactivated
+    raise ScimRefusal(400, f"Filtering on {attribute} is not supported.", "invalidFilter")
+
+
+def _int_param(request, name, default, low, high):
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        number = int(raw)
+    except ValueError as exc:
+        raise ScimRefusal(400, f"{name} must be a whole number.", "invalidValue") from exc
+    return max(low, min(high, number))
+
+
+def _user_list(request, principal):
+    queryset = _visible(principal)
+    if request.GET.get("filter"):
+        queryset = _filtered(queryset, request.GET["filter"])
+    start = _int_param(request, "startIndex", 1, 1, 2**31 - 1)
+    count = _int_param(request, "count", 100, 0, MAX_RESULTS)
+    total = queryset.count()
+    page = list(queryset.order_by("pk")[start - 1 : start - 1 + count]) if count else []
+    response = ListResponse[ScimUser](
+        total_results=total,
+        start_index=start,
+        items_per_page=len(page),
+        resources=[to_scim(m, _location(request, m)) for m in page],
+    )
+    return _json(response.model_dump(scim_ctx=Context.SEARCH_RESPONSE))
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _form_checked(data, organization):
+    """The account form's rules for the personal data (the same as the pages')."""
+    form = AccountForm({**data, "role": data.get("role", Role.EMPLOYEE), "may_use_portal": data.get("may_use_portal", True),
+                        "may_order": data.get("may_order", False), "order_limit": data.get("order_limit") or "",
+                        "locations": data.get("locations", [])}, organization=organization)  # fmt: skip
+    form.fields["order_limit"].localize = False
+    if not form.is_valid():
+        detail = "; ".join(f"{field}: {error.code}" for field, errors in form.errors.as_data().items() for error in errors)
+        raise ScimRefusal(400, f"invalid: {detail}", "invalidValue")
+    return form.cleaned_data
+
+
+def _set_external_id(membership, value):
+    value = (value or "").strip()[:200]
+    current = getattr(membership, "scim_external_id", None)
+    if not value:
+        if current is not None:
+            current.delete()
+        return
+    clash = ExternalId.objects.filter(organization_id=membership.organization_id, value=value).exclude(membership=membership)
+    if clash.exists():
+        raise ScimRefusal(409, "externalId is already in use.", "uniqueness")
+    ExternalId.objects.update_or_create(
+        membership=membership, defaults={"value": value, "organization_id": membership.organization_id}
+    )
+
+
+def _user_create(request, principal):
+    resource = _validated(ScimUser, _body(request), Context.RESOURCE_CREATION_REQUEST)
+    organization = principal.membership.organization
+    cleaned = _form_checked(personal_data_of(resource), organization)
+    if resource.external_id and ExternalId.objects.filter(organization=organization, value=resource.external_id.strip()).exists():
+        raise ScimRefusal(409, "externalId is already in use.", "uniqueness")
+    with transaction.atomic():
+        membership = services.account_invite(
+            actor=principal, organization=organization, request=request,
+            email=cleaned["email"], full_name=cleaned["full_name"], phone=cleaned["phone"], job_title=cleaned["job_title"],
+        )  # fmt: skip
+        _set_external_id(membership, resource.external_id)
+    membership = _member(principal, membership.pk)
+    location = _location(request, membership)
+    return _json(_dump(to_scim(membership, location)), status=201, headers={"Location": location})
+
+
+def _normalized_patch(data):
+    """Entra ID writes ``"op": "Replace"`` and ``"value": "False"`` for active; both are
+    read as the RFC's ``replace`` and ``false``."""
+    for operation in data.get("Operations") or []:
+        if not isinstance(operation, dict):
+            continue
+        if isinstance(operation.get("op"), str):
+            operation["op"] = operation["op"].lower()
+        value = operation.get("value")
+        if (operation.get("path") or "").lower() == "active" and isinstance(value, str) and value.lower() in ("true", "false"):
+            operation["value"] = value.lower() == "true"
+        if isinstance(value, dict) and isinstance(value.get("active"), str) and value["active"].lower() in ("true", "false"):
+            value["active"] = value["active"].lower() == "true"
+    return data
+
+
+def _patched(request, membership):
+    patch = _validated(PatchOp[ScimUser], _normalized_patch(_body(request)), Context.RESOURCE_PATCH_REQUEST)
+    resource = to_scim(membership, None)
+    resource.meta = None
+    patch.patch(resource)
+    return resource
+
+
+def _apply(request, principal, membership, resource):
+    """Bring the account to what ``resource`` states: personal data through
+    Accountbeheer's change, then the status (deactivate or reactivate)."""
+    with transaction.atomic():
+        data = personal_data_of(resource)
+        user = membership.user
+        current = {"email": user.email or "", "full_name": user.full_name, "phone": user.phone, "job_title": user.job_title}
+        if data != current:
+            rights = {"role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
+                      "order_limit": "" if membership.order_limit is None else format(membership.order_limit, "f"),
+                      "locations": list(membership.location_links.values_list("location_id", flat=True))}  # fmt: skip
+            cleaned = _form_checked({**data, **rights}, membership.organization)
+            services.account_update(
+                actor=principal, membership=membership, expected_version=membership.version,
+                data={key: cleaned[key] for key in services.PERSONAL_FIELDS + services.MEMBERSHIP_FIELDS},
+                locations=list(cleaned["locations"]), request=request,
+            )  # fmt: skip
+            membership.refresh_from_db()
+        if "external_id" in resource.model_fields_set:
+            _set_external_id(membership, resource.external_id)
+        _apply_active(request, principal, membership, resource.active)
+
+
+def _apply_active(request, principal, membership, active):
+    if active is None:
+        return
+    status = membership.effective_status
+    if active is False and status == Status.ACTIVE:
+        services.account_deactivate(actor=principal, membership=membership, request=request)
+    elif active is False and status == Status.INVITED:
+        raise ScimRefusal(400, "not_active: an invitation not yet accepted cannot be deactivated; delete it instead.", "mutability")
+    elif active is True and membership.status == Status.DEACTIVATED:
+        services.account_reactivate(actor=principal, membership=membership, request=request)
