@@ -46,7 +46,10 @@ def portal_urls(resolver=None, prefix=""):
             yield pattern.name or path, path  # the admin has a few unnamed redirects
 
 
-ROUTES = sorted(set(portal_urls()))
+# The API and SCIM answer a request without a key with 401, not a login page
+# (portal/api/tests, portal/scim/tests); their documentation page is the portal's.
+API_PREFIXES = ("/api/v1/", "/scim/v2/")
+ROUTES = sorted(r for r in set(portal_urls()) if not r[1].startswith(API_PREFIXES) or r[0] == "api_docs")
 
 
 def test_the_list_of_routes_is_not_empty():

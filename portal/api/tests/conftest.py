@@ -21,11 +21,12 @@ class Api:
         self.client, self.secret = client, secret
 
     def __call__(self, method, path, body=None, **headers):
+        content_type = headers.pop("content_type", "application/json")
         extra = {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"} if self.secret else {}
         extra.update(headers)
         kwargs = {}
         if body is not None:
-            kwargs = {"data": json.dumps(body), "content_type": headers.pop("content_type", "application/json")}
+            kwargs = {"data": json.dumps(body), "content_type": content_type}
         return getattr(self.client, method.lower())(path, **kwargs, **extra)
 
 

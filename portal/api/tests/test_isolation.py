@@ -1,0 +1,108 @@
+"""A key of one organization sees and changes nothing of another, on every endpoint of
+the REST API and of SCIM; a key without the scope an endpoint needs gets 404 there."""
+
+import re
+
+import pytest
+
+from portal.api.models import Scope
+from portal.api.rest import api
+from portal.organizations.models import Membership, Status
+
+ALL_SCOPES = tuple(Scope.values)
+BODIES = {
+    ("post", "/api/v1/accounts"): {"email": "x@test.example", "full_name": "X"},
+    ("patch", "/api/v1/accounts/{account_id}"): {"role": "administrator"},
+    ("post", "/api/v1/accounts/{account_id}/deactivate"): {},
+}
+SCIM_WITH_ID = [("get", "/scim/v2/Users/{id}"), ("put", "/scim/v2/Users/{id}"), ("patch", "/scim/v2/Users/{id}"),
+                ("delete", "/scim/v2/Users/{id}")]  # fmt: skip
+# The scope each REST path needs (locations: any of accounts, orders, service).
+NEEDS = {"/api/v1/accounts": {"accounts"}, "/api/v1/locations": {"accounts", "orders", "service"}}
+
+
+def rest_operations():
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            yield method, path
+
+
+OPERATIONS = sorted(set(rest_operations()))
+
+
+def test_every_operation_is_covered():
+    assert len(OPERATIONS) >= 9
+    for _method, path in OPERATIONS:
+        assert any(path.startswith(prefix) for prefix in NEEDS), path
+
+
+def _fill(path, ids):
+    return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+
+
+@pytest.fixture
+def ours(admin_user, employee, locations):
+    return {"account_id": employee.membership.pk, "location_id": locations[0].pk, "id": employee.membership.pk}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", OPERATIONS)
+def test_a_key_of_another_organization_sees_nothing_of_ours(api_for, other_organization, other_admin, ours, method, path):
+    other = api_for(other_organization, scopes=ALL_SCOPES)
+    response = other(method, _fill(path, ours), BODIES.get((method, path), {}) if method != "get" else None)
+    if "{" in path:
+        assert response.status_code == 404, (method, path, response.content)
+    else:
+        assert response.status_code in (200, 201, 409, 422), (method, path, response.content)
+        text = response.content.decode()
+        assert "test.example" not in text.replace("x@test.example", "") and "Utrecht" not in text
+    employee = Membership.objects.get(pk=ours["account_id"])
+    assert employee.status == Status.ACTIVE and employee.role == "employee"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", OPERATIONS)
+def test_a_key_without_the_scope_gets_404(api_for, organization, ours, method, path):
+    needs = next(scopes for prefix, scopes in NEEDS.items() if path.startswith(prefix))
+    lacking = tuple(s for s in ALL_SCOPES if s not in needs)
+    response = api_for(organization, scopes=lacking)(method, _fill(path, ours), BODIES.get((method, path), {}) if method != "get" else None)
+    assert response.status_code == 404, (method, path, response.content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", SCIM_WITH_ID)
+def test_scim_of_another_organization_sees_nothing_of_ours(api_for, other_organization, other_admin, ours, method, path):
+    other = api_for(other_organization, scopes=("scim",))
+    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x@other.example", "active": False}
+    if method == "patch":
+        body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+    response = other(method, _fill(path, ours), body if method in ("put", "patch") else None)
+    assert response.status_code == 404
+    assert Membership.objects.get(pk=ours["id"]).status == Status.ACTIVE
+
+
+@pytest.mark.django_db
+def test_scim_list_of_another_organization_is_empty_of_ours(api_for, other_organization, other_admin, ours):
+    body = api_for(other_organization, scopes=("scim",))("get", "/scim/v2/Users").json()
+    assert [r["userName"] for r in body["Resources"]] == ["admin@other.example"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", [*OPERATIONS, *SCIM_WITH_ID, ("get", "/scim/v2/Users")])
+def test_an_expired_or_revoked_key_is_refused_everywhere(make_key, client, organization, admin_user, ours, method, path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.api import keys
+
+    expired, expired_secret = make_key(organization, scopes=ALL_SCOPES, name="oud")
+    expired.expires_at = timezone.now() - timedelta(minutes=1)
+    expired.save(update_fields=["expires_at"])
+    revoked, revoked_secret = make_key(organization, scopes=ALL_SCOPES, name="weg")
+    keys.api_key_revoke(actor=admin_user, key=revoked)
+    for secret in (expired_secret, revoked_secret):
+        response = getattr(client, method)(_fill(path, ours), HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert response.status_code == 401, (method, path)
+    assert Membership.objects.get(pk=ours["id"]).status == Status.ACTIVE

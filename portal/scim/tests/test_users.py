@@ -1,0 +1,184 @@
+"""SCIM 2.0 Users as Entra ID and Okta send them: each change through Accountbeheer's
+services (invitation mail, sessions ended, deletion, the last-administrator rule)."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from conftest import make_account
+from portal.core.models import AuditEvent
+from portal.organizations.models import Membership, Role, Status
+
+SCIM = "application/scim+json"
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+@pytest.fixture
+def scim(api_for, organization, admin_user):
+    return api_for(organization, scopes=("scim",), name="Entra ID")
+
+
+def entra_user(email="jan@test.example", external_id="ext-1"):
+    """What Entra ID sends to create a user."""
+    return {
+        "schemas": [USER, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "externalId": external_id,
+        "userName": email,
+        "active": True,
+        "displayName": "Jan Jansen",
+        "emails": [{"primary": True, "type": "work", "value": email}],
+        "name": {"formatted": "Jan Jansen", "familyName": "Jansen", "givenName": "Jan"},
+        "title": "Inkoper",
+        "phoneNumbers": [{"type": "work", "value": "030 123 45 67"}],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Inkoop"},
+    }
+
+
+def scim_error(response, status):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == SCIM
+    body = response.json()
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] and body["status"] == str(status)
+    return body
+
+
+@pytest.mark.django_db
+class TestUsers:
+    def test_create_invites_the_person(self, scim, organization, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = scim("post", "/scim/v2/Users", entra_user(), content_type=SCIM)
+        assert response.status_code == 201, response.content
+        body = response.json()
+        membership = Membership.objects.get(user__email="jan@test.example")
+        assert membership.organization == organization and membership.status == Status.INVITED
+        assert membership.role == Role.EMPLOYEE and membership.user.job_title == "Inkoper"
+        assert body["id"] == str(membership.pk) and body["externalId"] == "ext-1" and body["active"] is True
+        assert response["Location"].endswith(f"/scim/v2/Users/{membership.pk}")
+        assert [m.to for m in mail.outbox] == [["jan@test.example"]]
+        assert str(AuditEvent.objects.get(action="account_invited").actor) == "API-sleutel Entra ID"
+
+    def test_address_in_use_is_409_uniqueness(self, scim, other_admin):
+        body = scim_error(scim("post", "/scim/v2/Users", entra_user("admin@other.example")), 409)
+        assert body["scimType"] == "uniqueness"
+
+    def test_create_refuses_bad_values(self, scim):
+        user = entra_user()
+        user["name"] = {"formatted": "Jan\x07"}
+        assert scim_error(scim("post", "/scim/v2/Users", user), 400)["scimType"] == "invalidValue"
+        assert scim_error(scim("post", "/scim/v2/Users", "geen json"), 400)
+        assert not Membership.objects.filter(user__email="jan@test.example").exists()
+
+    @pytest.mark.parametrize(
+        "expression",
+        ['userName eq "employee@test.example"', 'emails[type eq "work"].value eq "employee@test.example"',
+         'externalId eq "ext-9"', 'userName eq "EMPLOYEE@test.example" and active eq true'],
+    )  # fmt: skip
+    def test_filters_as_entra_and_okta_send_them(self, scim, employee, expression):
+        from portal.scim.models import ExternalId
+
+        ExternalId.objects.create(membership=employee.membership, organization=employee.membership.organization, value="ext-9")
+        body = scim("get", f"/scim/v2/Users?filter={_q(expression)}").json()
+        assert body["totalResults"] == 1 and body["Resources"][0]["userName"] == "employee@test.example"
+
+    def test_filter_finds_nothing_of_another_organization(self, scim, other_admin):
+        expression = _q('userName eq "admin@other.example"')
+        body = scim("get", f"/scim/v2/Users?filter={expression}").json()
+        assert body["totalResults"] == 0 and body.get("Resources", []) == []
+
+    def test_unsupported_filter_is_400(self, scim):
+        expression = _q('title co "x"')
+        assert scim_error(scim("get", f"/scim/v2/Users?filter={expression}"), 400)["scimType"] == "invalidFilter"
+
+    def test_list_pages(self, scim, organization, employee):
+        body = scim("get", "/scim/v2/Users?startIndex=2&count=1").json()
+        assert body["totalResults"] == 2 and body["startIndex"] == 2 and len(body["Resources"]) == 1
+
+    def test_patch_active_false_as_entra_sends_it_ends_sessions(self, scim, employee):
+        browser = Client()
+        browser.force_login(employee)
+        patch = {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "active", "value": "False"}]}
+        body = scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch).json()
+        assert body["active"] is False
+        assert Membership.objects.get(pk=employee.membership.pk).status == Status.DEACTIVATED
+        assert browser.get("/mijn-account/").status_code == 302
+        assert str(AuditEvent.objects.get(action="account_deactivated").actor) == "API-sleutel Entra ID"
+
+    def test_patch_as_okta_sends_it_reactivates(self, scim, employee):
+        scim("patch", f"/scim/v2/Users/{employee.membership.pk}", {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False}}]})
+        body = scim("patch", f"/scim/v2/Users/{employee.membership.pk}", {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": True}}]}).json()
+        assert body["active"] is True
+        assert Membership.objects.get(pk=employee.membership.pk).status == Status.ACTIVE
+
+    def test_patch_name_and_title(self, scim, employee):
+        patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "name.formatted", "value": "Erik de Vries"},
+                                                    {"op": "add", "path": "title", "value": "Filiaalleider"}]}  # fmt: skip
+        body = scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch).json()
+        assert body["name"]["formatted"] == "Erik de Vries" and body["title"] == "Filiaalleider"
+        employee.refresh_from_db()
+        assert employee.full_name == "Erik de Vries"
+
+    def test_put_replaces(self, scim, employee):
+        user = entra_user("employee@test.example", "ext-2")
+        user["active"] = False
+        body = scim("put", f"/scim/v2/Users/{employee.membership.pk}", user).json()
+        assert body["displayName"] == "Jan Jansen" and body["active"] is False and body["externalId"] == "ext-2"
+
+    def test_last_administrator_rule_holds(self, scim, admin_user):
+        pk = admin_user.membership.pk
+        patch = {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+        assert "last_administrator" in scim_error(scim("patch", f"/scim/v2/Users/{pk}", patch), 400)["detail"]
+        assert "last_administrator" in scim_error(scim("delete", f"/scim/v2/Users/{pk}"), 400)["detail"]
+        assert Membership.objects.get(pk=pk).status == Status.ACTIVE
+
+    def test_delete_deletes_as_accountbeheer_does(self, scim, employee):
+        pk = employee.membership.pk
+        assert scim("delete", f"/scim/v2/Users/{pk}").status_code == 204
+        assert Membership.objects.get(pk=pk).status == Status.DELETED
+        scim_error(scim("get", f"/scim/v2/Users/{pk}"), 404)
+
+    def test_delete_of_an_invitation_withdraws_it(self, scim, organization, admin_user):
+        from portal.organizations import services
+
+        membership = services.account_invite(actor=admin_user, organization=organization, email="n@test.example", full_name="N")
+        assert scim("delete", f"/scim/v2/Users/{membership.pk}").status_code == 204
+        assert Membership.objects.get(pk=membership.pk).status == Status.DELETED
+
+
+@pytest.mark.django_db
+class TestDiscovery:
+    @pytest.mark.parametrize("path", ["ServiceProviderConfig", "Schemas", "ResourceTypes", "ResourceTypes/User",
+                                      "Schemas/urn:ietf:params:scim:schemas:core:2.0:User"])  # fmt: skip
+    def test_discovery(self, scim, path):
+        response = scim("get", f"/scim/v2/{path}")
+        assert response.status_code == 200 and response["Content-Type"] == SCIM
+
+    def test_service_provider_config_says_patch_and_filter(self, scim):
+        body = scim("get", "/scim/v2/ServiceProviderConfig").json()
+        assert body["patch"]["supported"] and body["filter"]["supported"] and not body["bulk"]["supported"]
+
+
+@pytest.mark.django_db
+class TestKeys:
+    def test_without_scim_scope_404(self, api_for, organization, employee):
+        api = api_for(organization, scopes=("accounts",))
+        for path in ("/scim/v2/Users", f"/scim/v2/Users/{employee.membership.pk}", "/scim/v2/ServiceProviderConfig"):
+            scim_error(api("get", path), 404)
+
+    def test_without_key_401(self, client):
+        response = client.get("/scim/v2/Users")
+        scim_error(response, 401)
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+    def test_revoked_key_401(self, make_key, organization, admin_user):
+        from portal.api import keys
+
+        key, secret = make_key(organization, scopes=("scim",))
+        keys.api_key_revoke(actor=admin_user, key=key)
+        scim_error(Client().get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {secret}"), 401)
+
+
+def _q(text):
+    from urllib.parse import quote
+
+    return quote(text)
