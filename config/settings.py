@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal.ordering",
     "portal.service",
     "portal.support",
+    "portal.casework",
     "portal.backoffice",
     "portal.api",  # API keys, the REST API and SCIM (README, "API and SCIM")
     "portal.scim",

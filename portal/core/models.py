@@ -136,3 +136,20 @@ class JobRun(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "period_start"], name="jobrun_once_per_period")]
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out for one kind of reference in one year (``SA`` 2026:
+    123, so the next is SA-2026-000124). The row is locked while a number is taken, so
+    numbers count up per year without a gap and none is given twice
+    (``portal.core.references.next_reference``)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last_number}"

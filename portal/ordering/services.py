@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.errors import RuleError
 from portal.core.audit import audit_record
 from portal.core.mail import mail_render, mail_send, site_url
-from portal.core.references import yearly_reference
+from portal.core.references import next_reference
 from portal.core.scoping import membership_of
 from portal.locations.models import Location
 from portal.organizations.models import Membership, Role
@@ -206,8 +206,8 @@ def _order_create(
     if needs_approval and not _approvers(membership.organization_id, actor).exists():
         raise OrderError("no_approver")
     order = Order.objects.create(
+        number=next_reference("B"),
         organization=membership.organization,
-        number=f"tmp-{submission_key.hex[:16]}",
         placed_by=actor,
         location=location,
         department=department,
@@ -223,8 +223,6 @@ def _order_create(
         total=amounts.total,
         submission_key=submission_key,
     )
-    order.number = yearly_reference("B", order)
-    order.save(update_fields=["number"])
     OrderLine.objects.bulk_create(
         [
             OrderLine(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.casework.models import Case, CaseMessage
 from portal.core.scoping import ScopedQuerySet, membership_of
 from portal.organizations.permissions import can_use_portal
 
@@ -63,7 +64,9 @@ class ServiceRequestQuerySet(ScopedQuerySet):
         return queryset.filter(location__links__membership=membership)
 
 
-class ServiceRequest(models.Model):
+class ServiceRequest(Case):
+    CLOSED_STATUSES = FINISHED_STATUSES
+
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="service_requests", verbose_name=_("organisatie")
     )
@@ -120,27 +123,12 @@ class ServiceRequest(models.Model):
     def __str__(self):
         return f"{self.reference} {self.subject}"
 
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
 
-
-class ReferenceSequence(models.Model):
-    """The last reference number handed out in a year (SA-2026-000123): numbers count
-    up per year, and the row is locked while one is taken, so none is given twice."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-
-class ServiceMessage(models.Model):
+class ServiceMessage(CaseMessage):
     """One message in the thread: from the customer, or from customer service."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur"))
-    from_staff = models.BooleanField(_("van de klantenservice"), default=False)
-    body = models.TextField(_("bericht"), max_length=5000)
-    created_at = models.DateTimeField(_("geplaatst op"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("bericht")

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import can_handle_service_requests
-from portal.core.errors import RuleError
+from portal.casework.services import CaseKind, case_assign, case_customer_message, case_reply, case_status_set
 from portal.core.audit import audit_record
+from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send
+from portal.core.references import next_reference
 from portal.core.scoping import membership_of
 from portal.core.uploads import CheckedFile, check_files, files_removed_on_failure, stored_name
 from portal.locations.models import Location
@@ -29,13 +31,15 @@ from portal.organizations.permissions import can_use_portal
 from . import permissions
 from .models import (
     FINISHED_STATUSES,
-    ReferenceSequence,
+    TRANSITIONS,
     ServiceAttachment,
     ServiceMessage,
     ServiceRequest,
     Status,
     transition_allowed,
 )
+
+REFERENCE_PREFIX = "SA"
 
 
 class ServiceRuleError(RuleError):
@@ -56,7 +60,7 @@ class ServiceRuleError(RuleError):
         "status_transition": _("Deze statuswijziging is niet mogelijk."),
         "not_staff": _("Alleen de klantenservice van HartingBank kan dit doen."),
         "assignee_not_staff": _("Een serviceaanvraag kan alleen worden toegewezen aan iemand van de online klantenservice."),
-        "empty_message": _("Schrijf een bericht."),
+        "message_required": _("Schrijf een bericht."),
     }
 
 
@@ -114,39 +118,22 @@ def _audit(action, *, actor, service_request, request=None, **changes):
 
 
 def _lock(service_request):
-    """Lock the row, then read it again: what another request changed a moment ago is
-    seen before this one decides anything."""
-    fresh = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
-    for field in ("status", "closed_at", "assigned_to_id", "updated_at"):
-        setattr(service_request, field, getattr(fresh, field))
+    KIND.lock(service_request)
 
 
 def _set_status(service_request, status, *, actor, action="service_request_status_changed", request=None):
-    """Change the status if TRANSITIONS allows it; returns the old status."""
+    """Change the status if TRANSITIONS allows it (audited as [old, new] under
+    ``action``); returns the old status."""
     old = service_request.status
     if not transition_allowed(old, status):
         raise ServiceRuleError("status_transition")
-    service_request.status = status
-    if status not in FINISHED_STATUSES:
-        service_request.closed_at = None
-    elif old not in FINISHED_STATUSES:
-        # From resolved to closed keeps the moment it was finished: closing a resolved
-        # request does not move the reopen window.
-        service_request.closed_at = timezone.now()
-    service_request.save(update_fields=["status", "closed_at", "updated_at"])
-    _audit(action, actor=actor, service_request=service_request, request=request, status=[old, status])
+    KIND.move(service_request, status, actor=actor, request=request, action=action)
     return old
 
 
 def _refuse_unless_visible(actor, service_request):
     if not ServiceRequest.objects.visible_to(actor).filter(pk=service_request.pk).exists():
         raise ServiceRuleError("not_visible")
-
-
-def _refuse_unless_staff(actor):
-    """Online customer service only (the role, not just any HartingBank account)."""
-    if not can_handle_service_requests(actor):
-        raise ServiceRuleError("not_staff")
 
 
 # --- attachments ----------------------------------------------------------------------------
@@ -183,16 +170,6 @@ def _store_attachments(service_request, message, files, written):
 # --- the customer ---------------------------------------------------------------------------
 
 
-def _next_reference():
-    """SA-<year>-<number>, the numbers counting up per year."""
-    year = timezone.localdate().year
-    ReferenceSequence.objects.get_or_create(year=year)
-    sequence = ReferenceSequence.objects.select_for_update().get(year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"SA-{year}-{sequence.last_number:06d}"
-
-
 def _refuse_unlinked(actor, location, department):
     membership = membership_of(actor)
     if membership is None or not can_use_portal(actor):
@@ -215,7 +192,7 @@ def service_request_create(*, actor, location, department, category, subject, de
             location=location,
             department=department,
             created_by=actor,
-            reference=_next_reference(),
+            reference=next_reference(REFERENCE_PREFIX),
             category=category,
             subject=subject,
             description=description,
@@ -231,22 +208,17 @@ def service_request_create(*, actor, location, department, category, subject, de
 def service_request_message_add(*, actor, service_request, body, files=(), request=None):
     """A message from the customer. An answer to a request that waits for the customer
     puts it back "in behandeling"."""
-    if not (body or "").strip():
-        raise ServiceRuleError("empty_message")
     files = _checked(files)
-    with files_removed_on_failure() as written, transaction.atomic():
-        _lock(service_request)
-        _refuse_unless_visible(actor, service_request)
-        if not permissions.can_add_message(actor, service_request):
-            raise ServiceRuleError("request_finished")
-        message = ServiceMessage.objects.create(request=service_request, author=actor, from_staff=False, body=body)
-        _store_attachments(service_request, message, files, written)
-        if service_request.status == Status.WAITING_FOR_CUSTOMER:
-            _set_status(service_request, Status.IN_PROGRESS, actor=actor, request=request)
-        else:
-            service_request.save(update_fields=["updated_at"])
-        _mail_customer_service("customer_message", service_request)
-    return message
+    with files_removed_on_failure() as written:
+        return case_customer_message(
+            KIND,
+            actor=actor,
+            case=service_request,
+            body=body,
+            request=request,
+            attach=lambda message: _store_attachments(service_request, message, files, written),
+            may_write=permissions.can_add_message,
+        )
 
 
 def service_request_close(*, actor, service_request, request=None):
@@ -290,46 +262,63 @@ def service_request_reopen(*, actor, service_request, request=None):
 
 
 def service_request_reply(*, actor, service_request, body, status=None, files=(), request=None):
-    """A message from customer service, optionally with a status change; the requester
-    gets one mail about both."""
-    _refuse_unless_staff(actor)
-    if not (body or "").strip():
-        raise ServiceRuleError("empty_message")
+    """A message from customer service, optionally with a status change (any change
+    TRANSITIONS allows, also of a finished request); a reply to a new request moves it
+    "in behandeling". The requester gets one mail about both."""
+    KIND.require_staff(actor)
     files = _checked(files)
-    with files_removed_on_failure() as written, transaction.atomic():
-        _lock(service_request)
-        message = ServiceMessage.objects.create(request=service_request, author=actor, from_staff=True, body=body)
-        _store_attachments(service_request, message, files, written)
-        if status and status != service_request.status:
-            _set_status(service_request, status, actor=actor, request=request)
-        else:
-            service_request.save(update_fields=["updated_at"])
-        _mail_requester("reply", service_request)
-    return message
+    with files_removed_on_failure() as written:
+        return case_reply(
+            KIND,
+            actor=actor,
+            case=service_request,
+            body=body,
+            status=status or None,
+            request=request,
+            attach=lambda message: _store_attachments(service_request, message, files, written),
+        )
 
 
 def service_request_status_set(*, actor, service_request, status, request=None):
-    """Customer service changes the status (any change TRANSITIONS allows)."""
-    _refuse_unless_staff(actor)
-    with transaction.atomic():
-        _lock(service_request)
-        if status == service_request.status:
-            return service_request
-        _set_status(service_request, status, actor=actor, request=request)
-        _mail_requester("status_changed", service_request)
-    return service_request
+    """Customer service changes the status (any change TRANSITIONS allows); the
+    requester is told. True when it changed, False when it already was so."""
+    return case_status_set(KIND, actor=actor, case=service_request, status=status, request=request)
 
 
 def service_request_assign(*, actor, service_request, assignee, request=None):
-    """Who at customer service handles it (None: nobody yet). Internal: no mail."""
-    _refuse_unless_staff(actor)
-    if assignee is not None and not can_handle_service_requests(assignee):
-        raise ServiceRuleError("assignee_not_staff")
-    with transaction.atomic():
-        _lock(service_request)
-        if service_request.assigned_to_id == (assignee.pk if assignee else None):
-            return service_request
-        service_request.assigned_to = assignee
-        service_request.save(update_fields=["assigned_to", "updated_at"])
-        _audit("service_request_assigned", actor=actor, service_request=service_request, request=request)
-    return service_request
+    """Who at customer service handles it (None: nobody yet). Internal: no mail. True
+    when the handler changed."""
+    return case_assign(KIND, actor=actor, case=service_request, assignee=assignee, request=request)
+
+
+# --- the kind, for casework -----------------------------------------------------------------
+
+_REQUESTER_TEMPLATES = {"reply": "reply", "status": "status_changed"}
+
+
+def _notify_requester(service_request, event, **context):
+    _mail_requester(_REQUESTER_TEMPLATES[event], service_request)
+
+
+def _notify_customer_service(service_request, event, **context):
+    _mail_customer_service(event, service_request)
+
+
+KIND = CaseKind(
+    model=ServiceRequest,
+    message_model=ServiceMessage,
+    case_field="request",
+    error=ServiceRuleError,
+    may_handle=can_handle_service_requests,
+    transitions=TRANSITIONS,
+    staff_statuses=tuple(Status),
+    audit_prefix="service_request",
+    audit_reference_key="reference",
+    status_action=lambda status: "service_request_status_changed",
+    reply_moves={Status.NEW: Status.IN_PROGRESS},
+    notify_requester=_notify_requester,
+    notify_customer_service=_notify_customer_service,
+    staff_reply_when_closed=True,  # a reply may reopen a finished request
+    customer_answer_moves={Status.WAITING_FOR_CUSTOMER: Status.IN_PROGRESS},
+    codes={"transition": "status_transition", "closed": "request_finished"},
+)

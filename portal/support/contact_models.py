@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.references import yearly_reference
+from portal.casework.models import Case, CaseMessage
 from portal.core.scoping import ScopedQuerySet, membership_of
 
 REFERENCE_PREFIX = "CM"
@@ -44,7 +44,9 @@ def _attachment_path(instance, filename):  # pragma: no cover - the service name
     raise RuntimeError("Attachments are stored through portal.support.contact_services")
 
 
-class ContactMessage(models.Model):
+class ContactMessage(Case):
+    CLOSED_STATUSES = CONTACT_CLOSED
+
     # Empty for a visitor who was not logged in.
     organization = models.ForeignKey(
         "organizations.Organization",
@@ -83,7 +85,6 @@ class ContactMessage(models.Model):
         verbose_name=_("behandelaar"),
     )
     created_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
     closed_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
 
     objects = ContactMessageQuerySet.as_manager()
@@ -126,32 +127,17 @@ class ContactMessage(models.Model):
         return self.reference or f"{REFERENCE_PREFIX}-?"
 
     @property
-    def is_open(self):
-        return self.status not in CONTACT_CLOSED
-
-    @property
     def is_anonymous(self):
         return self.created_by_id is None
 
 
-def contact_reference_for(contact_message):
-    return yearly_reference(REFERENCE_PREFIX, contact_message)
-
-
-class ContactReply(models.Model):
+class ContactReply(CaseMessage):
     """One message in the thread after the first: a reply from customer service, or a
     follow-up from a logged-in sender."""
 
     contact_message = models.ForeignKey(
         ContactMessage, on_delete=models.CASCADE, related_name="replies", verbose_name=_("contactbericht")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("door")
-    )
-    from_staff = models.BooleanField(_("van de klantenservice"), default=False)
-    body = models.TextField(_("bericht"), max_length=5000)
-    created_at = models.DateTimeField(_("geplaatst op"), auto_now_add=True)
-
     class Meta:
         verbose_name = _("reactie op contactbericht")
         verbose_name_plural = _("reacties op contactberichten")

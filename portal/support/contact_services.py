@@ -20,13 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import can_handle_contact_messages
+from portal.casework.services import CaseKind, case_assign, case_customer_message, case_reply, case_status_set
 from portal.core.audit import audit_record
 from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send, site_url
+from portal.core.references import next_reference
 from portal.core.scoping import membership_of
 from portal.core.uploads import CheckedFile, check_file, files_removed_on_failure, stored_name
 
-from .contact_models import CONTACT_CLOSED, ContactMessage, ContactReply, ContactStatus, contact_reference_for
+from .contact_models import REFERENCE_PREFIX, ContactMessage, ContactReply, ContactStatus
 
 # The back office's page of one message, linked from the mails to customer service
 # once that page exists.
@@ -110,35 +112,6 @@ def _audit(action, *, actor, contact_message, request=None, **changes):
     )
 
 
-def _lock(contact_message):
-    """Lock the row, then read it again: what another request changed a moment ago is
-    seen before this one decides anything."""
-    ContactMessage.objects.select_for_update().filter(pk=contact_message.pk).first()
-    contact_message.refresh_from_db()
-
-
-def _require_staff(actor):
-    """Online customer service only (the role, not just any HartingBank account)."""
-    if not can_handle_contact_messages(actor):
-        raise ContactError("not_staff")
-
-
-def _move(contact_message, status):
-    """The one place a status changes; refuses what ``TRANSITIONS`` does not allow."""
-    if status not in TRANSITIONS.get(contact_message.status, ()):
-        raise ContactError("transition_not_allowed")
-    old = contact_message.status
-    contact_message.status = status
-    contact_message.closed_at = timezone.now() if status in CONTACT_CLOSED else None
-    contact_message.save(update_fields=["status", "closed_at", "updated_at"])
-    return old
-
-
-def _audit_status(actor, contact_message, request=None):
-    """contact_message_in_progress or _done: the action names the new status."""
-    _audit(f"contact_message_{contact_message.status}", actor=actor, contact_message=contact_message, request=request)
-
-
 def _required(value, code):
     value = (value or "").strip()
     if not value:
@@ -180,6 +153,7 @@ def contact_message_create(
         attachment = check_file(attachment)
     with files_removed_on_failure() as written, transaction.atomic():
         contact_message = ContactMessage(
+            reference=next_reference(REFERENCE_PREFIX),
             organization=organization,
             created_by=created_by,
             name=name,
@@ -191,92 +165,70 @@ def contact_message_create(
         if attachment:
             _store_attachment(contact_message, attachment, written)
         contact_message.save()
-        contact_message.reference = contact_reference_for(contact_message)
-        contact_message.save(update_fields=["reference"])
         _audit("contact_message_created", actor=actor, contact_message=contact_message, request=request)
         _to_sender("created", contact_message)
         _to_customer_service("new", contact_message)
     return contact_message
 
 
-@transaction.atomic
 def contact_message_follow_up(*, actor, contact_message, body, request=None):
     """A further message from the logged-in sender while the message is open;
     customer service is told."""
-    _lock(contact_message)
-    if not ContactMessage.objects.visible_to(actor).filter(pk=contact_message.pk).exists():
-        raise ContactError("not_visible")
-    if not contact_message.is_open:
-        raise ContactError("closed")
-    body = _required(body, "message_required")
-    reply = ContactReply.objects.create(contact_message=contact_message, author=actor, from_staff=False, body=body)
-    contact_message.save(update_fields=["updated_at"])
-    _audit("contact_message_follow_up", actor=actor, contact_message=contact_message, request=request)
-    _to_customer_service("follow_up", contact_message)
-    return reply
+    return case_customer_message(KIND, actor=actor, case=contact_message, body=body, request=request)
 
 
 # --- customer service -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def contact_message_reply(*, actor, contact_message, body, status=None, request=None):
     """A reply from customer service, optionally with a new status; a reply to a new
     message without a status puts it in progress. The reply goes to the sender by mail
     (a visitor has no other way to read it) and shows in the portal for a logged-in
     sender."""
-    _require_staff(actor)
-    _lock(contact_message)
-    if not contact_message.is_open:
-        raise ContactError("closed")
-    body = _required(body, "message_required")
-    if status is None and contact_message.status == ContactStatus.NEW:
-        status = ContactStatus.IN_PROGRESS
-    if status is not None and status != contact_message.status and status not in TRANSITIONS[contact_message.status]:
-        raise ContactError("transition_not_allowed")
-    reply = ContactReply.objects.create(contact_message=contact_message, author=actor, from_staff=True, body=body)
-    old = contact_message.status
-    if status is not None and status != old:
-        _move(contact_message, status)
-    else:
-        contact_message.save(update_fields=["updated_at"])
-    _audit("contact_message_reply", actor=actor, contact_message=contact_message, request=request)
-    if contact_message.status != old:
-        _audit_status(actor, contact_message, request)
-    _to_sender("reply", contact_message, reply=reply, status_changed=contact_message.status != old)
-    return reply
+    return case_reply(KIND, actor=actor, case=contact_message, body=body, status=status, request=request)
 
 
-@transaction.atomic
 def contact_message_status_set(*, actor, contact_message, status, request=None):
-    """Set the status (in behandeling, afgehandeld); the sender is told. Returns False
-    when the message already has that status."""
-    _require_staff(actor)
-    _lock(contact_message)
-    if status == contact_message.status:
-        return False
-    _move(contact_message, status)
-    _audit_status(actor, contact_message, request)
-    _to_sender("status", contact_message)
-    return True
+    """Set the status (in behandeling, afgehandeld); the sender is told. True when it
+    changed, False when the message already had that status."""
+    return case_status_set(KIND, actor=actor, case=contact_message, status=status, request=request)
 
 
-@transaction.atomic
 def contact_message_assign(*, actor, contact_message, assignee, request=None):
-    """Give the message a handler at customer service (None: nobody)."""
-    _require_staff(actor)
-    if assignee is not None and not can_handle_contact_messages(assignee):
-        raise ContactError("assignee_not_staff")
-    _lock(contact_message)
-    if contact_message.assigned_to_id == (assignee.pk if assignee else None):
-        return False
-    contact_message.assigned_to = assignee
-    contact_message.save(update_fields=["assigned_to", "updated_at"])
-    _audit(
-        "contact_message_assigned",
-        actor=actor,
-        contact_message=contact_message,
-        request=request,
-        assigned_to=assignee.full_name if assignee else None,
-    )
-    return True
+    """Give the message a handler at customer service (None: nobody). True when the
+    handler changed."""
+    return case_assign(KIND, actor=actor, case=contact_message, assignee=assignee, request=request)
+
+
+# --- the kind, for casework -----------------------------------------------------------------
+
+
+def _notify_requester(contact_message, event, *, message=None, status_changed=False, **context):
+    if event == "reply":
+        _to_sender("reply", contact_message, reply=message, status_changed=status_changed)
+    else:
+        _to_sender("status", contact_message)
+
+
+def _notify_customer_service(contact_message, event, **context):
+    _to_customer_service("follow_up", contact_message)
+
+
+KIND = CaseKind(
+    model=ContactMessage,
+    message_model=ContactReply,
+    case_field="contact_message",
+    error=ContactError,
+    may_handle=can_handle_contact_messages,
+    transitions=TRANSITIONS,
+    staff_statuses=tuple(ContactStatus),
+    audit_prefix="contact_message",
+    audit_reference_key="contact_message",
+    # contact_message_in_progress or _done: the action names the new status.
+    status_action=lambda status: f"contact_message_{status}",
+    reply_moves={ContactStatus.NEW: ContactStatus.IN_PROGRESS},
+    notify_requester=_notify_requester,
+    notify_customer_service=_notify_customer_service,
+    reply_action="contact_message_reply",
+    customer_message_action="contact_message_follow_up",
+)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.references import yearly_reference
+from portal.casework.models import Case, CaseMessage
 from portal.core.scoping import ScopedQuerySet, membership_of
 
 REFERENCE_PREFIX = "WV"
@@ -53,7 +53,9 @@ class ChangeRequestQuerySet(ScopedQuerySet):
         return self.exclude(status__in=CLOSED)
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(Case):
+    CLOSED_STATUSES = CLOSED
+
     organization = models.ForeignKey(
         "organizations.Organization",
         on_delete=models.PROTECT,
@@ -66,7 +68,7 @@ class ChangeRequest(models.Model):
         related_name="change_requests",
         verbose_name=_("ingediend door"),
     )
-    # Stored when the request is created: "WV-2026-000123" (year, then the id).
+    # Given when the request is created: "WV-2026-000123" (``core.references``).
     reference = models.CharField(_("referentie"), max_length=20, unique=True, null=True, editable=False)
     kind = models.CharField(_("soort wijziging"), max_length=20, choices=Kind.choices)
     location = models.ForeignKey(
@@ -103,8 +105,6 @@ class ChangeRequest(models.Model):
         verbose_name=_("behandelaar"),
     )
     created_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("laatst bijgewerkt"), auto_now=True)
-    closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
 
     objects = ChangeRequestQuerySet.as_manager()
 
@@ -148,27 +148,14 @@ class ChangeRequest(models.Model):
             if field in self.proposed
         ]
 
-    @property
-    def is_open(self):
-        return self.status not in CLOSED
 
-
-def reference_for(change_request):
-    return yearly_reference(REFERENCE_PREFIX, change_request)
-
-
-class ChangeRequestMessage(models.Model):
+class ChangeRequestMessage(CaseMessage):
     """One message in the thread of a request: from the customer or from customer service."""
 
     change_request = models.ForeignKey(
         ChangeRequest, on_delete=models.CASCADE, related_name="messages", verbose_name=_("wijzigingsverzoek")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("door")
-    )
-    from_staff = models.BooleanField(_("van de klantenservice"), default=False)
     body = models.TextField(_("bericht"), max_length=4000)
-    created_at = models.DateTimeField(_("geplaatst op"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("bericht bij wijzigingsverzoek")

@@ -10,19 +10,20 @@ here only, in ``TRANSITIONS``.
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import can_handle_change_requests
-from portal.core.errors import RuleError
+from portal.casework.services import CaseKind, case_assign, case_customer_message, case_reply, case_status_set
 from portal.core.audit import audit_record
+from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send
+from portal.core.references import next_reference
 from portal.core.scoping import membership_of
 from portal.locations.models import Location
 from portal.organizations.permissions import can_manage_accounts
 from portal.organizations.services import PERSONAL_FIELDS, account_locations_set, account_personal_data_apply
 
-from .models import CLOSED, LOCATION_KINDS, ChangeRequest, ChangeRequestMessage, Kind, Status, reference_for
+from .models import LOCATION_KINDS, REFERENCE_PREFIX, ChangeRequest, ChangeRequestMessage, Kind, Status
 
 TRANSITIONS = {
     Status.NEW: {Status.IN_PROGRESS, Status.DONE, Status.REJECTED, Status.WITHDRAWN},
@@ -112,32 +113,17 @@ def _audit(action, *, actor, change_request, request=None, **changes):
 
 
 def _lock(change_request):
-    """Lock the request's row, then read it again: what another request changed a
-    moment ago is seen before this one decides anything."""
-    ChangeRequest.objects.select_for_update().filter(pk=change_request.pk).first()
-    change_request.refresh_from_db()
+    KIND.lock(change_request)
 
 
 def _require_staff(actor):
-    """Online customer service only (the role, not just any HartingBank account)."""
-    if not can_handle_change_requests(actor):
-        raise ChangeRequestError("not_staff")
+    KIND.require_staff(actor)
 
 
-def _move(change_request, status):
-    """The one place a status changes; refuses what ``TRANSITIONS`` does not allow."""
-    if status not in TRANSITIONS[change_request.status]:
-        raise ChangeRequestError("transition_not_allowed")
-    old = change_request.status
-    change_request.status = status
-    change_request.closed_at = timezone.now() if status in CLOSED else None
-    change_request.save(update_fields=["status", "closed_at", "updated_at"])
-    return old
-
-
-def _audit_status(actor, change_request, request=None):
-    """change_request_in_progress, _done or _rejected: the action names the new status."""
-    _audit(f"change_request_{change_request.status}", actor=actor, change_request=change_request, request=request)
+def _move(change_request, status, *, actor, request=None, action=None):
+    """The one place a status changes (``casework``); refuses what ``TRANSITIONS`` does
+    not allow, audits [old, new]."""
+    return KIND.move(change_request, status, actor=actor, request=request, action=action)
 
 
 def _check_location(actor, kind, location, department):
@@ -173,6 +159,7 @@ def change_request_create(*, actor, kind, description, location=None, department
         raise ChangeRequestError("proposed_required" if kind == Kind.PERSONAL_DATA else "description_required")
     location = _check_location(actor, kind, location, department)
     change_request = ChangeRequest.objects.create(
+        reference=next_reference(REFERENCE_PREFIX),
         organization=membership.organization,
         created_by=actor,
         kind=kind,
@@ -181,33 +168,16 @@ def change_request_create(*, actor, kind, description, location=None, department
         description=description,
         proposed=proposed,
     )
-    change_request.reference = reference_for(change_request)
-    change_request.save(update_fields=["reference"])
     _audit("change_request_created", actor=actor, change_request=change_request, request=request)
     _to_requester("created", change_request)
     _to_customer_service("new", change_request)
     return change_request
 
 
-@transaction.atomic
 def change_request_message_add(*, actor, change_request, body, request=None):
     """A message from the requester or an administrator of the organization, while
     the request is open; customer service is told."""
-    _lock(change_request)
-    if not ChangeRequest.objects.visible_to(actor).filter(pk=change_request.pk).exists():
-        raise ChangeRequestError("not_visible")
-    if not change_request.is_open:
-        raise ChangeRequestError("closed")
-    body = (body or "").strip()
-    if not body:
-        raise ChangeRequestError("message_required")
-    message = ChangeRequestMessage.objects.create(
-        change_request=change_request, author=actor, from_staff=False, body=body
-    )
-    change_request.save(update_fields=["updated_at"])
-    _audit("change_request_message", actor=actor, change_request=change_request, request=request)
-    _to_customer_service("customer_message", change_request)
-    return message
+    return case_customer_message(KIND, actor=actor, case=change_request, body=body, request=request)
 
 
 @transaction.atomic
@@ -219,79 +189,29 @@ def change_request_withdraw(*, actor, change_request, request=None):
         raise ChangeRequestError("not_requester")
     if change_request.status != Status.NEW:
         raise ChangeRequestError("not_withdrawable")
-    _move(change_request, Status.WITHDRAWN)
-    _audit("change_request_withdrawn", actor=actor, change_request=change_request, request=request)
+    _move(change_request, Status.WITHDRAWN, actor=actor, request=request)
     _to_customer_service("withdrawn", change_request)
 
 
 # --- customer service -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def change_request_reply(*, actor, change_request, body, status=None, request=None):
     """A reply from customer service, optionally with a new status. A reply to a new
     request without a status puts it in progress. The requester gets one mail."""
-    _require_staff(actor)
-    _lock(change_request)
-    if not change_request.is_open:
-        raise ChangeRequestError("closed")
-    body = (body or "").strip()
-    if not body:
-        raise ChangeRequestError("message_required")
-    if status is None and change_request.status == Status.NEW:
-        status = Status.IN_PROGRESS
-    if status is not None and status != change_request.status and status not in STAFF_STATUSES:
-        raise ChangeRequestError("transition_not_allowed")
-    message = ChangeRequestMessage.objects.create(
-        change_request=change_request, author=actor, from_staff=True, body=body
-    )
-    old = change_request.status
-    if status is not None and status != old:
-        _move(change_request, status)
-    else:
-        change_request.save(update_fields=["updated_at"])
-    _audit("change_request_reply", actor=actor, change_request=change_request, request=request)
-    if change_request.status != old:
-        _audit_status(actor, change_request, request)
-    _to_requester("reply", change_request, status_changed=change_request.status != old)
-    return message
+    return case_reply(KIND, actor=actor, case=change_request, body=body, status=status, request=request)
 
 
-@transaction.atomic
 def change_request_status_set(*, actor, change_request, status, request=None):
     """Set the status (in behandeling, afgehandeld, afgewezen); the requester is told.
-    Returns False when the request already has that status."""
-    _require_staff(actor)
-    _lock(change_request)
-    if status == change_request.status:
-        return False
-    if status not in STAFF_STATUSES:
-        raise ChangeRequestError("transition_not_allowed")
-    _move(change_request, status)
-    _audit_status(actor, change_request, request)
-    _to_requester("status", change_request)
-    return True
+    True when it changed, False when the request already had that status."""
+    return case_status_set(KIND, actor=actor, case=change_request, status=status, request=request)
 
 
-@transaction.atomic
 def change_request_assign(*, actor, change_request, assignee, request=None):
-    """Give the request a handler at customer service (None: nobody)."""
-    _require_staff(actor)
-    if assignee is not None and not can_handle_change_requests(assignee):
-        raise ChangeRequestError("assignee_not_staff")
-    _lock(change_request)
-    if change_request.assigned_to_id == (assignee.pk if assignee else None):
-        return False
-    change_request.assigned_to = assignee
-    change_request.save(update_fields=["assigned_to", "updated_at"])
-    _audit(
-        "change_request_assigned",
-        actor=actor,
-        change_request=change_request,
-        request=request,
-        assigned_to=assignee.full_name if assignee else None,
-    )
-    return True
+    """Give the request a handler at customer service (None: nobody). True when the
+    handler changed."""
+    return case_assign(KIND, actor=actor, case=change_request, assignee=assignee, request=request)
 
 
 def _to_carry_out(change_request, kind, *, gone):
@@ -352,7 +272,40 @@ def change_request_personal_data_apply(*, actor, change_request, body="", reques
         else _("De gevraagde wijziging is doorgevoerd. Het nieuwe e-mailadres gaat in zodra je het bevestigt met de link die we ernaartoe hebben gestuurd.")
     )
     ChangeRequestMessage.objects.create(change_request=change_request, author=actor, from_staff=from_staff, body=body)
-    _move(change_request, Status.DONE)
-    _audit("change_request_applied", actor=actor, change_request=change_request, request=request)
+    _move(change_request, Status.DONE, actor=actor, request=request, action="change_request_applied")
     _to_requester("applied", change_request, by_staff=from_staff)
     return changes
+
+
+# --- the kind, for casework -----------------------------------------------------------------
+
+def _notify_requester(change_request, event, *, status_changed=False, **context):
+    if event == "reply":
+        _to_requester("reply", change_request, status_changed=status_changed)
+    else:
+        _to_requester("status", change_request)
+
+
+def _notify_customer_service(change_request, event, **context):
+    _to_customer_service(event, change_request)
+
+
+KIND = CaseKind(
+    model=ChangeRequest,
+    message_model=ChangeRequestMessage,
+    case_field="change_request",
+    error=ChangeRequestError,
+    may_handle=can_handle_change_requests,
+    transitions=TRANSITIONS,
+    staff_statuses=STAFF_STATUSES,
+    audit_prefix="change_request",
+    audit_reference_key="change_request",
+    # change_request_in_progress, _done, _rejected, _withdrawn: the action names the new status.
+    status_action=lambda status: f"change_request_{status}",
+    reply_moves={Status.NEW: Status.IN_PROGRESS},
+    notify_requester=_notify_requester,
+    notify_customer_service=_notify_customer_service,
+    reply_action="change_request_reply",
+    customer_message_action="change_request_message",
+    codes={"transition": "transition_not_allowed"},
+)

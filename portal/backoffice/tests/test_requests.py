@@ -118,3 +118,31 @@ def test_a_service_request_shows_the_locations_visiting_address(cs_client, servi
         body = cs_client.get(url).content.decode()
     facts = body.split('<dl class="facts">')[1].split("</dl>")[0]
     assert "Utrechtstraat 1<br>1234 AB Utrecht" in facts and "Utrechtlaan 2" not in facts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name, fixture", [
+    ("backoffice:service_request_detail", "service_request"),
+    ("backoffice:change_request_detail", "change_request"),
+    ("backoffice:contact_message_detail", "contact_message"),
+])  # fmt: skip
+def test_choosing_the_current_status_says_nothing_changed_and_mails_nobody(cs_client, request, url_name, fixture, mailoutbox, django_capture_on_commit_callbacks):
+    obj = request.getfixturevalue(fixture)
+    mailoutbox.clear()
+    url = reverse(url_name, args=[obj.pk])
+
+    def choose(status):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = cs_client.post(url, {"action": "status", "status-status": status}, follow=True)
+        return [str(message) for message in response.context["messages"]]
+
+    assert choose("in_progress") == ["De status is gewijzigd; de klant krijgt een e-mail."] and len(mailoutbox) == 1
+    assert choose("in_progress") == ['De status was al "In behandeling"; er is niets gewijzigd.'] and len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_assigning_whom_it_already_has_says_nothing_changed(cs_client, staff_user, service_request):
+    url = reverse("backoffice:service_request_detail", args=[service_request.pk])
+    cs_client.post(url, {"action": "assign_me"}, follow=True)
+    response = cs_client.post(url, {"action": "assign_me"}, follow=True)
+    assert [str(message) for message in response.context["messages"]] == ["De behandelaar was al zo; er is niets gewijzigd."]

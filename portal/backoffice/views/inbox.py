@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from portal.casework.services import MESSAGE_REQUIRED
 from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.core.uploads import attachment_response
@@ -122,19 +123,25 @@ def inbox_detail(request, inbox, pk):
         return redirect(inbox.detail_url_name, pk=obj.pk)
     form, done = handler(request, inbox, obj)
     if done:
-        messages.success(request, done)
+        (messages.info if isinstance(done, Unchanged) else messages.success)(request, done)
         return redirect(inbox.detail_url_name, pk=obj.pk)
     return _detail(request, inbox, obj, {action: form})
 
 
+class Unchanged(str):
+    """What an action says when the request already was as asked: nothing was stored,
+    audited or mailed (shown as a notice, not as a success)."""
+
+
 def _run(form, call, errors, field=None):
-    """Run ``call``; a refusal of the service becomes the form's error (what was typed stays)."""
+    """Run ``call``; a refusal of the service becomes the form's error (what was typed
+    stays): under ``field`` when the message was empty, above the form otherwise.
+    Returns (True, what the service answered) or (False, None)."""
     try:
-        call()
+        return True, call()
     except errors as error:
-        form.add_error(field if getattr(error, "code", "") in ("empty_message", "message_required") else None, error.as_validation_error())
-        return False
-    return True
+        form.add_error(field if getattr(error, "code", "") == MESSAGE_REQUIRED else None, error.as_validation_error())
+        return False, None
 
 
 def _reply(request, inbox, obj):
@@ -142,26 +149,31 @@ def _reply(request, inbox, obj):
     if form.is_valid():
         data = form.cleaned_data
         call = lambda: inbox.reply(request.user, obj, data["body"], data["status"] or None, request)  # noqa: E731
-        if _run(form, call, inbox.error, "body"):
+        if _run(form, call, inbox.error, "body")[0]:
             return form, _("Je reactie is verstuurd; de klant ziet haar in de portal en krijgt een e-mail.")
     return form, None
 
 
 def _status(request, inbox, obj):
     form = StatusForm(request.POST, prefix="status", inbox=inbox)
-    if form.is_valid() and _run(form, lambda: inbox.status_set(request.user, obj, form.cleaned_data["status"], request), inbox.error):
-        return form, _("De status is gewijzigd; de klant krijgt een e-mail.")
-    return form, None
+    if not form.is_valid():
+        return form, None
+    done, changed = _run(form, lambda: inbox.status_set(request.user, obj, form.cleaned_data["status"], request), inbox.error)
+    if not done:
+        return form, None
+    if not changed:  # the status it already had: nothing stored, no mail
+        return form, Unchanged(_("De status was al \"%(status)s\"; er is niets gewijzigd.") % {"status": obj.get_status_display()})
+    return form, _("De status is gewijzigd; de klant krijgt een e-mail.")
 
 
 def _assign(assignee_of):
     def handler(request, inbox, obj):
         try:
-            inbox.assign(request.user, obj, assignee_of(request), request)
+            changed = inbox.assign(request.user, obj, assignee_of(request), request)
         except inbox.error as error:  # nothing was typed: the refusal is a message on the page
             messages.error(request, error.message)
             return None, None
-        return None, _("De behandelaar is gewijzigd.")
+        return None, _("De behandelaar is gewijzigd.") if changed else Unchanged(_("De behandelaar was al zo; er is niets gewijzigd."))
 
     return handler
 
@@ -175,7 +187,7 @@ def _carry_out(request, inbox, obj):
             actor=request.user, change_request=obj, locations=list(form.cleaned_data["locations"]),
             body=form.cleaned_data["body"], request=request,
         )  # fmt: skip
-        if _run(form, call, (inbox.error, AccountRuleError), "body"):
+        if _run(form, call, (inbox.error, AccountRuleError), "body")[0]:
             return form, _("De locaties zijn gekoppeld en het verzoek is afgehandeld; de klant krijgt een e-mail.")
     return form, None
 
@@ -188,7 +200,7 @@ def _apply_personal_data(request, inbox, obj):
         call = lambda: support_services.change_request_personal_data_apply(  # noqa: E731
             actor=request.user, change_request=obj, body=form.cleaned_data["body"], request=request
         )
-        if _run(form, call, (inbox.error, AccountRuleError)):
+        if _run(form, call, (inbox.error, AccountRuleError))[0]:
             return form, _("De gegevens zijn aangepast en het verzoek is afgehandeld; de klant krijgt een e-mail.")
     return form, None
 

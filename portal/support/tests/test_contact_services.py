@@ -256,7 +256,7 @@ class TestAssign:
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=staff_user)
         message.refresh_from_db()
         assert message.assigned_to == staff_user and mailoutbox == []
-        assert AuditEvent.objects.get(action="contact_message_assigned").changes["assigned_to"] == "Sam Staff"
+        assert AuditEvent.objects.get(action="contact_message_assigned").changes["assigned_to"] == [None, "Sam Staff"]  # [old, new], as every kind
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=staff_user) is False
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=None)
 

@@ -129,7 +129,7 @@ class TestAssign:
         employee_request.refresh_from_db()
         assert employee_request.assigned_to == staff_user and mailoutbox == []
         event = AuditEvent.objects.get(action="change_request_assigned")
-        assert event.changes == {"change_request": employee_request.reference, "assigned_to": "Sam Staff"}
+        assert event.changes == {"change_request": employee_request.reference, "assigned_to": [None, "Sam Staff"]}  # [old, new]
         assert services.change_request_assign(actor=staff_user, change_request=employee_request, assignee=None)
         employee_request.refresh_from_db()
         assert employee_request.assigned_to is None
