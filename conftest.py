@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from portal.accounts.models import User
 from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
+from portal.core.demo import DEMO_TOTP_SECRET
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.organizations.models import Membership, Organization, Role, Status
 
@@ -113,6 +114,33 @@ def staff_roles_granted():
         import_module(f"portal.backoffice.migrations.{migration}").grant(apps, None)
 
 
+# The authenticator app of test accounts that log in with two-step login (staff always):
+# the demo's, so that a browser test logs in as a demo account the same way.
+TOTP_SECRET = DEMO_TOTP_SECRET
+
+
+def totp_code(secret=TOTP_SECRET, at=None, step=30, digits=6):
+    """The code an authenticator app shows (RFC 6238, HMAC-SHA1), computed here on its
+    own rather than with the portal's code."""
+    import base64
+    import hmac
+    import struct
+    import time
+
+    counter = int((time.time() if at is None else at) // step)
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), "sha1").digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
+
+
+def give_totp(user, secret=TOTP_SECRET):
+    """Set up an authenticator app for ``user``, as its owner would."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret)
+
+
 def make_staff(email, group_name, full_name):
     from django.contrib.auth.models import Group
 
@@ -122,6 +150,7 @@ def make_staff(email, group_name, full_name):
         group = Group.objects.get(name=group_name)
     user = User.objects.create_user(email, PASSWORD, full_name=full_name, is_staff=True)
     user.groups.add(group)
+    give_totp(user)  # HartingBank's staff always log in with two-step login
     return user
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "csp",
     "portal.accounts.apps.UserSessionsConfig",  # allauth.usersessions, leaner at login
 ]
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.SessionEndedMiddleware",
+    "portal.accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.core.middleware.PrivateCacheMiddleware",
@@ -168,7 +170,13 @@ else:
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request (HartingBank's staff:
+# STAFF_SESSION_IDLE_TIMEOUT), and SESSION_MAX_AGE seconds after its login at the latest;
+# the login page then says so (portal.accounts.middleware).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+STAFF_SESSION_IDLE_TIMEOUT = int(os.environ.get("STAFF_SESSION_IDLE_TIMEOUT", str(15 * 60)))
+SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_AGE", str(12 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_MAX_AGE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEVELOPMENT
@@ -254,7 +262,30 @@ CONTACT_FORM_MIN_SECONDS = int(os.environ.get("CONTACT_FORM_MIN_SECONDS", "3"))
 CONTACT_FORM_MAX_AGE = int(os.environ.get("CONTACT_FORM_MAX_AGE", str(24 * 3600)))
 # Requests per API key (REST and SCIM), per window: "120/m,5000/h" (portal/api/ratelimit.py).
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m,5000/h")
-USERSESSIONS_TRACK_ACTIVITY = False
+USERSESSIONS_TRACK_ACTIVITY = False  # the last activity is kept by portal.accounts.middleware
+# Sensitive actions (making someone an administrator, raising an order limit, inviting,
+# changing an e-mail address, two-step login settings) ask for the password or a second
+# factor again when the last one is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("REAUTHENTICATION_TIMEOUT", str(5 * 60)))
+
+# Two-step login (allauth's mfa): an authenticator app, passkeys and security keys, and
+# recovery codes. A passkey logs in on its own; the other two ask for a code after the
+# password. Required for HartingBank's staff and for an organization that requires it.
+MFA_ADAPTER = "portal.accounts.mfa.PortalMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Mijn HartingBank"
+MFA_TOTP_TOLERANCE = 1  # the code before and after too: a phone's clock may be a little off
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_FORMS = {
+    "authenticate": "portal.accounts.mfa.AuthenticateForm",
+    "reauthenticate": "portal.accounts.mfa.ReauthenticateForm",
+    "add_webauthn": "portal.accounts.mfa.AddWebAuthnForm",
+}
+# WebAuthn needs https, but browsers count http://localhost as secure: allowed in development.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEVELOPMENT
+# An organization that requires two-step login gives its people this many days to set it up.
+MFA_GRACE_DAYS_CHOICES = (0, 7, 14, 30)
 # Behind a load balancer, the number of proxies that append to X-Forwarded-For, so that
 # the limits per client address count each client rather than the load balancer (with 0,
 # the default, the header is ignored: without a proxy anyone could forge it).

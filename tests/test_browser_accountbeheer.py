@@ -7,18 +7,23 @@ import pytest
 from playwright.sync_api import expect
 from django.core import mail
 
-from conftest import PASSWORD
+from conftest import PASSWORD, TOTP_SECRET, totp_code
 from tests.browser import VIEWPORTS, Screens
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, base, email, password, landing="/"):
-    """Customers land on the home page, HartingBank's staff in the back office."""
+def log_in(page, base, email, password, landing="/", totp_secret=TOTP_SECRET):
+    """Customers land on the home page, HartingBank's staff in the back office; an
+    account with an authenticator app types its code in the second step."""
     page.goto(f"{base}/inloggen/")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
+    if page.url.startswith(f"{base}/inloggen/code/"):
+        page.get_by_label("Code").fill(totp_code(totp_secret))
+        page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"{base}{landing}")
 
 

@@ -15,6 +15,7 @@ from conftest import PASSWORD, make_account
 from portal.organizations.models import Invitation, Membership, Role, Status
 from portal.support import services as changes
 from portal.support.models import Kind
+from tests.test_browser_accountbeheer import log_in as accountbeheer_log_in
 from tests.browser import VIEWPORTS, Screens
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,11 +29,7 @@ def open_page(browser, size):
 
 
 def log_in(page, base, email, password=PASSWORD, landing="/"):
-    page.goto(f"{base}/inloggen/")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_url(f"{base}{landing}")
+    accountbeheer_log_in(page, base, email, password, landing=landing)
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)

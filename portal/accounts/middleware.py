@@ -13,6 +13,7 @@ browser that still sends that key can be told. Nothing personal is kept.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,7 +39,32 @@ REASONS = {
         "Je bent uitgelogd omdat de toegang van je organisatie tot Mijn HartingBank is uitgezet. Neem contact op met je accountmanager bij HartingBank."
     ),
     "expired": _("Je sessie is verlopen. Log opnieuw in."),
+    "idle": _("Je bent uitgelogd omdat je een tijd niets hebt gedaan op Mijn HartingBank. Log opnieuw in om verder te gaan."),
+    "max_age": _(
+        "Je bent uitgelogd omdat je al lang ingelogd was: na %(hours)s uur vragen we je opnieuw in te loggen."
+    ),
+    "ended_by_owner": _("Je bent uitgelogd omdat je deze sessie hebt beëindigd vanaf een ander apparaat (Mijn sessies)."),
+    "mfa_reset": _(
+        "Je bent uitgelogd omdat je tweestapsverificatie opnieuw is ingesteld door een beheerder. Log in met je wachtwoord."
+    ),
 }
+
+# Keys in the session: when it logged in and when it was last used (seconds since the
+# epoch). The last use is written at most once a minute (a write on every request would
+# cost every page a statement), so the idle time is known to within a minute.
+LOGIN_AT = "portal_login_at"
+SEEN_AT = "portal_seen_at"
+ACTIVITY_RESOLUTION = 60
+
+
+def idle_timeout(user):
+    return settings.STAFF_SESSION_IDLE_TIMEOUT if user.is_staff else settings.SESSION_IDLE_TIMEOUT
+
+
+def reason_message(reason):
+    if reason == "max_age":
+        return REASONS[reason] % {"hours": round(settings.SESSION_MAX_AGE / 3600)}
+    return REASONS[reason]
 
 
 def _note_key(session_key):
@@ -67,6 +93,19 @@ def _reason_for_user(user_id):
     return None if may_log_in(user) else "no_rights"
 
 
+def _user_session_seen(session_key):
+    from allauth.usersessions.models import UserSession
+    from django.utils import timezone
+
+    UserSession.objects.filter(session_key=session_key).update(last_seen_at=timezone.now())
+
+
+def _user_session_forget(session_key):
+    from allauth.usersessions.models import UserSession
+
+    UserSession.objects.filter(session_key=session_key).delete()
+
+
 class SessionEndedMiddleware:
     """After the authentication and message middleware."""
 
@@ -74,10 +113,34 @@ class SessionEndedMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        reason = self._reason(request)
+        reason = self._reason(request) or self._timed_out(request)
         if reason:
-            messages.warning(request, REASONS[reason], extra_tags=f"session-ended {reason}")
+            messages.warning(request, reason_message(reason), extra_tags=f"session-ended {reason}")
         return self.get_response(request)
+
+    def _timed_out(self, request):
+        """End the session when it was idle too long or logged in too long ago; else
+        note its use (at most once a minute, in the session and in Mijn sessies)."""
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        session = request.session
+        now = int(time.time())
+        login_at = session.setdefault(LOGIN_AT, now)
+        seen_at = session.setdefault(SEEN_AT, now)
+        if now - seen_at > idle_timeout(user):
+            reason = "idle"
+        elif now - login_at > settings.SESSION_MAX_AGE:
+            reason = "max_age"
+        else:
+            if now - seen_at >= ACTIVITY_RESOLUTION:
+                session[SEEN_AT] = now
+                _user_session_seen(session.session_key)
+            return None
+        key = session.session_key
+        logout(request)
+        _user_session_forget(key)
+        return reason
 
     def _reason(self, request):
         cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
-from .middleware import session_ended_note
+from .middleware import ACTIVITY_RESOLUTION, idle_timeout, session_ended_note
 
 
 def sessions_end(user, *, reason, keep_request=None):
@@ -25,6 +25,52 @@ def sessions_end(user, *, reason, keep_request=None):
 def sessions_end_of_organization(organization_id, *, reason):
     """End every open session of the organization's accounts (its access turned off)."""
     _end(list(UserSession.objects.filter(user__membership__organization_id=organization_id)), reason)
+
+
+def sessions_end_these(sessions, *, reason):
+    """End these ``UserSession`` rows' sessions; their browsers are told ``reason``."""
+    _end(list(sessions), reason)
+
+
+def sessions_of(user):
+    """The open sessions of ``user``, oldest login first. A session past its idle or
+    absolute timeout, or gone from the session store, is ended and forgotten here."""
+    now = timezone.now()
+    rows = list(UserSession.objects.filter(user=user).order_by("created_at", "pk"))
+    stale = [
+        row for row in rows
+        if (now - row.last_seen_at).total_seconds() > idle_timeout(user) + ACTIVITY_RESOLUTION
+        or (now - row.created_at).total_seconds() > settings.SESSION_MAX_AGE
+    ]  # fmt: skip
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    gone = [row for row in rows if row not in stale and store(row.session_key).load().get(SESSION_KEY) != str(user.pk)]
+    if stale:
+        _end(stale, "idle")
+    if gone:
+        UserSession.objects.filter(pk__in=[row.pk for row in gone]).delete()
+    return [row for row in rows if row not in stale and row not in gone]
+
+
+_BROWSERS = (  # the first that matches: Edge and Opera also say "Chrome", Chrome says "Safari"
+    ("Edg/", "Edge"), ("EdgA/", "Edge"), ("EdgiOS/", "Edge"), ("OPR/", "Opera"),
+    ("SamsungBrowser/", "Samsung Internet"), ("Firefox/", "Firefox"), ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"), ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"),
+)  # fmt: skip
+_SYSTEMS = (
+    ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Macintosh", "macOS"), ("Linux", "Linux"),
+)  # fmt: skip
+
+
+def describe_user_agent(user_agent):
+    """A browser's User-Agent header in words: "Firefox op Windows"."""
+    from django.utils.translation import gettext
+
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), None)
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
+    if browser and system:
+        return gettext("%(browser)s op %(system)s") % {"browser": browser, "system": system}
+    return browser or system or gettext("Onbekende browser")
 
 
 def _end(sessions, reason):

@@ -1,7 +1,10 @@
 """Audit receivers for logins and password changes, and ending other sessions when
 a password changes."""
 
+import time
+
 from allauth.account.signals import password_changed, password_reset
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
@@ -11,6 +14,8 @@ from portal.core.audit import audit_record
 from portal.core.scoping import membership_of
 
 from .models import normalize_email_address
+from .middleware import LOGIN_AT, SEEN_AT
+from .mfa import SESSION_FLAG, has_second_factor, on_authenticators_changed
 from .ratelimits import login_attempts_clear
 from .sessions import sessions_end
 
@@ -18,6 +23,9 @@ from .sessions import sessions_end
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
     audit_record("login", actor=user, target=user, request=request)
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_FLAG] = has_second_factor(user)  # read once per session
+        request.session[LOGIN_AT] = request.session[SEEN_AT] = int(time.time())  # the timeouts count from here
     membership = membership_of(user)
     if membership is not None and membership.status != membership.effective_status:
         # A deactivation whose end date has come: store it as active now.
@@ -61,3 +69,25 @@ def on_password_reset(sender, request, user, **kwargs):
         audit_record("password_reset", actor=user, target=user, request=request)
         sessions_end(user, reason="password_changed")
         login_attempts_clear(login=user.email)
+
+
+@receiver(mfa_signals.authenticator_added)
+def on_authenticator_added(sender, request, user, authenticator, **kwargs):
+    audit_record("mfa_added", actor=user, target=user, request=request, changes={"method": authenticator.type})
+    on_authenticators_changed(sender, request=request, user=user)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
+    audit_record("mfa_removed", actor=user, target=user, request=request, changes={"method": authenticator.type})
+    on_authenticators_changed(sender, request=request, user=user)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
+    audit_record("mfa_recovery_codes", actor=user, target=user, request=request)
+
+
+@receiver(mfa_signals.authentication_failed)
+def on_mfa_failed(sender, request, user, **kwargs):
+    audit_record("mfa_failed", target=user, request=request)

@@ -2,6 +2,10 @@
 portal offers are routed (no sign-up, no e-mail management, no password set)."""
 
 from allauth.account import views as allauth_views
+from allauth.mfa.base import views as mfa_views
+from allauth.mfa.recovery_codes import views as recovery_views
+from allauth.mfa.totp import views as totp_views
+from allauth.mfa.webauthn import views as webauthn_views
 from django.urls import path, re_path
 
 from . import views
@@ -10,6 +14,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("mijn-account/", views.my_account, name="my_account"),
+    path("mijn-account/sessies/", views.my_sessions, name="my_sessions"),
 ]
 
 allauth_urlpatterns = [
@@ -38,4 +43,23 @@ allauth_urlpatterns = [
         allauth_views.password_reset_from_key_done,
         name="account_reset_password_from_key_done",
     ),
+]
+
+# Two-step login (allauth's mfa views, at the portal's addresses).
+MFA = "mijn-account/tweestapsverificatie/"
+allauth_urlpatterns += [
+    path(MFA, mfa_views.index, name="mfa_index"),
+    path("inloggen/code/", mfa_views.authenticate, name="mfa_authenticate"),
+    path("inloggen/passkey/", webauthn_views.login_webauthn, name="mfa_login_webauthn"),
+    path("bevestig-code/", mfa_views.reauthenticate, name="mfa_reauthenticate"),
+    path("bevestig-passkey/", webauthn_views.reauthenticate_webauthn, name="mfa_reauthenticate_webauthn"),
+    path(MFA + "app/", totp_views.activate_totp, name="mfa_activate_totp"),
+    path(MFA + "app/verwijderen/", totp_views.deactivate_totp, name="mfa_deactivate_totp"),
+    path(MFA + "herstelcodes/", recovery_views.view_recovery_codes, name="mfa_view_recovery_codes"),
+    path(MFA + "herstelcodes/nieuw/", recovery_views.generate_recovery_codes, name="mfa_generate_recovery_codes"),
+    path(MFA + "herstelcodes/download/", recovery_views.download_recovery_codes, name="mfa_download_recovery_codes"),
+    path(MFA + "passkeys/", webauthn_views.list_webauthn, name="mfa_list_webauthn"),
+    path(MFA + "passkeys/nieuw/", webauthn_views.add_webauthn, name="mfa_add_webauthn"),
+    path(MFA + "passkeys/<int:pk>/verwijderen/", webauthn_views.remove_webauthn, name="mfa_remove_webauthn"),
+    path(MFA + "passkeys/<int:pk>/naam/", webauthn_views.edit_webauthn, name="mfa_edit_webauthn"),
 ]

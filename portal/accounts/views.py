@@ -1,9 +1,16 @@
+from django.conf import settings
+from django.contrib import messages
 from django.db.models import Exists, OuterRef
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _, ngettext
+from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.locations.models import Address, AddressKind, Department, Location
 from portal.organizations.permissions import membership_of
+
+from .middleware import idle_timeout
+from .mfa import mfa_required, session_has_second_factor
+from .sessions import describe_user_agent, sessions_end_these, sessions_of
 
 
 @require_safe
@@ -19,6 +26,8 @@ def my_account(request):
             "is_administrator": is_administrator,
             "locations": _locations(membership, request.user, is_administrator) if membership is not None else [],
             "staff_groups": request.user.groups.all() if request.user.is_staff else [],
+            "has_second_factor": session_has_second_factor(request),
+            "mfa_required": mfa_required(request.user),
         },
     )
 
@@ -46,3 +55,38 @@ def _locations(membership, user, is_administrator):
     for location_id, name in departments.values_list("location_id", "name"):
         locations[location_id]["departments"].append(name)
     return list(locations.values())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_sessions(request):
+    """Mijn sessies: where the owner is logged in, with "end this session" and "end all
+    others". Sessions past their idle or absolute timeout are ended on the way."""
+    open_sessions = sessions_of(request.user)
+    current = request.session.session_key
+    if request.method == "POST":
+        if "end_others" in request.POST:
+            ended = [s for s in open_sessions if s.session_key != current]
+        else:
+            ended = [s for s in open_sessions if str(s.pk) == request.POST.get("session") and s.session_key != current]
+        sessions_end_these(ended, reason="ended_by_owner")
+        if ended:
+            messages.success(
+                request,
+                ngettext("%(count)d sessie is beëindigd.", "%(count)d sessies zijn beëindigd.", len(ended))
+                % {"count": len(ended)},
+            )
+        else:
+            messages.info(request, _("Die sessie was al beëindigd."))
+        return redirect("accounts:my_sessions")
+    rows = [
+        {"pk": s.pk, "device": describe_user_agent(s.user_agent), "created_at": s.created_at,
+         "last_seen_at": s.last_seen_at, "current": s.session_key == current}
+        for s in open_sessions
+    ]  # fmt: skip
+    rows.sort(key=lambda row: (not row["current"], -row["last_seen_at"].timestamp()))
+    context = {
+        "rows": rows,
+        "idle_minutes": round(idle_timeout(request.user) / 60),
+        "max_hours": round(settings.SESSION_MAX_AGE / 3600),
+    }
+    return render(request, "accounts/my_sessions.html", context)

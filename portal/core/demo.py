@@ -8,8 +8,11 @@ are, so a second run changes and duplicates nothing.
 from decimal import Decimal
 from importlib import import_module
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
@@ -21,6 +24,9 @@ from portal.organizations.services import invitation_issue
 APP_DEMOS = ["portal.ordering.demo", "portal.service.demo", "portal.support.demo"]
 
 DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
+# The authenticator app of the demo's staff and of Fietsenmaker Jansen (whose organization
+# requires two-step login): one base32 secret, in the README beside the demo logins.
+DEMO_TOTP_SECRET = "MIJNHARTINGBANKDEMOTOTPSECRET234"  # noqa: S105 - documented in the README
 
 STAFF = [
     {"email": "accountmanager@hartingbank.example", "full_name": "Annelies de Boer", "job_title": "Accountmanager", "group": ACCOUNT_MANAGER},
@@ -47,6 +53,7 @@ ORGANIZATIONS = [
     {
         "name": "Fietsenmaker Jansen",
         "customer_number": "HB-200874",
+        "mfa_required": True,
         "locations": [
             {"code": "ZWO", "name": "Zwolle Diezerstraat", "visiting": ("Diezerstraat 77", "8011 RD", "Zwolle"), "delivery": ("Diezerstraat 77", "8011 RD", "Zwolle"), "departments": ["Werkplaats", "Winkel"]},
             {"code": "KAM", "name": "Kampen", "visiting": ("Oudestraat 150", "8261 CZ", "Kampen"), "delivery": ("Oudestraat 150", "8261 CZ", "Kampen"), "departments": ["Werkplaats"]},
@@ -90,6 +97,7 @@ def _load_staff(counter):
     for row in STAFF:
         user = _user(counter, row["email"], row["full_name"], job_title=row["job_title"], is_staff=True)
         user.groups.add(Group.objects.get(name=row["group"]))
+        _give_totp(counter, user)
         staff[row["group"]] = user
     return staff
 
@@ -114,7 +122,7 @@ def _load_locations(counter, organization, rows):
     return locations
 
 
-def _load_accounts(counter, organization, rows, locations):
+def _load_accounts(counter, organization, rows, locations, mfa_required=False):
     users = {}
     for row in rows:
         user = _user(
@@ -144,8 +152,17 @@ def _load_accounts(counter, organization, rows, locations):
             token = invitation_issue(actor=None, membership=membership)
             counter.invitation_links[row["email"]] = site_url(reverse("invitation_accept", args=[token]))
             counter.created += 1
+        if mfa_required and membership.status != Status.INVITED:
+            _give_totp(counter, user)
         users[row["email"]] = user
     return users
+
+
+def _give_totp(counter, user):
+    """An authenticator app with the demo's secret, as its owner would set it up."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        counter.created += 1
 
 
 def pending_invitations():
@@ -168,8 +185,11 @@ def load(invitation_links=None):
             customer_number=row["customer_number"],
             defaults={"name": row["name"], "account_manager": staff[ACCOUNT_MANAGER]},
         )
+        if row.get("mfa_required") and organization.mfa_deadline is None:
+            organization.mfa_required_at = organization.mfa_deadline = timezone.now()
+            organization.save(update_fields=["mfa_required_at", "mfa_deadline"])
         locations = _load_locations(counter, organization, row["locations"])
-        users = _load_accounts(counter, organization, row["accounts"], locations)
+        users = _load_accounts(counter, organization, row["accounts"], locations, row.get("mfa_required", False))
         orgs.append({"organization": organization, "locations": locations, "users": users})
     # Each area adds its own demo records: orders, service requests, change requests.
     for area in APP_DEMOS:

@@ -22,6 +22,10 @@ class Organization(models.Model):
         limit_choices_to={"is_staff": True},
     )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    # Two-step login required by an administrator: since when, and from when on nobody
+    # gets further without it (the grace period in between). Both empty: not required.
+    mfa_required_at = models.DateTimeField(_("tweestapsverificatie verplicht sinds"), null=True, blank=True)
+    mfa_deadline = models.DateTimeField(_("tweestapsverificatie ingesteld uiterlijk"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organisatie")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from conftest import PASSWORD, make_account
+from conftest import totp_code, PASSWORD, make_account
 from portal.accounts import ratelimits
 from portal.accounts.models import LoginAttempt
 from portal.accounts.tests.test_password_reset import choose, link_from, request_link
@@ -20,8 +20,12 @@ LOGIN = "/inloggen/"
 
 
 def login(client, email, password=PASSWORD, next_url=None):
+    """Log in; an account with an authenticator app (staff) types its code next."""
     url = LOGIN + (f"?next={next_url}" if next_url else "")
-    return client.post(url, {"login": email, "password": password})
+    response = client.post(url, {"login": email, "password": password})
+    if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
+        response = client.post(response.url, {"code": totp_code()})
+    return response
 
 
 def error_codes(response):

@@ -4,6 +4,7 @@ back office exists; the page is not for their role), the right role the page."""
 
 import pytest
 from django.urls import reverse
+from conftest import give_totp
 
 # (URL name, arguments, the role that may open it: "am" account manager, "cs" customer service, "both")
 PAGES = [
@@ -95,6 +96,7 @@ def test_staff_without_a_role_see_nothing_of_it(client, objects):
     from portal.accounts.models import User
 
     nobody = User.objects.create_user("nieuw@hartingbank.example", "Lang-genoeg-wachtwoord", is_staff=True)
+    give_totp(nobody)
     client.force_login(nobody)
     assert client.get(reverse("backoffice:home")).status_code == 200
     assert client.get(reverse("backoffice:organization_list")).status_code == 403
@@ -103,9 +105,11 @@ def test_staff_without_a_role_see_nothing_of_it(client, objects):
 
 @pytest.mark.django_db
 def test_staff_land_in_the_back_office_after_login(client, staff_user):
-    from conftest import PASSWORD
+    from conftest import PASSWORD, totp_code
 
-    response = client.post(reverse("account_login"), {"login": staff_user.email, "password": PASSWORD}, follow=True)
+    response = client.post(reverse("account_login"), {"login": staff_user.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")  # staff always log in with two steps
+    response = client.post(response.url, {"code": totp_code()}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("backoffice:home")
 
 

@@ -1,0 +1,202 @@
+"""Two-step login: allauth's mfa, the portal's way.
+
+- The secrets of authenticator apps and recovery codes are stored encrypted
+  (``MFA_ENCRYPTION_KEY``, by default derived from ``SECRET_KEY``): a copy of the
+  database or a backup alone does not give anyone the codes.
+- A wrong code counts like a wrong password: in the same limits on failed logins, per
+  account (its e-mail address) and per client address (``accounts.ratelimits``).
+- Who needs it: HartingBank's staff always, and the people of an organization that
+  requires it once its grace period is over (``mfa_required``, ``MfaRequiredMiddleware``).
+"""
+
+import base64
+import hashlib
+
+from allauth.core import context as allauth_context
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
+from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy as _
+
+from .ratelimits import login_attempt_begin
+
+# Methods that are a second factor on their own; recovery codes are the spare key.
+FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+SESSION_FLAG = "portal_mfa"  # whether the session's user has a second factor
+
+
+def _fernet():
+    secret = getattr(settings, "MFA_ENCRYPTION_KEY", "") or settings.SECRET_KEY
+    key = hashlib.sha256(b"portal.accounts.mfa:" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _("Deze code klopt niet. Kijk of je de code van Mijn HartingBank gebruikt en typ de nieuwste."),
+        "cannot_delete_authenticator": _(
+            "Je organisatie vereist tweestapsverificatie. Stel eerst een andere methode in "
+            "(een app of een passkey) voordat je deze verwijdert."
+        ),
+        "add_when_mfa_disabled": _("Stel eerst een authenticator-app of een passkey in."),
+    }
+
+    def encrypt(self, text):
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text):
+        return _fernet().decrypt(encrypted_text.encode()).decode()
+
+    def get_totp_issuer(self):
+        return mfa_settings.TOTP_ISSUER
+
+    def _get_site_name(self):
+        return "Mijn HartingBank"
+
+    def can_delete_authenticator(self, authenticator):
+        """The last app or passkey of someone who must use two-step login stays."""
+        if authenticator.type not in FACTORS or not mfa_required(authenticator.user):
+            return True
+        others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=FACTORS)
+        return others.exclude(pk=authenticator.pk).exists()
+
+    def generate_authenticator_name(self, user, type):
+        count = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return gettext("Passkey %(number)s") % {"number": count + 1}
+
+
+class _CountedLikePasswords:
+    """A code form whose wrong codes count in the limits on failed logins."""
+
+    def clean_code(self):
+        request = allauth_context.request
+        attempt = login_attempt_begin(request, login=self.user.email)
+        if attempt is None:
+            raise PortalMFAAdapter().validation_error("too_many_login_attempts")
+        code = self.cleaned_data["code"].replace(" ", "")
+        authenticators = Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN)
+        authenticators = sorted(authenticators, key=lambda a: a.type != Authenticator.Type.TOTP)
+        for authenticator in authenticators:
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                attempt.rollback()
+                return code
+        if authenticators:
+            self._emit_authentication_failed(authenticators[0])
+        raise PortalMFAAdapter().validation_error("incorrect_code")
+
+
+class AuthenticateForm(_CountedLikePasswords, mfa_forms.AuthenticateForm):
+    pass
+
+
+class ReauthenticateForm(_CountedLikePasswords, mfa_forms.ReauthenticateForm):
+    pass
+
+
+def _deadline(user):
+    """When ``user`` must have a second factor: now for staff, the organization's
+    deadline for its people, None when it is not required."""
+    if user.is_staff:
+        return timezone.now()
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return None
+    return membership.organization.mfa_deadline
+
+
+def mfa_required(user):
+    """Whether ``user`` must log in with a second factor (now or after the grace period)."""
+    return _deadline(user) is not None
+
+
+def has_second_factor(user):
+    return Authenticator.objects.filter(user_id=user.pk, type__in=FACTORS).exists()
+
+
+def session_has_second_factor(request):
+    """Whether the session's user has a second factor, read once per session."""
+    flag = request.session.get(SESSION_FLAG)
+    if flag is None:
+        flag = request.session[SESSION_FLAG] = has_second_factor(request.user)
+    return flag
+
+
+def on_authenticators_changed(sender, request, user, **kwargs):
+    """An app or passkey was added or removed: the session knows again."""
+    if request is not None and getattr(request, "user", None) == user:
+        request.session[SESSION_FLAG] = has_second_factor(user)
+
+
+# Pages someone who must set up two-step login can still reach.
+_SETUP_URL_NAMES = {"account_logout", "account_reauthenticate", "set_language", "offline", "manifest", "service_worker"}
+
+
+class MfaRequiredMiddleware:
+    """Someone who must use two-step login and has no app or passkey yet is led to set it
+    up before anything else; in the grace period they are reminded once per session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        deadline = _deadline(user)
+        if deadline is None or session_has_second_factor(request):
+            return None
+        match = request.resolver_match
+        name = match.url_name if match else None
+        if name in _SETUP_URL_NAMES or (name or "").startswith("mfa_"):
+            return None
+        if deadline <= timezone.now():
+            messages.warning(request, _required_message(user), extra_tags="mfa-required")
+            return redirect("mfa_index")
+        if request.method == "GET" and not request.session.get("portal_mfa_reminded"):
+            request.session["portal_mfa_reminded"] = True
+            messages.info(
+                request,
+                gettext(
+                    "Je organisatie vraagt tweestapsverificatie. Stel die in vóór %(date)s; "
+                    "daarna kun je pas verder nadat je het hebt gedaan."
+                )
+                % {"date": date_format(timezone.localtime(deadline), "j F Y")},
+                extra_tags="mfa-reminder",
+            )
+        return None
+
+
+def _required_message(user):
+    if user.is_staff:
+        return gettext("Medewerkers van HartingBank loggen in met tweestapsverificatie. Stel die eerst in.")
+    return gettext("Je organisatie vereist tweestapsverificatie. Stel die eerst in; daarna kun je verder.")
+
+
+
+class AddWebAuthnForm(webauthn_forms.AddWebAuthnForm):
+    """A passkey (it logs in on its own) unless its owner says it is only a second step."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Naam")
+        self.fields["name"].help_text = _("Zodat je hem later herkent, bijvoorbeeld 'telefoon' of 'laptop'.")
+        self.fields["passwordless"].label = _("Inloggen zonder wachtwoord (passkey)")
+        self.fields["passwordless"].help_text = _(
+            "Je telefoon of computer vraagt dan je vingerafdruk, gezicht of pincode. Zet dit uit voor een "
+            "beveiligingssleutel zonder pincode: die gebruik je dan als tweede stap na je wachtwoord."
+        )
+        self.fields["passwordless"].initial = True
