@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.staff import is_staff_member
 from portal.locations.permissions import can_view_locations
 from portal.organizations import permissions
+from portal.support.permissions import can_use_contact
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,6 @@ def _anyone(user):
     return True
 
 
-def _customer_or_visitor(user):
-    """Contact is for customers and visitors; HartingBank's staff are the other side."""
-    return not is_staff_member(user)
-
-
 MENU = [
     NavItem("backoffice", _("Backoffice"), "backoffice:home", is_staff_member),
     NavItem("account", _("Mijn account"), "accounts:my_account", _anyone),
@@ -38,7 +34,7 @@ MENU = [
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
     NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
     NavItem("manual", _("Handleiding"), "support:manual", _anyone),
-    NavItem("contact", _("Contact"), "support:contact", _customer_or_visitor),
+    NavItem("contact", _("Contact"), "support:contact", can_use_contact),
     NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_manage_accounts),
 ]
 

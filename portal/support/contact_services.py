@@ -28,6 +28,7 @@ from portal.core.references import next_reference
 from portal.core.scoping import membership_of
 from portal.core.uploads import CheckedFile, check_file, files_removed_on_failure, stored_name
 
+from . import permissions
 from .contact_models import REFERENCE_PREFIX, ContactMessage, ContactReply, ContactStatus
 
 # The back office's page of one message, linked from the mails to customer service
@@ -174,7 +175,9 @@ def contact_message_create(
 def contact_message_follow_up(*, actor, contact_message, body, request=None):
     """A further message from the logged-in sender while the message is open;
     customer service is told."""
-    return case_customer_message(KIND, actor=actor, case=contact_message, body=body, request=request)
+    return case_customer_message(
+        KIND, actor=actor, case=contact_message, body=body, request=request, may_write=permissions.can_follow_up
+    )
 
 
 # --- customer service -------------------------------------------------------------------------

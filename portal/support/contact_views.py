@@ -16,6 +16,7 @@ from portal.core.uploads import attachment_response, one_upload_size_limited
 from portal.organizations.permissions import is_customer
 
 from . import contact_services as services
+from . import permissions
 from .contact_forms import ContactForm, FollowUpForm
 from .contact_models import ContactMessage
 
@@ -124,7 +125,7 @@ def contact_detail(request, pk):
             "contact_message": contact_message,
             "thread": contact_message.replies.select_related("author"),
             # After a refusal (done a moment ago) the form stays, with what was typed.
-            "form": form if contact_message.is_open or form.errors else None,
+            "form": form if permissions.can_follow_up(request.user, contact_message) or form.errors else None,
         },
     )
 

@@ -20,9 +20,9 @@ from portal.core.mail import mail_render, mail_send
 from portal.core.references import next_reference
 from portal.core.scoping import membership_of
 from portal.locations.models import Location
-from portal.organizations.permissions import can_manage_accounts
 from portal.organizations.services import PERSONAL_FIELDS, account_locations_set, account_personal_data_apply
 
+from . import permissions
 from .models import LOCATION_KINDS, REFERENCE_PREFIX, ChangeRequest, ChangeRequestMessage, Kind, Status
 
 TRANSITIONS = {
@@ -177,7 +177,9 @@ def change_request_create(*, actor, kind, description, location=None, department
 def change_request_message_add(*, actor, change_request, body, request=None):
     """A message from the requester or an administrator of the organization, while
     the request is open; customer service is told."""
-    return case_customer_message(KIND, actor=actor, case=change_request, body=body, request=request)
+    return case_customer_message(
+        KIND, actor=actor, case=change_request, body=body, request=request, may_write=permissions.can_add_change_message
+    )
 
 
 @transaction.atomic
@@ -185,9 +187,9 @@ def change_request_withdraw(*, actor, change_request, request=None):
     """The requester takes back a request that customer service has not started on.
     It stays on record, with the status "ingetrokken"."""
     _lock(change_request)
-    if change_request.created_by_id != actor.pk or membership_of(actor) is None:
-        raise ChangeRequestError("not_requester")
-    if change_request.status != Status.NEW:
+    if not permissions.can_withdraw(actor, change_request):
+        if change_request.created_by_id != actor.pk or membership_of(actor) is None:
+            raise ChangeRequestError("not_requester")
         raise ChangeRequestError("not_withdrawable")
     _move(change_request, Status.WITHDRAWN, actor=actor, request=request)
     _to_customer_service("withdrawn", change_request)
@@ -244,12 +246,6 @@ def change_request_carry_out(*, actor, change_request, locations, body, request=
 # --- a change of personal data, carried out from the request ----------------------------------
 
 
-def may_apply(actor, change_request):
-    """Who carries out a change of personal data from the request: an administrator of
-    the organization, or online customer service."""
-    return can_handle_change_requests(actor) or can_manage_accounts(actor, change_request.organization)
-
-
 @transaction.atomic
 def change_request_personal_data_apply(*, actor, change_request, body="", request=None):
     """Carry out a request to change the requester's personal data, in one action: the
@@ -257,11 +253,11 @@ def change_request_personal_data_apply(*, actor, change_request, body="", reques
     number as the reason in the audit trail; a new e-mail address waits for its owner's
     confirmation), a message goes into the thread, the request is done and the
     requester is told. Returns the changes made."""
-    if not may_apply(actor, change_request):
+    if not permissions.may_apply_personal_data(actor, change_request):
         raise ChangeRequestError("not_allowed_to_apply")
     membership, reason = _to_carry_out(change_request, Kind.PERSONAL_DATA, gone="requester_gone")
-    if not change_request.proposed:
-        raise ChangeRequestError("nothing_to_apply")
+    if not permissions.can_apply_personal_data(actor, change_request):
+        raise ChangeRequestError("nothing_to_apply")  # the only condition _to_carry_out left
     changes = account_personal_data_apply(
         actor=actor, membership=membership, data=change_request.proposed, reason=reason, request=request
     )

@@ -11,14 +11,13 @@ from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
-from portal.organizations.permissions import is_customer
 from portal.organizations.services import AccountRuleError
 
-from . import services
+from . import permissions, services
 from .forms import ChangeRequestForm, MessageForm, StatusFilterForm, initial_from_query
-from .models import CLOSED, ChangeRequest, Status
+from .models import CLOSED, ChangeRequest
 
-customer_required = allowed_or_404(is_customer)
+customer_required = allowed_or_404(permissions.can_request_change)
 
 
 def _change_request(request, pk, queryset=None):
@@ -114,14 +113,12 @@ def change_detail(request, pk):
             "change_request": change_request,
             "thread": change_request.messages.select_related("author"),
             # After a refusal (closed a moment ago) the form stays, with what was typed.
-            "form": form if change_request.is_open or form.errors else None,
-            "may_withdraw": change_request.status == Status.NEW and change_request.created_by_id == request.user.pk,
+            "form": form if permissions.can_add_change_message(request.user, change_request) or form.errors else None,
+            "may_withdraw": permissions.can_withdraw(request.user, change_request),
             "is_mine": change_request.created_by_id == request.user.pk,
             "closed": change_request.status in CLOSED,
             # A change of personal data that an administrator carries out from here.
-            "may_apply": change_request.is_open
-            and bool(change_request.proposed)
-            and services.may_apply(request.user, change_request),
+            "may_apply": permissions.can_apply_personal_data(request.user, change_request),
             # A location unlinked since is named, not linked.
             "location_visible": change_request.location_id is not None
             and Location.objects.visible_to(request.user).filter(pk=change_request.location_id).exists(),
