@@ -7,9 +7,11 @@ scope, or with an id of another organization, gets), ``rate_limited`` (429),
 rules (409: ``last_administrator``, ``self_action``, ``email_in_use``, …).
 """
 
+from typing import Annotated
+
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -19,6 +21,10 @@ from portal.core.errors import RuleError
 from .auth import Refused, authenticate
 
 PROBLEM_TYPE = "https://klantenportal.harting-bank.nl/api/v1/problemen/"
+
+
+# An id in a path: a whole number a database column holds.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class FieldError(Schema):

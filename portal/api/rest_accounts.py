@@ -22,7 +22,7 @@ from portal.organizations.models import Membership, Role, Status
 
 from .auth import Refused
 from .models import Scope
-from .rest import ERRORS, WRITE_ERRORS, Invalid, empty, scoped
+from .rest import ERRORS, WRITE_ERRORS, Id, Invalid, empty, scoped
 
 PREFIX = "/accounts"
 router = Router(tags=["accounts"])
@@ -170,8 +170,8 @@ def _errors(field, code, message):
     return ErrorDict({field: ErrorList([forms.ValidationError(message, code=code)])})
 
 
-@router.get("/{int:account_id}", response={200: AccountOut, **ERRORS}, summary="Eén account")
-def account_read(request, account_id: int):
+@router.get("/{account_id}", response={200: AccountOut, **ERRORS}, summary="Eén account")
+def account_read(request, account_id: Id):
     principal = scoped(request, Scope.ACCOUNTS)
     return Reply(200, account_out(_account(principal, account_id)))
 
@@ -195,8 +195,8 @@ def _decimal_text(value):
     return "" if value is None else format(value, "f")
 
 
-@router.patch("/{int:account_id}", response={200: AccountOut, **WRITE_ERRORS}, summary="Rol, rechten en locaties wijzigen")
-def account_change(request, account_id: int, data: AccountChange):
+@router.patch("/{account_id}", response={200: AccountOut, **WRITE_ERRORS}, summary="Rol, rechten en locaties wijzigen")
+def account_change(request, account_id: Id, data: AccountChange):
     principal = scoped(request, Scope.ACCOUNTS)
     membership = _account(principal, account_id)
     if membership.status == Status.DELETED:
@@ -222,8 +222,8 @@ def account_change(request, account_id: int, data: AccountChange):
     return Reply(200, account_out(_account(principal, account_id)))
 
 
-@router.post("/{int:account_id}/deactivate", response={200: AccountOut, **WRITE_ERRORS}, summary="Deactiveren (eventueel tot een datum)")
-def account_deactivate(request, account_id: int, data: Deactivation):
+@router.post("/{account_id}/deactivate", response={200: AccountOut, **WRITE_ERRORS}, summary="Deactiveren (eventueel tot een datum)")
+def account_deactivate(request, account_id: Id, data: Deactivation):
     principal = scoped(request, Scope.ACCOUNTS)
     membership = _account(principal, account_id)
     cleaned = _checked(DeactivateForm, {"until": data.until.isoformat() if data.until else ""}, None)
@@ -231,16 +231,16 @@ def account_deactivate(request, account_id: int, data: Deactivation):
     return Reply(200, account_out(_account(principal, account_id)))
 
 
-@router.post("/{int:account_id}/reactivate", response={200: AccountOut, **WRITE_ERRORS}, summary="Weer activeren")
-def account_reactivate(request, account_id: int):
+@router.post("/{account_id}/reactivate", response={200: AccountOut, **WRITE_ERRORS}, summary="Weer activeren")
+def account_reactivate(request, account_id: Id):
     principal = scoped(request, Scope.ACCOUNTS)
     membership = _account(principal, account_id)
     services.account_reactivate(actor=principal, membership=membership, request=request)
     return Reply(200, account_out(_account(principal, account_id)))
 
 
-@router.delete("/{int:account_id}", response={204: None, **WRITE_ERRORS}, summary="Verwijderen")
-def account_delete(request, account_id: int):
+@router.delete("/{account_id}", response={204: None, **WRITE_ERRORS}, summary="Verwijderen")
+def account_delete(request, account_id: Id):
     """As Accountbeheer deletes: the person's data is erased, the history stays. An
     invitation not yet accepted is withdrawn instead."""
     principal = scoped(request, Scope.ACCOUNTS)

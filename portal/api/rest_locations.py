@@ -10,7 +10,7 @@ from ninja import Status as Reply
 from portal.locations.models import Location
 
 from .models import LOCATION_SCOPES
-from .rest import ERRORS, scoped
+from .rest import ERRORS, Id, scoped
 
 PREFIX = "/locations"
 router = Router(tags=["locations"])
@@ -56,6 +56,6 @@ def location_list(request):
     return Reply(200, [_out(location) for location in _visible(request).order_by("name", "pk")])
 
 
-@router.get("/{int:location_id}", response={200: LocationOut, **ERRORS}, summary="Eén locatie")
-def location_read(request, location_id: int):
+@router.get("/{location_id}", response={200: LocationOut, **ERRORS}, summary="Eén locatie")
+def location_read(request, location_id: Id):
     return Reply(200, _out(get_object_or_404(_visible(request), pk=location_id)))
