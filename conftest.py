@@ -21,6 +21,30 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_is_a_password_login(monkeypatch):
+    """``Client.force_login`` leaves the session as a password login through allauth
+    would: with the record of that login, which counts for the re-authentication
+    before sensitive actions (``accounts.reauth``) for its first minutes."""
+    import time
+
+    from allauth.account.internal.flows import login as allauth_login
+    from django.test import Client
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "email": user.email}
+        ]
+        session[allauth_login._AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+        session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""

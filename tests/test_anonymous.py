@@ -16,6 +16,9 @@ PUBLIC = {
     "account_reset_password_from_key_done",
     "account_inactive",
     "account_logout",
+    # The second step of a login (it needs the first), and a login with a passkey.
+    "mfa_authenticate",
+    "mfa_login_webauthn",
     "set_language",
     "invitation_accept",
     # Help and contact, and what makes the portal an installable app.

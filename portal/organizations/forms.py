@@ -160,3 +160,36 @@ class InvitationAcceptForm(PasswordsMatchMixin, forms.Form):
         password = self.cleaned_data["password1"]
         password_validation.validate_password(password, self.user)
         return password
+
+
+class MfaResetForm(forms.Form):
+    reason = LineField(
+        label=_("Reden"),
+        max_length=200,
+        help_text=_("Bijvoorbeeld: telefoon kwijt, nieuwe telefoon. Komt in de activiteit van het account."),
+    )
+
+
+class MfaRequireForm(forms.Form):
+    required = forms.TypedChoiceField(
+        label=_("Tweestapsverificatie"),
+        choices=[("1", _("Verplicht voor iedereen in de organisatie")), ("0", _("Niet verplicht (wel aan te raden)"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    grace_days = forms.TypedChoiceField(
+        label=_("Overgangstermijn"),
+        coerce=int,
+        required=False,
+        empty_value=0,
+        help_text=_("Zo lang kan wie nog geen tweestapsverificatie heeft eerst nog zonder inloggen; daarna moet het eerst."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["grace_days"].choices = [
+            (days, _("Meteen") if days == 0 else _("%(days)s dagen") % {"days": days})
+            for days in settings.MFA_GRACE_DAYS_CHOICES
+        ]

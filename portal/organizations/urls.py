@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/bevestigen/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/annuleren/", views.import_cancel, name="import_cancel"),
+    path("beveiliging/", views.security, name="security"),
     path("activiteit/", views.activity_list, name="activity"),
     path("activiteit/export.csv", views.activity_export, name="activity_export"),
     path("<int:pk>/", views.account_detail, name="detail"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/deactiveren/", views.account_deactivate, name="deactivate"),
     path("<int:pk>/activeren/", views.account_reactivate, name="reactivate"),
     path("<int:pk>/verwijderen/", views.account_delete, name="delete"),
+    path("<int:pk>/tweestapsverificatie/", views.account_mfa_reset, name="mfa_reset"),
     path("<int:pk>/uitnodiging/opnieuw/", views.invitation_resend, name="invitation_resend"),
     path("<int:pk>/uitnodiging/intrekken/", views.invitation_withdraw, name="invitation_withdraw"),
 ]

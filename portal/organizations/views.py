@@ -13,11 +13,16 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.models import normalize_email_address
+from portal.accounts.mfa import FACTORS as MFA_FACTORS
+from portal.accounts.mfa import has_second_factor
+from portal.accounts.reauth import reauthentication_required, require_recent_authentication
 from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
 from portal.core.fields import id_from
@@ -27,7 +32,15 @@ from portal.core.scoping import allowed_or_404, get_visible_or_404
 from portal.core.uploads import FORM_TEXT_BYTES, max_body_size
 
 from . import activity, imports, overview, services
-from .forms import AccountChangeForm, AccountForm, DeactivateForm, InvitationAcceptForm, OverviewFilterForm
+from .forms import (
+    AccountChangeForm,
+    AccountForm,
+    DeactivateForm,
+    InvitationAcceptForm,
+    MfaRequireForm,
+    MfaResetForm,
+    OverviewFilterForm,
+)
 from .models import ImportBatch, Membership, Role, Status
 from .overview import invitations_of
 from .permissions import can_manage_accounts, membership_of
@@ -135,7 +148,10 @@ def account_detail(request, pk):
     return render(
         request,
         "organizations/account_detail.html",
-        {"account": membership, "is_me": membership.user_id == request.user.pk, "pending_email": pending, "invitation": invitation},
+        {
+            "account": membership, "is_me": membership.user_id == request.user.pk, "pending_email": pending,
+            "invitation": invitation, "has_second_factor": has_second_factor(membership.user),
+        },  # fmt: skip
     )
 
 
@@ -144,6 +160,7 @@ def _account_kwargs(data):
 
 
 @administrator_required
+@reauthentication_required
 def account_invite(request):
     organization = _organization(request)
     form = AccountForm(request.POST or None, organization=organization)
@@ -178,6 +195,8 @@ def account_change(request, pk):
     form = AccountChangeForm(request.POST or None, initial=_current(membership), organization=membership.organization)
     current = None
     if request.method == "POST" and form.is_valid():
+        if _sensitive_change(membership, form.cleaned_data):
+            require_recent_authentication(request)  # asked, then carried out as sent
         try:
             changes = services.account_update(
                 actor=request.user,
@@ -219,6 +238,15 @@ def account_change(request, pk):
         "organizations/account_form.html",
         {"form": form, "account": membership, "current": _current_shown(membership, current) if current else None},
     )
+
+
+def _sensitive_change(membership, data):
+    """Making someone an administrator, raising an order limit (no limit is the highest)
+    or changing an e-mail address asks for the password or a second factor again."""
+    promoted = data["role"] == Role.ADMINISTRATOR and membership.role != Role.ADMINISTRATOR
+    old, new = membership.order_limit, data["order_limit"]
+    raised = data["may_order"] and old is not None and (new is None or new > old)
+    return promoted or raised or normalize_email_address(data["email"]) != membership.user.email
 
 
 def _current(membership):
@@ -428,6 +456,7 @@ def import_detail(request, pk):
 
 @require_POST
 @administrator_required
+@reauthentication_required
 def import_confirm(request, pk):
     batch = _batch(request, pk)
     imports.import_start(actor=request.user, batch=batch)
@@ -552,3 +581,68 @@ def invitation_accept(request, token):
         "organizations/invitation_accept.html",
         {"form": form, "invitee": user, "organization": invitation.membership.organization},
     )
+
+
+# --- two-step login ---------------------------------------------------------------------------
+
+
+@administrator_required
+@reauthentication_required
+def account_mfa_reset(request, pk):
+    """Lost phone: remove the second factor of someone else's account, with a reason."""
+    membership = _account(request, pk)
+    if membership.user_id == request.user.pk or membership.status == Status.DELETED:
+        raise Http404
+    form = MfaResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _run(
+            request, membership, services.account_mfa_reset,
+            _("De tweestapsverificatie van %(name)s is opnieuw ingesteld. %(name)s logt in met het wachtwoord en "
+              "stelt het opnieuw in; er is een e-mail over verstuurd.") % {"name": membership.user.full_name},
+            reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+        if done:
+            return redirect("accountbeheer:detail", pk=membership.pk)
+    return render(
+        request, "organizations/account_mfa_reset.html",
+        {"account": membership, "form": form, "has_second_factor": has_second_factor(membership.user)},
+    )  # fmt: skip
+
+
+@administrator_required
+@reauthentication_required
+def security(request):
+    """Beveiliging: require two-step login for everyone (with a grace period), and who
+    has not set it up yet."""
+    organization = _organization(request)
+    initial = {"required": organization.mfa_deadline is not None, "grace_days": 14}
+    form = MfaRequireForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deadline = services.organization_mfa_require(
+                actor=request.user, organization=organization, request=request,
+                required=form.cleaned_data["required"], grace_days=form.cleaned_data["grace_days"],
+            )  # fmt: skip
+        except services.AccountRuleError as error:
+            form.add_error(None, error.as_validation_error())
+        else:
+            if deadline is None:
+                messages.success(request, _("Tweestapsverificatie is niet langer verplicht in je organisatie."))
+            else:
+                messages.success(
+                    request,
+                    _("Tweestapsverificatie is verplicht. Wie het nog niet heeft, moet het vanaf %(date)s "
+                      "eerst instellen voordat die verder kan.") % {"date": date_format(timezone.localtime(deadline), "j F Y, H:i")},
+                )  # fmt: skip
+            return redirect("accountbeheer:security")
+    without = (
+        Membership.objects.visible_to(request.user)
+        .filter(status=Status.ACTIVE)
+        .exclude(user__authenticator__type__in=MFA_FACTORS)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+    return render(
+        request, "organizations/security.html",
+        {"form": form, "organization": _organization(request), "without": without[:200], "without_count": without.count(), "tab": "security"},
+    )  # fmt: skip

@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.mfa import has_second_factor
 from portal.accounts.models import search_key
+from portal.accounts.reauth import require_recent_authentication
 from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.organizations import services
@@ -56,6 +58,8 @@ def _detail(request, membership, forms=None):
             "reactivate_form": forms.get("reactivate") or ReasonForm(prefix="reactivate"),
             "delete_form": forms.get("delete") or ReasonForm(prefix="delete"),
             "resend_form": forms.get("resend") or ReasonForm(prefix="resend"),
+            "mfa_reset_form": forms.get("mfa_reset") or ReasonForm(prefix="mfa_reset"),
+            "has_second_factor": has_second_factor(membership.user),
             "locations_form": forms.get("locations")
             or LocationsChangeForm(
                 prefix="locations",
@@ -78,7 +82,13 @@ ACTIONS = {
     "reactivate": (ReasonForm, services.account_reactivate, (), _("Het account van %(name)s is weer actief.")),
     "delete": (ReasonForm, services.account_delete, (), _("Het account van %(name)s is verwijderd.")),
     "resend": (ReasonForm, services.invitation_resend, (), _("Er is een nieuwe uitnodiging naar %(name)s gestuurd.")),
+    "mfa_reset": (
+        ReasonForm, services.account_mfa_reset, (),
+        _("De tweestapsverificatie van %(name)s is opnieuw ingesteld; er is een e-mail over verstuurd."),
+    ),
 }
+# Actions that ask for the password or a second factor again first.
+SENSITIVE = {"mfa_reset"}
 
 
 @staff_required(can_handle_accounts)
@@ -87,6 +97,8 @@ def account_action(request, pk, action):
     if action != "locations" and action not in ACTIONS:
         raise Http404
     membership = _membership(pk)
+    if action in SENSITIVE:
+        require_recent_authentication(request)  # asked, then carried out as sent
     if action == "locations":
         return _locations(request, membership)
     form_class, service, extra, done = ACTIONS[action]

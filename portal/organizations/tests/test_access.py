@@ -13,6 +13,7 @@ URLS = [
     ("accountbeheer:invite", "get", None),
     ("accountbeheer:bulk", "post", None),
     ("accountbeheer:activity", "get", None),
+    ("accountbeheer:security", "get", None),
     ("accountbeheer:import_detail", "get", "batch"),
     ("accountbeheer:import_confirm", "post", "batch"),
     ("accountbeheer:import_cancel", "post", "batch"),
@@ -26,6 +27,7 @@ URLS = [
     ("accountbeheer:delete", "get", "account"),
     ("accountbeheer:invitation_resend", "post", "account"),
     ("accountbeheer:invitation_withdraw", "post", "account"),
+    ("accountbeheer:mfa_reset", "get", "account"),
 ]
 WITH_ID = [u for u in URLS if u[2]]
 
