@@ -9,6 +9,7 @@ identity provider sent it.
 
 from scim2_models import (
     AuthenticationScheme,
+    Context,
     Bulk,
     ChangePassword,
     Email,
@@ -26,15 +27,20 @@ from scim2_models import (
     User,
 )
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from portal.organizations.models import Status
 
 MAX_RESULTS = 200
 
 ScimUser = User[EnterpriseUser]
 
+# Payloads are read with the enterprise extension (Entra ID sends it), which is ignored;
+# what the service publishes is the core User with the attributes an account has.
 provider = ScimProvider(
-    models=[User, EnterpriseUser],
-    resource_types=[ResourceType.from_resource(ScimUser)],
+    models=[User],
+    resource_types=[ResourceType.from_resource(User)],
     config=ServiceProviderConfig(
         documentation_uri="https://klantenportal.harting-bank.nl/api/v1/docs/",
         patch=Patch(supported=True),
@@ -58,12 +64,11 @@ provider = ScimProvider(
 def to_scim(membership, location):
     user = membership.user
     external = getattr(membership, "scim_external_id", None)
-    given, _, family = (user.full_name or "").partition(" ")
     return ScimUser(
         id=str(membership.pk),
-        external_id=external.value if external is not None else None,
-        user_name=user.email,
-        name=Name(formatted=user.full_name or None, given_name=given or None, family_name=family or None),
+        external_id=(external.value or None) if external is not None else None,
+        user_name=(external.user_name if external is not None and external.user_name else user.email),
+        name=Name(formatted=user.full_name or None),
         display_name=user.full_name or None,
         title=user.job_title or None,
         emails=[Email(value=user.email, type="work", primary=True)] if user.email else None,
@@ -83,18 +88,61 @@ def full_name_of(resource):
     return (resource.display_name or "").strip()
 
 
+def is_address(text):
+    try:
+        validate_email(text or "")
+    except ValidationError:
+        return False
+    return True
+
+
 def email_of(resource):
-    if resource.user_name:
-        return resource.user_name.strip()
+    """The account's address: ``userName`` when it is one (Entra ID and Okta send the
+    address there), else the primary one of ``emails``."""
+    user_name = (resource.user_name or "").strip()
+    if is_address(user_name):
+        return user_name
     emails = resource.emails or []
     primary = next((e for e in emails if e.primary), emails[0] if emails else None)
-    return (primary.value or "").strip() if primary is not None else ""
+    return (primary.value or "").strip() if primary is not None else user_name
 
 
 def phone_of(resource):
     numbers = resource.phone_numbers or []
     work = next((p for p in numbers if (p.type or "") == "work"), numbers[0] if numbers else None)
     return (work.value or "").strip() if work is not None else ""
+
+
+# What the portal needs of every User beside userName: an address and a name. The
+# published schema says so, so a client knows before it sends.
+REQUIRED_ATTRIBUTES = {"emails", "displayName"}
+# The attributes an account has (the published User schema lists only these; others
+# that a client sends, such as the enterprise extension, are ignored).
+SUPPORTED = {
+    "id": None, "externalId": None, "userName": None, "displayName": None, "title": None, "active": None,
+    "name": {"formatted"}, "emails": {"value", "type", "primary"}, "phoneNumbers": {"value", "type"},
+}  # fmt: skip
+
+
+def published_schema(schema):
+    data = schema.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    if data.get("id") != "urn:ietf:params:scim:schemas:core:2.0:User":
+        return data
+    attributes = []
+    for attribute in data.get("attributes", []):
+        name = attribute.get("name")
+        if name not in SUPPORTED:
+            continue
+        if SUPPORTED[name] is not None:
+            attribute["subAttributes"] = [s for s in attribute.get("subAttributes") or [] if s.get("name") in SUPPORTED[name]]
+        if name in REQUIRED_ATTRIBUTES:
+            attribute["required"] = True
+            for sub in attribute.get("subAttributes") or []:
+                if sub.get("name") == "value":
+                    sub["required"] = True
+        attributes.append(attribute)
+    data["attributes"] = attributes
+    return data
 
 
 def personal_data_of(resource):

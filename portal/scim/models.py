@@ -1,5 +1,6 @@
-"""What SCIM needs beside the account itself: the identity provider's own id of a user
-(``externalId``), per organization."""
+"""What SCIM needs beside the account itself, per organization: the identity provider's
+own id of a user (``externalId``) and its ``userName`` when that is not the e-mail address
+(the account's address is then the primary one of ``emails``)."""
 
 from django.db import models
 
@@ -9,9 +10,15 @@ class ExternalId(models.Model):
         "organizations.Membership", on_delete=models.CASCADE, related_name="scim_external_id"
     )
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
-    value = models.CharField(max_length=200)
+    value = models.CharField(max_length=200, blank=True, default="")
+    user_name = models.CharField(max_length=254, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "value"], name="scim_external_id_unique_per_organization")
+            models.UniqueConstraint(
+                fields=["organization", "value"], condition=~models.Q(value=""), name="scim_external_id_unique_per_organization"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "user_name"], condition=~models.Q(user_name=""), name="scim_user_name_unique_per_organization"
+            ),
         ]

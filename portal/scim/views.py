@@ -14,11 +14,12 @@ import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
-from scim2_models import Context, Error, ListResponse, PatchOp, ResourceType, Schema, SCIMException
+from scim2_models import Context, Error, ListResponse, PatchOp, ResponseParameters, SCIMException, SearchRequest
 
 from portal.api.auth import Refused, authenticate
 from portal.api.models import Scope
@@ -29,7 +30,7 @@ from portal.organizations import services
 from portal.organizations.forms import AccountForm
 from portal.organizations.models import Membership, Role, Status
 
-from .mapping import MAX_RESULTS, ScimUser, personal_data_of, provider, to_scim
+from .mapping import MAX_RESULTS, ScimUser, personal_data_of, provider, published_schema, to_scim
 from .models import ExternalId
 
 CONTENT_TYPE = "application/scim+json"
@@ -110,11 +111,33 @@ def _location(request, membership):
     return request.build_absolute_uri(reverse("scim_user", args=[membership.pk]))
 
 
-def _dump(resource, context=Context.RESOURCE_QUERY_RESPONSE):
-    return resource.model_dump(scim_ctx=context)
+def _split(value):
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value or [])
+
+
+def _parameters(attributes=None, excluded=None):
+    """``attributes`` and ``excludedAttributes`` of a query or a search."""
+    attributes, excluded = _split(attributes), _split(excluded)
+    if not attributes and not excluded:
+        return None
+    try:
+        return ResponseParameters(attributes=attributes or None, excludedAttributes=excluded or None)
+    except ValidationError as exc:
+        raise ScimRefusal(400, "attributes or excludedAttributes names an unknown attribute.", "invalidPath") from exc
+
+
+def _dump(resource, context=Context.RESOURCE_QUERY_RESPONSE, parameters=None):
+    return resource.model_dump(scim_ctx=context, response_parameters=parameters)
 
 
 # --- discovery ------------------------------------------------------------------------------
+
+
+@endpoint
+def unknown(request, principal, rest=""):
+    return _error(404, "not_found: no such endpoint.")
 
 
 @endpoint
@@ -149,7 +172,9 @@ def _listed(resources, request):
 @endpoint
 def schemas(request, principal):
     _allow(request, "GET")
-    return _json(_listed(provider.schemas, request))
+    items = [published_schema(s) for s in provider.schemas]
+    return _json({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": len(items),
+                  "startIndex": 1, "itemsPerPage": len(items), "Resources": items})  # fmt: skip
 
 
 @endpoint
@@ -158,7 +183,7 @@ def schema(request, principal, schema_id):
     found = next((s for s in provider.schemas if s.id == schema_id), None)
     if found is None:
         raise ScimRefusal(404, "not_found: no such schema.")
-    return _json(found.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
+    return _json(published_schema(found))
 
 
 @endpoint
@@ -204,7 +229,8 @@ def user(request, principal, user_id):
     _allow(request, "GET", "PUT", "PATCH", "DELETE")
     membership = _member(principal, user_id)
     if request.method == "GET":
-        return _json(_dump(to_scim(membership, _location(request, membership))))
+        parameters = _parameters(request.GET.get("attributes"), request.GET.get("excludedAttributes"))
+        return _json(_dump(to_scim(membership, _location(request, membership)), parameters=parameters))
     if request.method == "DELETE":
         account_remove(principal, membership, request)
         return HttpResponse(status=204)
@@ -242,7 +268,11 @@ def _filtered(queryset, text):
 
 def _filter_one(queryset, attribute, value):
     text = value if isinstance(value, str) else None
-    if attribute in ("username", "emails.value", "emails"):
+    if attribute == "username":
+        if not text:
+            return queryset.none()
+        return queryset.filter(Q(user__email=text.strip().lower()) | Q(scim_external_id__user_name=text.strip()))
+    if attribute in ("emails.value", "emails"):
         return queryset.filter(user__email=(text or "").strip().lower()) if text else queryset.none()
     if attribute == "externalid":
         return queryset.filter(scim_external_id__value=text) if text else queryset.none()
@@ -257,8 +287,8 @@ def _filter_one(queryset, attribute, value):
     raise ScimRefusal(400, f"Filtering on {attribute} is not supported.", "invalidFilter")
 
 
-def _int_param(request, name, default, low, high):
-    raw = request.GET.get(name)
+def _int_param(query, name, default, low, high):
+    raw = query.get(name)
     if raw is None or raw == "":
         return default
     try:
@@ -268,12 +298,26 @@ def _int_param(request, name, default, low, high):
     return max(low, min(high, number))
 
 
-def _user_list(request, principal):
+@endpoint
+def users_search(request, principal):
+    """POST /Users/.search: the query of GET /Users in a body."""
+    _allow(request, "POST")
+    search = _validated(SearchRequest, _body(request), Context.SEARCH_REQUEST)
+    return _user_list(request, principal, {
+        "filter": search.filter, "startIndex": search.start_index, "count": search.count,
+        "attributes": [str(a) for a in search.attributes or []],
+        "excludedAttributes": [str(a) for a in search.excluded_attributes or []],
+    })  # fmt: skip
+
+
+def _user_list(request, principal, query=None):
+    query = query if query is not None else request.GET
     queryset = _visible(principal)
-    if request.GET.get("filter"):
-        queryset = _filtered(queryset, request.GET["filter"])
-    start = _int_param(request, "startIndex", 1, 1, 2**31 - 1)
-    count = _int_param(request, "count", 100, 0, MAX_RESULTS)
+    if query.get("filter"):
+        queryset = _filtered(queryset, str(query["filter"]))
+    start = _int_param(query, "startIndex", 1, 1, 2**31 - 1)
+    count = _int_param(query, "count", 100, 0, MAX_RESULTS)
+    parameters = _parameters(query.get("attributes"), query.get("excludedAttributes"))
     total = queryset.count()
     page = list(queryset.order_by("pk")[start - 1 : start - 1 + count]) if count else []
     response = ListResponse[ScimUser](
@@ -282,7 +326,7 @@ def _user_list(request, principal):
         items_per_page=len(page),
         resources=[to_scim(m, _location(request, m)) for m in page],
     )
-    return _json(response.model_dump(scim_ctx=Context.SEARCH_RESPONSE))
+    return _json(response.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=parameters))
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -300,18 +344,23 @@ def _form_checked(data, organization):
     return form.cleaned_data
 
 
-def _set_external_id(membership, value):
-    value = (value or "").strip()[:200]
-    current = getattr(membership, "scim_external_id", None)
-    if not value:
-        if current is not None:
-            current.delete()
-        return
-    clash = ExternalId.objects.filter(organization_id=membership.organization_id, value=value).exclude(membership=membership)
-    if clash.exists():
+def _set_identity(membership, resource):
+    """Keep the resource's externalId, and its userName when that is not the address."""
+    value = (resource.external_id or "").strip()[:200]
+    user_name = (resource.user_name or "").strip()[:254]
+    if user_name.lower() == (membership.user.email or ""):
+        user_name = ""
+    others = ExternalId.objects.filter(organization_id=membership.organization_id).exclude(membership=membership)
+    if value and others.filter(value=value).exists():
         raise ScimRefusal(409, "externalId is already in use.", "uniqueness")
+    if user_name and others.filter(user_name=user_name).exists():
+        raise ScimRefusal(409, "userName is already in use.", "uniqueness")
+    if not value and not user_name:
+        ExternalId.objects.filter(membership=membership).delete()
+        return
     ExternalId.objects.update_or_create(
-        membership=membership, defaults={"value": value, "organization_id": membership.organization_id}
+        membership=membership,
+        defaults={"value": value, "user_name": user_name, "organization_id": membership.organization_id},
     )
 
 
@@ -326,7 +375,7 @@ def _user_create(request, principal):
             actor=principal, organization=organization, request=request,
             email=cleaned["email"], full_name=cleaned["full_name"], phone=cleaned["phone"], job_title=cleaned["job_title"],
         )  # fmt: skip
-        _set_external_id(membership, resource.external_id)
+        _set_identity(membership, resource)
     membership = _member(principal, membership.pk)
     location = _location(request, membership)
     return _json(_dump(to_scim(membership, location)), status=201, headers={"Location": location})
@@ -362,6 +411,8 @@ def _apply(request, principal, membership, resource):
     with transaction.atomic():
         data = personal_data_of(resource)
         user = membership.user
+        if resource.display_name and resource.display_name.strip() != user.full_name and data["full_name"] == user.full_name:
+            data["full_name"] = resource.display_name.strip()  # only displayName changed: it is the name
         current = {"email": user.email or "", "full_name": user.full_name, "phone": user.phone, "job_title": user.job_title}
         if data != current:
             rights = {"role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
@@ -374,8 +425,8 @@ def _apply(request, principal, membership, resource):
                 locations=list(cleaned["locations"]), request=request,
             )  # fmt: skip
             membership.refresh_from_db()
-        if "external_id" in resource.model_fields_set:
-            _set_external_id(membership, resource.external_id)
+        membership.user.refresh_from_db()
+        _set_identity(membership, resource)
         _apply_active(request, principal, membership, resource.active)
 
 
