@@ -171,9 +171,9 @@ api.get_openapi_schema = _schema
 
 
 def _register():
-    from . import rest_accounts, rest_locations  # noqa: F401 - the operations register themselves
+    from . import rest_accounts, rest_locations, rest_orders, rest_service
 
-    for module in (rest_accounts, rest_locations):
+    for module in (rest_accounts, rest_locations, rest_orders, rest_service):
         api.add_router(module.PREFIX, module.router)
 
 

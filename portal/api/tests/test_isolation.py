@@ -14,11 +14,13 @@ BODIES = {
     ("post", "/api/v1/accounts"): {"email": "x@test.example", "full_name": "X"},
     ("patch", "/api/v1/accounts/{account_id}"): {"role": "administrator"},
     ("post", "/api/v1/accounts/{account_id}/deactivate"): {},
+    ("post", "/api/v1/service-requests/{request_id}/messages"): {"body": "Hallo"},
 }
 SCIM_WITH_ID = [("get", "/scim/v2/Users/{id}"), ("put", "/scim/v2/Users/{id}"), ("patch", "/scim/v2/Users/{id}"),
                 ("delete", "/scim/v2/Users/{id}")]  # fmt: skip
 # The scope each REST path needs (locations: any of accounts, orders, service).
-NEEDS = {"/api/v1/accounts": {"accounts"}, "/api/v1/locations": {"accounts", "orders", "service"}}
+NEEDS = {"/api/v1/accounts": {"accounts"}, "/api/v1/locations": {"accounts", "orders", "service"},
+         "/api/v1/orders": {"orders"}, "/api/v1/service-requests": {"service"}}  # fmt: skip
 
 
 def rest_operations():
@@ -42,8 +44,20 @@ def _fill(path, ids):
 
 
 @pytest.fixture
-def ours(admin_user, employee, locations):
-    return {"account_id": employee.membership.pk, "location_id": locations[0].pk, "id": employee.membership.pk}
+def ours(admin_user, employee, locations, media_root):
+    from decimal import Decimal
+
+    from portal.ordering.models import Category, Product
+    from portal.ordering.tests.conftest import place
+    from portal.service.tests.helpers import file_request
+
+    category = Category.objects.create(name="Kassarollen", slug="kassarollen")
+    product = Product.objects.create(category=category, code="ROL", name="Kassarol", unit="doos", price=Decimal("5.00"))
+    admin_user.membership.refresh_from_db()
+    order = place(admin_user, locations[0], [(product, 1)])
+    service_request = file_request(employee, locations[0])
+    return {"account_id": employee.membership.pk, "location_id": locations[0].pk, "id": employee.membership.pk,
+            "order_id": order.pk, "request_id": service_request.pk}  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -58,6 +72,9 @@ def test_a_key_of_another_organization_sees_nothing_of_ours(api_for, other_organ
         text = response.content.decode()
         assert "test.example" not in text.replace("x@test.example", "") and "Utrecht" not in text
     employee = Membership.objects.get(pk=ours["account_id"])
+    from portal.ordering.models import Order, OrderStatus
+
+    assert Order.objects.get(pk=ours["order_id"]).status == OrderStatus.RECEIVED
     assert employee.status == Status.ACTIVE and employee.role == "employee"
 
 
