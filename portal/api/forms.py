@@ -20,7 +20,12 @@ class ApiKeyForm(forms.Form):
         label=_("Rechten"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Kies ten minste één recht voor de sleutel.")},
     )  # fmt: skip
-    expires_on = DateField(label=_("Geldig tot en met"), help_text=_("Ten hoogste twee jaar vanaf vandaag."))
+    expires_on = DateField(
+        label=_("Geldig tot en met"),
+        help_text=_("Ten hoogste twee jaar vanaf vandaag."),
+        # A date field of the browser shows only a date written as ISO 8601.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -71,6 +71,10 @@ class ApiKey(models.Model):
         return scope in self.scopes
 
     @property
+    def scope_labels(self):
+        return [str(Scope(scope).label) for scope in self.scopes if scope in Scope.values]
+
+    @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
 
