@@ -162,7 +162,7 @@ def give_totp(user, secret=TOTP_SECRET):
     """Set up an authenticator app for ``user``, as its owner would."""
     from allauth.mfa.totp.internal.auth import TOTP
 
-    return TOTP.activate(user, secret)
+    return TOTP.activate(user, secret).instance
 
 
 def make_staff(email, group_name, full_name):

@@ -188,9 +188,28 @@ class Client:
         _status, _location, page = self.get("/inloggen/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
         status, location, _ = self.request("POST", "/inloggen/", {"csrfmiddlewaretoken": token, "login": email, "password": password})
+        if status == 302 and location == "/inloggen/code/":  # two-step login: the demo's app
+            _status, _location, page = self.get(location)
+            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+            status, location, _ = self.request("POST", location, {"csrfmiddlewaretoken": token, "code": demo_totp_code()})
         if status != 302 or location.startswith("/inloggen"):
             raise RuntimeError(f"login failed: {status} {location}")
         return self
+
+
+DEMO_TOTP_SECRET = "MIJNHARTINGBANKDEMOTOTPSECRET234"  # the README's, of staff and Fietsenmaker Jansen
+
+
+def demo_totp_code():
+    """The code the demo's authenticator app shows now (RFC 6238)."""
+    import base64
+    import hmac
+    import struct
+    import time
+
+    digest = hmac.new(base64.b32decode(DEMO_TOTP_SECRET), struct.pack(">Q", int(time.time() // 30)), "sha1").digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**6)
 
 
 def ensure_hey():

@@ -12,6 +12,7 @@
 import base64
 import hashlib
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import context as allauth_context
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -81,7 +82,7 @@ class _CountedLikePasswords:
         request = allauth_context.request
         attempt = login_attempt_begin(request, login=self.user.email)
         if attempt is None:
-            raise PortalMFAAdapter().validation_error("too_many_login_attempts")
+            raise get_account_adapter().validation_error("too_many_login_attempts")
         code = self.cleaned_data["code"].replace(" ", "")
         authenticators = Authenticator.objects.filter(user=self.user).exclude(type=Authenticator.Type.WEBAUTHN)
         authenticators = sorted(authenticators, key=lambda a: a.type != Authenticator.Type.TOTP)
@@ -158,6 +159,11 @@ class MfaRequiredMiddleware:
             return None
         deadline = _deadline(user)
         if deadline is None or session_has_second_factor(request):
+            return None
+        # Not yet, as far as this session knew: it may have been set up since (here after
+        # the commit, or in another session). Asked again only of someone who must.
+        if has_second_factor(user):
+            request.session[SESSION_FLAG] = True
             return None
         match = request.resolver_match
         name = match.url_name if match else None

@@ -52,6 +52,27 @@ class TestDemoData:
         assert besteller.may_order and besteller.location_links.count() == 2
         assert besteller.order_limit == Decimal("250.00")
 
+    def test_two_step_login_as_the_readme_says(self, settings):
+        """Staff and Fietsenmaker Jansen (which requires it) have the documented app; a
+        newcomer of Bakkerij Van Dijk logs in with the password alone."""
+        from allauth.mfa.models import Authenticator
+
+        from conftest import totp_code
+        from portal.core.demo import DEMO_TOTP_SECRET
+
+        settings.DEBUG = True
+        call_command("load_demo")
+        with_app = set(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True))
+        assert with_app == {
+            "accountmanager@hartingbank.example", "klantenservice@hartingbank.example",
+            "beheerder@jansen.example", "werkplaats@jansen.example",
+        }  # fmt: skip
+        app = Authenticator.objects.get(user__email="beheerder@jansen.example", type="totp").wrap()
+        assert app.validate_code(totp_code(DEMO_TOTP_SECRET))
+        required = dict(Organization.objects.values_list("name", "mfa_deadline"))
+        assert required["Fietsenmaker Jansen"] is not None and required["Bakkerij Van Dijk B.V."] is None
+        assert DEMO_TOTP_SECRET in (Path(settings.BASE_DIR) / "README.md").read_text()
+
     def test_has_orders_in_every_status_for_both_organizations(self, settings):
         settings.DEBUG = True
         call_command("load_demo")
