@@ -54,7 +54,10 @@ INSTALLED_APPS = [
     "portal.locations",
     "portal.ordering",
     "portal.service",
-    "portal.support",
+    "portal.support",  # only the migrations of the tables changes, contact and help took over
+    "portal.changes",
+    "portal.contact",
+    "portal.help",
     "portal.casework",
     "portal.backoffice",
     "portal.api",  # API keys, the REST API and SCIM (README, "API and SCIM")

@@ -22,31 +22,33 @@ PUBLIC = {
     "set_language",
     "invitation_accept",
     # Help and contact, and what makes the portal an installable app.
-    "faq",
-    "faq_topic",
-    "faq_question",
-    "faq_search",
-    "shortcut",
-    "manual",
-    "contact",
-    "contact_sent",
+    "help:faq",
+    "help:faq_topic",
+    "help:faq_question",
+    "help:faq_search",
+    "help:shortcut",
+    "help:manual",
+    "contact:form",
+    "contact:sent",
     "manifest",
     "service_worker",
     "offline",
 }
 
 
-def portal_urls(resolver=None, prefix=""):
+def portal_urls(resolver=None, prefix="", namespace=""):
+    """(name, path) of every route; a name in a namespace as reverse() takes it ("help:faq")."""
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
-            yield from portal_urls(pattern, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern) and pattern.name not in PUBLIC:
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from portal_urls(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern) and f"{namespace}{pattern.name}" not in PUBLIC:
             route = prefix + str(pattern.pattern)
             route = re.sub(r"\(\?P<\w+>(\w+)[^)]*\)", r"\1", route)  # a regex group: its first choice
             route = re.sub(r"<(?:\w+:)?\w+>", "1", route)
             path = "/" + route.replace("^", "").replace("$", "")
-            yield pattern.name or path, path  # the admin has a few unnamed redirects
+            yield f"{namespace}{pattern.name}" if pattern.name else path, path  # the admin has a few unnamed redirects
 
 
 # The API and SCIM answer a request without a key with 401, not a login page

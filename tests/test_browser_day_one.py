@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_account
 from portal.organizations.models import Invitation, Membership, Role, Status
-from portal.support import services as changes
-from portal.support.models import Kind
+from portal.changes import services as changes
+from portal.changes.models import Kind
 from tests.test_browser_accountbeheer import log_in as accountbeheer_log_in
 from tests.browser import VIEWPORTS, Screens
 

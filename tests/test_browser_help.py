@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, staff_roles_granted
 from portal.core import demo
-from portal.support import contact_services
-from portal.support.contact_models import ContactMessage
+from portal.contact import services as contact_services
+from portal.contact.models import ContactMessage
 from tests.browser import ARGS, CHROMIUM, VIEWPORTS, Screens, assert_accessible, watch_csp
 from tests.test_browser_accountbeheer import log_in
 
@@ -26,9 +26,9 @@ def migrated_data(db):
     """The staff groups and the FAQ's content come with data migrations, which an
     earlier test of the browser suite emptied from the database: added again the same
     way (each adds nothing that is there)."""
-    from django.apps import apps
+    from portal.help.tests.helpers import faq_content_added
 
-    import_module("portal.support.migrations.0003_faq_content").add(apps, None)
+    faq_content_added()
     staff_roles_granted()
 
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from conftest import PASSWORD
 from portal.service.models import ServiceRequest
-from portal.support.models import ChangeRequest
+from portal.changes.models import ChangeRequest
 from tests.browser import VIEWPORTS, Screens
 from tests.test_browser_accountbeheer import log_in
 

@@ -41,7 +41,7 @@ def test_the_portal_says_je_to_everyone():
 
 @pytest.mark.django_db
 def test_the_faq_as_stored_says_je():
-    from portal.support.faq_models import FaqQuestion, FaqTopic
+    from portal.help.models import FaqQuestion, FaqTopic
 
     texts = [t for topic in FaqTopic.objects.all() for t in (topic.title, topic.intro)]
     texts += [t for q in FaqQuestion.objects.all() for t in (q.question, q.answer)]
@@ -50,7 +50,7 @@ def test_the_faq_as_stored_says_je():
 
 @pytest.mark.django_db
 def test_the_faq_page_asks_whether_your_question_is_there_with_je(client):
-    page = client.get(reverse("support:faq")).content.decode()
+    page = client.get(reverse("help:faq")).content.decode()
     assert "Staat je vraag er niet bij?" in page and not POLITE.search(page)
 
 
@@ -65,7 +65,7 @@ def staff_client(staff_user):
 def test_lists_write_dates_as_the_rest_of_the_portal(client, staff_client, employee, locations):
     from portal.service.models import Category
     from portal.service.services import service_request_create
-    from portal.support.contact_services import contact_message_create
+    from portal.contact.services import contact_message_create
 
     location = locations[0]
     request = service_request_create(
@@ -78,7 +78,7 @@ def test_lists_write_dates_as_the_rest_of_the_portal(client, staff_client, emplo
         "back office: service requests": staff_client.get(reverse("backoffice:service_request_list")),
         "back office: contact messages": staff_client.get(reverse("backoffice:contact_message_list")),
         "back office: audit trail": staff_client.get(reverse("backoffice:audit")),
-        "customer: contact messages": client.get(reverse("support:contact_list")),
+        "customer: contact messages": client.get(reverse("contact:list")),
         "customer: service requests": client.get(reverse("service:list")),
     }
     for name, response in pages.items():

@@ -17,7 +17,7 @@ from portal.organizations.models import Invitation, Membership, Role, Status
 from portal.service import services as service
 from portal.service.models import ServiceRequest
 from portal.service.models import Status as RequestStatus
-from portal.support import services as changes
+from portal.changes import services as changes
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ class TestHome:
         [invitation] = shown["invitations"].items
         assert invitation.label == "Nina Nieuw" and invitation.attention and str(invitation.status) == "Verlopen"
         assert [item.label for item in shown["reactivations"].items] == ["Tom Terug"]
-        assert shown["changes"].items[0].url == reverse("support:change_detail", args=[change.pk])
+        assert shown["changes"].items[0].url == reverse("changes:detail", args=[change.pk])
 
     def test_nothing_of_another_organization(self, client, other_admin, employee, locations, orderer, product):
         service.service_request_create(

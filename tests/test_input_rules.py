@@ -16,8 +16,8 @@ from portal.core import fields as rules
 from portal.ordering.models import Order
 from portal.organizations.models import Organization
 from portal.service.models import ServiceMessage, ServiceRequest
-from portal.support.contact_models import ContactMessage, ContactReply
-from portal.support.models import ChangeRequest, ChangeRequestMessage
+from portal.contact.models import ContactMessage, ContactReply
+from portal.changes.models import ChangeRequest, ChangeRequestMessage
 
 
 def portal_forms():
@@ -45,7 +45,7 @@ def text_fields():
 
 
 def test_the_forms_are_found():
-    assert {"portal.organizations.forms.AccountForm", "portal.support.contact_forms.ContactForm",
+    assert {"portal.organizations.forms.AccountForm", "portal.contact.forms.ContactForm",
             "portal.backoffice.forms.AdministratorInviteForm"} <= set(FORMS)  # fmt: skip
 
 
@@ -91,14 +91,14 @@ COLUMNS = [
     ("portal.service.forms.ServiceRequestForm", "subject", ServiceRequest, "subject"),
     ("portal.service.forms.ServiceRequestForm", "description", ServiceRequest, "description"),
     ("portal.service.forms.MessageForm", "body", ServiceMessage, "body"),
-    ("portal.support.forms.ChangeRequestForm", "description", ChangeRequest, "description"),
-    ("portal.support.forms.MessageForm", "body", ChangeRequestMessage, "body"),
-    ("portal.support.contact_forms.ContactForm", "name", ContactMessage, "name"),
-    ("portal.support.contact_forms.ContactForm", "email", ContactMessage, "email"),
-    ("portal.support.contact_forms.ContactForm", "phone", ContactMessage, "phone"),
-    ("portal.support.contact_forms.ContactForm", "subject", ContactMessage, "subject"),
-    ("portal.support.contact_forms.ContactForm", "message", ContactMessage, "message"),
-    ("portal.support.contact_forms.FollowUpForm", "body", ContactMessage, "message"),
+    ("portal.changes.forms.ChangeRequestForm", "description", ChangeRequest, "description"),
+    ("portal.changes.forms.MessageForm", "body", ChangeRequestMessage, "body"),
+    ("portal.contact.forms.ContactForm", "name", ContactMessage, "name"),
+    ("portal.contact.forms.ContactForm", "email", ContactMessage, "email"),
+    ("portal.contact.forms.ContactForm", "phone", ContactMessage, "phone"),
+    ("portal.contact.forms.ContactForm", "subject", ContactMessage, "subject"),
+    ("portal.contact.forms.ContactForm", "message", ContactMessage, "message"),
+    ("portal.contact.forms.FollowUpForm", "body", ContactMessage, "message"),
     ("portal.backoffice.forms.ReplyForm", "body", ChangeRequestMessage, "body"),  # the shortest of the three
     ("portal.backoffice.forms.ReplyForm", "body", ContactReply, "body"),
     ("portal.backoffice.forms.CarryOutForm", "body", ChangeRequestMessage, "body"),

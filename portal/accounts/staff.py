@@ -49,11 +49,11 @@ def can_handle_service_requests(user) -> bool:
 
 
 def can_handle_change_requests(user) -> bool:
-    return staff_may(user, "support.change_changerequest")
+    return staff_may(user, "changes.change_changerequest")
 
 
 def can_handle_contact_messages(user) -> bool:
-    return staff_may(user, "support.change_contactmessage")
+    return staff_may(user, "contact.change_contactmessage")
 
 
 def can_view_audit(user) -> bool:

@@ -22,10 +22,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.views import redirect_to_login
 from django.db import models, router, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import URLPattern, reverse, reverse_lazy
+from django.urls import URLPattern, path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +33,7 @@ from portal.core.audit import audit_record
 from portal.core.fields import id_from, validate_one_line, validate_text
 from portal.locations.models import Address, Department, Location
 from portal.ordering.models import Category, Product
-from portal.support.faq_models import FaqQuestion, FaqTopic
+from portal.help.models import FaqQuestion, FaqTopic
 
 from .permissions import is_staff_member
 
@@ -76,7 +76,16 @@ class BackofficeAdminSite(admin.AdminSite):
         for url in urls:
             if isinstance(url, URLPattern) and hasattr(url.callback, "login_url"):
                 url.callback.login_url = settings.LOGIN_URL
-        return urls
+        moved = path("support/<path:rest>", self.admin_view(self.faq_moved), name="support_moved")
+        return [moved, *urls]
+
+    def faq_moved(self, request, rest):
+        """The FAQ's master data were the app "support"'s and are "help"'s now: their old
+        addresses (…/stamgegevens/support/faqquestion/…) lead to the new ones."""
+        target = reverse("backoffice_admin:index") + "help/" + rest
+        if request.GET:
+            target += "?" + request.GET.urlencode()
+        return HttpResponsePermanentRedirect(target)
 
 
 site = BackofficeAdminSite(name="backoffice_admin")

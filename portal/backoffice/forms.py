@@ -7,8 +7,8 @@ from portal.core.fields import DateField, LineField, ModelChoiceField, ModelMult
 from portal.organizations.forms import DeactivateForm as AccountDeactivateForm
 from portal.organizations.models import Organization
 from portal.service.models import ServiceMessage
-from portal.support.contact_models import ContactReply
-from portal.support.models import ChangeRequestMessage
+from portal.contact.models import ContactReply
+from portal.changes.models import ChangeRequestMessage
 
 User = get_user_model()
 

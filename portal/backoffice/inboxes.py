@@ -3,7 +3,7 @@ that the list and detail pages serve every kind and a new kind is one more entry
 
 Each entry names its model, its statuses and the services that reply, set a status and
 assign a handler; the rules stay in those services (``portal.service.services``,
-``portal.support.services``), which check the role again.
+``portal.changes.services``), which check the role again.
 """
 
 from dataclasses import dataclass
@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.service import models as service_models
 from portal.service import services as service_services
-from portal.support import contact_models, contact_services
-from portal.support import models as support_models
-from portal.support import services as support_services
+from portal.changes import models as change_models
+from portal.changes import services as change_services
+from portal.contact import models as contact_models
+from portal.contact import services as contact_services
 
 from .permissions import can_handle_change_requests, can_handle_contact_messages, can_handle_service_requests
 
@@ -101,16 +102,16 @@ SERVICE_REQUESTS = Inbox(
 CHANGE_REQUESTS = Inbox(
     key="change",
     title=_("Wijzigingsverzoeken"),
-    model=support_models.ChangeRequest,
-    statuses=support_models.Status,
-    open_statuses=tuple(s for s in support_models.Status if s not in support_models.CLOSED),
-    staff_statuses=support_services.STAFF_STATUSES,
+    model=change_models.ChangeRequest,
+    statuses=change_models.Status,
+    open_statuses=tuple(s for s in change_models.Status if s not in change_models.CLOSED),
+    staff_statuses=change_services.STAFF_STATUSES,
     allowed=can_handle_change_requests,
     object_name="change_request",
-    reply_service=support_services.change_request_reply,
-    status_service=support_services.change_request_status_set,
-    assign_service=support_services.change_request_assign,
-    error=support_services.ChangeRequestError,
+    reply_service=change_services.change_request_reply,
+    status_service=change_services.change_request_status_set,
+    assign_service=change_services.change_request_assign,
+    error=change_services.ChangeRequestError,
     list_url_name="backoffice:change_request_list",
     detail_url_name="backoffice:change_request_detail",
     related=("organization", "created_by", "assigned_to", "location", "department"),

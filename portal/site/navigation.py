@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.staff import is_staff_member
 from portal.locations.permissions import can_view_locations
 from portal.organizations import permissions
-from portal.support.permissions import can_use_contact
+from portal.contact.permissions import can_use_contact
 
 
 @dataclass(frozen=True)
@@ -32,18 +32,18 @@ MENU = [
     NavItem("locations", _("Locaties"), "locations:list", can_view_locations),
     NavItem("ordering", _("Bestellen"), "ordering:catalogue", permissions.can_order),
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
-    NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
-    NavItem("manual", _("Handleiding"), "support:manual", _anyone),
-    NavItem("contact", _("Contact"), "support:contact", can_use_contact),
+    NavItem("faq", _("Veelgestelde vragen"), "help:faq", _anyone),
+    NavItem("manual", _("Handleiding"), "help:manual", _anyone),
+    NavItem("contact", _("Contact"), "contact:form", can_use_contact),
     NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_manage_accounts),
 ]
 
 
 # A visitor who is not logged in: the pages anyone may read, and the way in.
 PUBLIC_MENU = [
-    NavItem("faq", _("Veelgestelde vragen"), "support:faq", _anyone),
-    NavItem("manual", _("Handleiding"), "support:manual", _anyone),
-    NavItem("contact", _("Contact"), "support:contact", _anyone),
+    NavItem("faq", _("Veelgestelde vragen"), "help:faq", _anyone),
+    NavItem("manual", _("Handleiding"), "help:manual", _anyone),
+    NavItem("contact", _("Contact"), "contact:form", _anyone),
     NavItem("login", _("Inloggen"), "account_login", _anyone),
 ]
 

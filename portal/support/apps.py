@@ -3,18 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SupportConfig(AppConfig):
+    """What was one app is three: ``changes``, ``contact`` and ``help``. This one keeps
+    the migrations that made their tables (still named ``support_*``) so that a database
+    made before the split migrates on; it has no models, views or URLs of its own."""
+
     name = "portal.support"
     verbose_name = _("Klantenservice")
-
-    def ready(self):
-        from portal.core.audit import register_value_labels
-
-        from .models import Status
-
-        register_value_labels("status", Status.choices)
-
-        from portal.core.home import register_home_panel
-
-        from .home import change_requests_panel
-
-        register_home_panel(change_requests_panel, order=60)

@@ -28,7 +28,7 @@ PAGES = [
     ("backoffice_admin:locations_location_add", [], "am"),
     ("backoffice_admin:ordering_product_changelist", [], "am"),
     ("backoffice_admin:ordering_category_add", [], "am"),
-    ("backoffice_admin:support_faqquestion_changelist", [], "cs"),
+    ("backoffice_admin:help_faqquestion_changelist", [], "cs"),
 ]
 POSTS = [
     ("backoffice:organization_access", ["organization"], "am"),

@@ -66,3 +66,13 @@ def test_a_saved_record_is_named_without_an_article(am_client):
     assert response.redirect_chain, response.context["adminform"].form.errors
     [message] = [str(m) for m in response.context["messages"]]
     assert message.startswith("‘<a href=") and message.endswith("’ (product) is gewijzigd. Je kunt het hieronder verder bewerken.")
+
+
+@pytest.mark.django_db
+def test_the_faqs_old_master_data_addresses_lead_to_the_new_ones(client, staff_user):
+    """The FAQ's models were the app "support"'s and are "help"'s: an old bookmark works."""
+    client.force_login(staff_user)
+    response = client.get("/backoffice/stamgegevens/support/faqquestion/?q=wachtwoord")
+    assert response.status_code == 301
+    assert response.url == "/backoffice/stamgegevens/help/faqquestion/?q=wachtwoord"
+    assert client.get(response.url).status_code == 200

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.core.models import AuditEvent
 from portal.service.models import Status as ServiceStatus
-from portal.support.models import Status as ChangeStatus
+from portal.changes.models import Status as ChangeStatus
 
 
 @pytest.mark.django_db

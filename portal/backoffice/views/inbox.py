@@ -16,9 +16,9 @@ from portal.core.paging import page_of
 from portal.core.uploads import attachment_response
 from portal.organizations.services import AccountRuleError
 from portal.service.models import ServiceAttachment
-from portal.support import services as support_services
-from portal.support.contact_models import ContactMessage
-from portal.support.models import Kind
+from portal.changes import services as change_services
+from portal.contact.models import ContactMessage
+from portal.changes.models import Kind
 
 from ..forms import ApplyPersonalDataForm, CarryOutForm, InboxFilterForm, ReplyForm, StatusForm
 from ..inboxes import CHANGE_REQUESTS
@@ -183,7 +183,7 @@ def _carry_out(request, inbox, obj):
         return None, None
     form = CarryOutForm(request.POST, prefix="carry_out", organization=obj.organization)
     if form.is_valid():
-        call = lambda: support_services.change_request_carry_out(  # noqa: E731
+        call = lambda: change_services.change_request_carry_out(  # noqa: E731
             actor=request.user, change_request=obj, locations=list(form.cleaned_data["locations"]),
             body=form.cleaned_data["body"], request=request,
         )  # fmt: skip
@@ -197,7 +197,7 @@ def _apply_personal_data(request, inbox, obj):
         return None, None
     form = ApplyPersonalDataForm(request.POST, prefix="apply")
     if form.is_valid():
-        call = lambda: support_services.change_request_personal_data_apply(  # noqa: E731
+        call = lambda: change_services.change_request_personal_data_apply(  # noqa: E731
             actor=request.user, change_request=obj, body=form.cleaned_data["body"], request=request
         )
         if _run(form, call, (inbox.error, AccountRuleError))[0]:

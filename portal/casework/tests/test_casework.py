@@ -8,9 +8,9 @@ from portal.casework.services import MESSAGE_REQUIRED
 from portal.core.models import AuditEvent
 from portal.service import services as service_services
 from portal.service.models import Category
-from portal.support import contact_services
-from portal.support import services as change_services
-from portal.support.models import Kind
+from portal.contact import services as contact_services
+from portal.changes import services as change_services
+from portal.changes.models import Kind
 
 
 def _service_request(employee, locations):

@@ -66,7 +66,7 @@ class TestDetail:
         page = client.get(detail(locations[0])).content.decode()
         for text in ("Utrecht", "L1", "Utrechtstraat 1", "Utrechtlaan 2", "1234 AC", "Winkel", "Wijziging doorgeven"):
             assert text in page
-        assert f"{reverse('support:change_create')}?soort=location_change&amp;locatie={locations[0].pk}" in page
+        assert f"{reverse('changes:create')}?soort=location_change&amp;locatie={locations[0].pk}" in page
         assert "Gekoppelde accounts" not in page  # only an administrator sees who is linked
         assert "admin@test.example" not in page and "Anna Admin" not in page
 
@@ -118,7 +118,7 @@ def test_my_account_links_each_location_and_the_change_requests(client, employee
     client.force_login(employee)
     page = client.get("/mijn-account/").content.decode()
     assert detail(locations[0]) in page
-    assert f"{reverse('support:change_create')}?soort=personal_data" in page
-    assert f"{reverse('support:change_create')}?soort=my_locations" in page
-    assert reverse("support:change_list") in page
+    assert f"{reverse('changes:create')}?soort=personal_data" in page
+    assert f"{reverse('changes:create')}?soort=my_locations" in page
+    assert reverse("changes:list") in page
     assert "onlineklantenservice@harting-bank.nl" in page  # e-mail stays the alternative

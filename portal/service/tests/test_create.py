@@ -264,7 +264,7 @@ def test_a_body_larger_than_the_attachments_allow_is_refused_before_it_is_read(e
 def test_a_view_without_attachments_takes_no_large_body(employee, locations, settings, parsed):
     client = Client(enforce_csrf_checks=True)
     client.force_login(employee)
-    response = oversized_post(client, reverse("support:change_create"), settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = oversized_post(client, reverse("changes:create"), settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     assert response.status_code == 413
     assert parsed == []
 

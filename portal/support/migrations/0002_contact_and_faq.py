@@ -2,9 +2,12 @@
 
 import django.db.models.deletion
 import django.db.models.functions.text
-import portal.support.contact_models
 from django.conf import settings
 from django.db import migrations, models
+
+
+def _attachment_path(instance, filename):  # pragma: no cover - as portal.contact.models._attachment_path
+    raise RuntimeError("Attachments are stored through portal.contact.services")
 
 
 class Migration(migrations.Migration):
@@ -26,7 +29,7 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(blank=True, max_length=30, verbose_name='telefoonnummer')),
                 ('subject', models.CharField(max_length=150, verbose_name='onderwerp')),
                 ('message', models.TextField(max_length=5000, verbose_name='bericht')),
-                ('attachment', models.FileField(blank=True, max_length=200, upload_to=portal.support.contact_models._attachment_path, verbose_name='bijlage')),
+                ('attachment', models.FileField(blank=True, max_length=200, upload_to=_attachment_path, verbose_name='bijlage')),
                 ('attachment_name', models.CharField(blank=True, max_length=200, verbose_name='bestandsnaam')),
                 ('attachment_type', models.CharField(blank=True, max_length=50, verbose_name='soort bestand')),
                 ('attachment_size', models.PositiveIntegerField(blank=True, null=True, verbose_name='grootte')),
