@@ -284,6 +284,7 @@ MFA_FORMS = {
     "authenticate": "portal.accounts.mfa.AuthenticateForm",
     "reauthenticate": "portal.accounts.mfa.ReauthenticateForm",
     "add_webauthn": "portal.accounts.mfa.AddWebAuthnForm",
+    "activate_totp": "portal.accounts.mfa.ActivateTOTPForm",
 }
 # WebAuthn needs https, but browsers count http://localhost as secure: allowed in development.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEVELOPMENT

@@ -17,6 +17,7 @@ from allauth.core import context as allauth_context
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
@@ -206,3 +207,10 @@ class AddWebAuthnForm(webauthn_forms.AddWebAuthnForm):
             "beveiligingssleutel zonder pincode: die gebruik je dan als tweede stap na je wachtwoord."
         )
         self.fields["passwordless"].initial = True
+
+
+class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Code uit de app")
+        self.fields["code"].widget.attrs.update(placeholder="", inputmode="numeric")

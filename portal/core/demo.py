@@ -9,6 +9,7 @@ from decimal import Decimal
 from importlib import import_module
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -162,6 +163,7 @@ def _give_totp(counter, user):
     """An authenticator app with the demo's secret, as its owner would set it up."""
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)  # as with every first app: ten codes, under Mijn account
         counter.created += 1
 
 
