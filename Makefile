@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run setup serve test bench bench-accounts crash-drill scale-out messages clean-db
+.PHONY: run setup serve lint test bench bench-accounts crash-drill scale-out messages clean-db
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -56,10 +56,14 @@ serve: $(VENV)/.runtime
 	  echo "Mijn HartingBank (production-style): http://127.0.0.1:$(PORT)  health: /health/"; \
 	  $(PY) -m gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --log-level warning; }
 
-## The whole test suite (browser tests included when Chromium is installed), after the
-## check that no app imports from a floor above it (.importlinter).
-test: $(VENV)/.dev
+## Lint and format (ruff.toml), and that no app imports from a floor above it (.importlinter).
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --no-cache --check .
 	$(VENV)/bin/lint-imports --no-cache
+
+## The whole test suite (browser tests included when Chromium is installed), after `make lint`.
+test: lint
 	$(PY) -m pytest
 
 ## Logins against the hash ceiling, pages against a bare view, memory, the SQLite write mix;

@@ -3,8 +3,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from portal.accounts.urls import allauth_urlpatterns
-from portal.api import rest as api_rest
 from portal.api import docs as api_docs
+from portal.api import rest as api_rest
 from portal.backoffice.admin import site as backoffice_admin
 from portal.core import pwa
 from portal.core import views as core_views

@@ -68,7 +68,8 @@ def set_up_with_demo_data():
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", stdout=devnull)
 
 
 def keep_writing(stop_file, log_file):
@@ -210,7 +211,7 @@ def round_trip(tmp_path, source_url, restored_url):
     state = restored.run(call(report))
     written_orders = {line.split()[1] for line in after if line.startswith("order ")}
     our_orders = [number for number in state["orders"] if number in written_orders]
-    assert len([l for l in before if l.startswith("order ")]) <= len(our_orders) <= len(written_orders)
+    assert len([line for line in before if line.startswith("order ")]) <= len(our_orders) <= len(written_orders)
     assert state["login"] == 302 and state["login_to"] == "/", state
     assert state["orders_page"] == 200
     assert state["orders_without_lines"] == 0 and state["orders_without_audit"] == []

@@ -4,8 +4,8 @@ from the mail, chooses a password and logs in."""
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.core import mail
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, TOTP_SECRET, totp_code
 from tests.browser import VIEWPORTS, Screens

@@ -5,18 +5,17 @@ two administrators saving the same account, and a session that ended elsewhere."
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_account
-from portal.organizations.models import Invitation, Membership, Role, Status
 from portal.changes import services as changes
 from portal.changes.models import Kind
-from tests.test_browser_accountbeheer import log_in as accountbeheer_log_in
+from portal.organizations.models import Invitation, Membership, Role, Status
 from tests.browser import VIEWPORTS, Screens
+from tests.test_browser_accountbeheer import log_in as accountbeheer_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

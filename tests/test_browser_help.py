@@ -5,16 +5,15 @@ installable while its service worker keeps nothing personal."""
 
 import re
 import tempfile
-from importlib import import_module
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, staff_roles_granted
-from portal.core import demo
 from portal.contact import services as contact_services
 from portal.contact.models import ContactMessage
+from portal.core import demo
 from tests.browser import ARGS, CHROMIUM, VIEWPORTS, Screens, assert_accessible, watch_csp
 from tests.test_browser_accountbeheer import log_in
 

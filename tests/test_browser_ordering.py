@@ -6,8 +6,8 @@ import re
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 from django.core import mail
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, make_account
 from portal.ordering.models import Category, Order, OrderStatus, Product

@@ -6,13 +6,13 @@ import io
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.core import mail
 from PIL import Image
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from portal.service.models import ServiceRequest
 from portal.changes.models import ChangeRequest
+from portal.service.models import ServiceRequest
 from tests.browser import VIEWPORTS, Screens
 from tests.test_browser_accountbeheer import log_in
 

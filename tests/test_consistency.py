@@ -63,9 +63,9 @@ def staff_client(staff_user):
 
 @pytest.mark.django_db
 def test_lists_write_dates_as_the_rest_of_the_portal(client, staff_client, employee, locations):
+    from portal.contact.services import contact_message_create
     from portal.service.models import Category
     from portal.service.services import service_request_create
-    from portal.contact.services import contact_message_create
 
     location = locations[0]
     request = service_request_create(

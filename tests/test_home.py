@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_account
+from portal.changes import services as changes
 from portal.ordering import services as ordering
 from portal.ordering.models import Category, Order, OrderStatus, Product
 from portal.organizations.models import Invitation, Membership, Role, Status
 from portal.service import services as service
 from portal.service.models import ServiceRequest
 from portal.service.models import Status as RequestStatus
-from portal.changes import services as changes
 
 
 @pytest.fixture

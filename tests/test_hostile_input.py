@@ -150,13 +150,13 @@ def pages_of_the_demo(users):
     shows on some of them only); with something in the cart, and an import waiting."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from portal.changes.models import ChangeRequest
+    from portal.contact.models import ContactMessage
     from portal.ordering import services as ordering
     from portal.ordering.models import Order, Product
     from portal.organizations import imports
     from portal.organizations.models import Membership
     from portal.service.models import ServiceRequest
-    from portal.contact.models import ContactMessage
-    from portal.changes.models import ChangeRequest
 
     def one_per_status(route, queryset):
         """A page for one object of each status (a form may show in one status only)."""

@@ -12,12 +12,12 @@ from django.contrib.admin.sites import all_sites
 
 import portal
 from portal.accounts.models import User
+from portal.changes.models import ChangeRequest, ChangeRequestMessage
+from portal.contact.models import ContactMessage, ContactReply
 from portal.core import fields as rules
 from portal.ordering.models import Order
 from portal.organizations.models import Organization
 from portal.service.models import ServiceMessage, ServiceRequest
-from portal.contact.models import ContactMessage, ContactReply
-from portal.changes.models import ChangeRequest, ChangeRequestMessage
 
 
 def portal_forms():

@@ -31,9 +31,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import audit_record
 from portal.core.fields import id_from, validate_one_line, validate_text
+from portal.help.models import FaqQuestion, FaqTopic
 from portal.locations.models import Address, Department, Location
 from portal.ordering.models import Category, Product
-from portal.help.models import FaqQuestion, FaqTopic
 
 from .permissions import is_staff_member
 

@@ -3,12 +3,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import ACCOUNT_MANAGER
+from portal.changes.models import ChangeRequestMessage
+from portal.contact.models import ContactReply
 from portal.core.fields import DateField, LineField, ModelChoiceField, ModelMultipleChoiceField, TextField, column_length
 from portal.organizations.forms import DeactivateForm as AccountDeactivateForm
 from portal.organizations.models import Organization
 from portal.service.models import ServiceMessage
-from portal.contact.models import ContactReply
-from portal.changes.models import ChangeRequestMessage
 
 User = get_user_model()
 

@@ -12,12 +12,12 @@ from typing import Callable
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.service import models as service_models
-from portal.service import services as service_services
 from portal.changes import models as change_models
 from portal.changes import services as change_services
 from portal.contact import models as contact_models
 from portal.contact import services as contact_services
+from portal.service import models as service_models
+from portal.service import services as service_services
 
 from .permissions import can_handle_change_requests, can_handle_contact_messages, can_handle_service_requests
 

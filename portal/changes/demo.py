@@ -80,9 +80,7 @@ REQUESTS = {
 def _play(change_request, steps, requester, customer_service):
     for step in steps:
         if step[0] == "reply":
-            services.change_request_reply(
-                actor=customer_service, change_request=change_request, body=step[1], status=step[2]
-            )
+            services.change_request_reply(actor=customer_service, change_request=change_request, body=step[1], status=step[2])
         elif step[0] == "customer":
             services.change_request_message_add(actor=requester, change_request=change_request, body=step[1])
         elif step[0] == "withdraw":

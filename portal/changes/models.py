@@ -115,9 +115,7 @@ class ChangeRequest(Case):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=Kind.values), name="change_request_kind_valid"),
-            models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="change_request_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="change_request_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(department__isnull=True) | models.Q(location__isnull=False),
                 name="change_request_department_needs_location",

@@ -23,11 +23,7 @@ def can_add_change_message(user, change_request) -> bool:
 
 def can_withdraw(user, change_request) -> bool:
     """The requester, while customer service has not started on it."""
-    return (
-        membership_of(user) is not None
-        and change_request.created_by_id == user.pk
-        and change_request.status == Status.NEW
-    )
+    return membership_of(user) is not None and change_request.created_by_id == user.pk and change_request.status == Status.NEW
 
 
 def may_apply_personal_data(user, change_request) -> bool:

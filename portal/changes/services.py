@@ -50,11 +50,15 @@ class ChangeRequestError(RuleError):
         "closed": _("Dit wijzigingsverzoek is gesloten. Geef zo nodig een nieuwe wijziging door."),
         "message_required": _("Schrijf een bericht."),
         "not_requester": _("Alleen wie het verzoek heeft ingediend, kan het intrekken."),
-        "not_withdrawable": _("Een verzoek kan alleen worden ingetrokken zolang de klantenservice het nog niet in behandeling heeft."),
+        "not_withdrawable": _(
+            "Een verzoek kan alleen worden ingetrokken zolang de klantenservice het nog niet in behandeling heeft."
+        ),
         "not_staff": _("Alleen de online klantenservice van HartingBank kan dit doen."),
         "transition_not_allowed": _("Deze statuswijziging is niet mogelijk."),
         "assignee_not_staff": _("Een verzoek kan alleen worden toegewezen aan iemand van de online klantenservice."),
-        "not_carried_out_here": _("Dit verzoek wordt niet hier uitgevoerd: pas de gegevens aan en zet het verzoek op afgehandeld."),
+        "not_carried_out_here": _(
+            "Dit verzoek wordt niet hier uitgevoerd: pas de gegevens aan en zet het verzoek op afgehandeld."
+        ),
         "proposed_required": _("Vul in wat je gegevens moeten worden, of schrijf wat er moet veranderen."),
         "proposed_invalid": _("Alleen naam, e-mailadres, telefoonnummer en functie kunnen zo worden gewijzigd."),
         "nothing_to_apply": _("In dit verzoek staan geen gegevens om door te voeren: pas ze zo nodig zelf aan."),
@@ -238,9 +242,7 @@ def change_request_carry_out(*, actor, change_request, locations, body, request=
     _require_staff(actor)
     membership, reason = _to_carry_out(change_request, Kind.MY_LOCATIONS, gone="not_carried_out_here")
     account_locations_set(actor=actor, membership=membership, locations=locations, reason=reason, request=request)
-    return change_request_reply(
-        actor=actor, change_request=change_request, body=body, status=Status.DONE, request=request
-    )
+    return change_request_reply(actor=actor, change_request=change_request, body=body, status=Status.DONE, request=request)
 
 
 # --- a change of personal data, carried out from the request ----------------------------------
@@ -265,7 +267,9 @@ def change_request_personal_data_apply(*, actor, change_request, body="", reques
     body = (body or "").strip() or str(
         _("De gevraagde wijziging is doorgevoerd.")
         if "email_pending" not in changes
-        else _("De gevraagde wijziging is doorgevoerd. Het nieuwe e-mailadres gaat in zodra je het bevestigt met de link die we ernaartoe hebben gestuurd.")
+        else _(
+            "De gevraagde wijziging is doorgevoerd. Het nieuwe e-mailadres gaat in zodra je het bevestigt met de link die we ernaartoe hebben gestuurd."
+        )
     )
     ChangeRequestMessage.objects.create(change_request=change_request, author=actor, from_staff=from_staff, body=body)
     _move(change_request, Status.DONE, actor=actor, request=request, action="change_request_applied")
@@ -274,6 +278,7 @@ def change_request_personal_data_apply(*, actor, change_request, body="", reques
 
 
 # --- the kind, for casework -----------------------------------------------------------------
+
 
 def _notify_requester(change_request, event, *, status_changed=False, **context):
     if event == "reply":

@@ -52,7 +52,9 @@ class ContactForm(forms.Form):
     )
     subject = LineField(label=_("Onderwerp"), max_length=column_length(ContactMessage, "subject"))
     message = TextField(
-        label=_("Je vraag of bericht"), max_length=column_length(ContactMessage, "message"), widget=forms.Textarea(attrs={"rows": 7})
+        label=_("Je vraag of bericht"),
+        max_length=column_length(ContactMessage, "message"),
+        widget=forms.Textarea(attrs={"rows": 7}),
     )
     attachment = forms.FileField(
         label=_("Bijlage (optioneel)"),
@@ -99,9 +101,7 @@ class ContactForm(forms.Form):
 
     def _check_not_a_robot(self, cleaned):
         if cleaned.get(HONEYPOT):
-            raise forms.ValidationError(
-                _("Je bericht kon niet worden verstuurd. Mail ons zo nodig rechtstreeks."), code="spam"
-            )
+            raise forms.ValidationError(_("Je bericht kon niet worden verstuurd. Mail ons zo nodig rechtstreeks."), code="spam")
         try:
             started = int(signing.loads(self.data.get("started", ""), salt=SIGNING_SALT))
         except (signing.BadSignature, TypeError, ValueError):
@@ -113,9 +113,7 @@ class ContactForm(forms.Form):
                 _("Het formulier stond te lang open. Controleer je bericht en verstuur het opnieuw."), code="expired"
             )
         if age < settings.CONTACT_FORM_MIN_SECONDS:
-            raise forms.ValidationError(
-                _("Dat ging erg snel. Controleer je bericht en verstuur het opnieuw."), code="too_fast"
-            )
+            raise forms.ValidationError(_("Dat ging erg snel. Controleer je bericht en verstuur het opnieuw."), code="too_fast")
 
     def _restart(self):
         self.data = self.data.copy()

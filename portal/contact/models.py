@@ -95,9 +95,7 @@ class ContactMessage(Case):
         verbose_name_plural = _("contactberichten")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=ContactStatus.values), name="contact_message_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=ContactStatus.values), name="contact_message_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(closed_at__isnull=True) | models.Q(status__in=CONTACT_CLOSED),
                 name="contact_message_closed_only_when_done",
@@ -139,6 +137,7 @@ class ContactReply(CaseMessage):
     contact_message = models.ForeignKey(
         ContactMessage, on_delete=models.CASCADE, related_name="replies", verbose_name=_("contactbericht")
     )
+
     class Meta:
         db_table = "support_contactreply"  # the table it had in the app "support", which it left
         verbose_name = _("reactie op contactbericht")

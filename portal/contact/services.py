@@ -133,9 +133,7 @@ def _store_attachment(contact_message, attachment, written):
 # --- the sender ----------------------------------------------------------------------------
 
 
-def contact_message_create(
-    *, actor, subject, message, name="", email="", phone="", attachment=None, request=None
-):
+def contact_message_create(*, actor, subject, message, name="", email="", phone="", attachment=None, request=None):
     """A message to online customer service. A logged-in sender's name and e-mail
     address are those of the account (whatever is passed); a visitor gives them. The
     sender gets a confirmation with the reference, customer service a notification.

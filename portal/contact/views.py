@@ -46,7 +46,9 @@ def contact(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request):
-            form.add_error(None, _("Je hebt de afgelopen tijd al veel berichten verstuurd. Probeer het over een uur opnieuw, of mail ons."))
+            form.add_error(
+                None, _("Je hebt de afgelopen tijd al veel berichten verstuurd. Probeer het over een uur opnieuw, of mail ons.")
+            )
             status = 429
         else:
             sent = _send(request, form)

@@ -78,7 +78,7 @@ def client_ip(request):
 
     try:
         return get_adapter(request).get_client_ip(request)
-    except Exception:  # no usable address: record the event without one
+    except Exception:  # noqa: BLE001 - no usable address (whatever the reason): record the event without one
         return None
 
 

@@ -61,7 +61,6 @@ from django.utils import timezone
 from .mail import mail_hold_statements
 from .models import AuditEvent, OutgoingMail
 
-
 FORMAT = "mijn-hartingbank-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

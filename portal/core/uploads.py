@@ -187,7 +187,7 @@ def files_removed_on_failure():
         for name in written:
             try:
                 default_storage.delete(name)
-            except OSError:  # noqa: PERF203 - log the name only (random, nothing personal)
+            except OSError:  # log the name only (random, nothing personal)
                 logger.warning("could not remove attachment file %s after a failed write", name)
         raise
 

@@ -18,7 +18,9 @@ class FaqTopicQuerySet(models.QuerySet):
 
 class FaqTopic(models.Model):
     title = models.CharField(_("onderwerp"), max_length=100)
-    slug = models.SlugField(_("adres"), max_length=60, unique=True, help_text=_("Het deel van het webadres, bijvoorbeeld 'bestellen'."))
+    slug = models.SlugField(
+        _("adres"), max_length=60, unique=True, help_text=_("Het deel van het webadres, bijvoorbeeld 'bestellen'.")
+    )
     intro = models.TextField(_("inleiding"), max_length=1000, blank=True)
     order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     is_published = models.BooleanField(_("gepubliceerd"), default=True)

@@ -54,9 +54,7 @@ def faq_question(request, topic, question):
 def faq_search(request):
     form = FaqSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""  # a refused search is shown with its error
-    results = (
-        _published_questions().matching(query).select_related("topic").order_by("topic__order", "topic_id", "order", "id")
-    )
+    results = _published_questions().matching(query).select_related("topic").order_by("topic__order", "topic_id", "order", "id")
     return render(
         request,
         "help/faq_search.html",

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.errors import RuleError
 from portal.core.audit import audit_record
+from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send, site_url
 from portal.core.references import next_reference
 from portal.core.scoping import membership_of

@@ -14,9 +14,7 @@ class ServiceRequestForm(forms.Form):
     department belongs to the chosen location."""
 
     location = ModelChoiceField(label=_("Locatie"), queryset=Location.objects.none(), empty_label=_("Kies een locatie"))
-    department = ModelChoiceField(
-        label=_("Afdeling"), queryset=Department.objects.none(), empty_label=_("Kies een afdeling")
-    )
+    department = ModelChoiceField(label=_("Afdeling"), queryset=Department.objects.none(), empty_label=_("Kies een afdeling"))
     category = forms.ChoiceField(label=_("Soort probleem"), choices=[("", _("Kies wat er aan de hand is")), *Category.choices])
     subject = LineField(
         label=_("Onderwerp"),
@@ -27,7 +25,9 @@ class ServiceRequestForm(forms.Form):
         label=_("Omschrijving"),
         max_length=column_length(ServiceRequest, "description"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Wat gebeurt er, sinds wanneer, en wat heb je al geprobeerd? Noem ook een foutmelding of het nummer van het apparaat als je dat hebt."),
+        help_text=_(
+            "Wat gebeurt er, sinds wanneer, en wat heb je al geprobeerd? Noem ook een foutmelding of het nummer van het apparaat als je dat hebt."
+        ),
     )
     attachments = AttachmentsField()
 

@@ -146,9 +146,7 @@ class ServiceAttachment(models.Model):
     random name; served only through the download view."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey(
-        ServiceMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
-    )
+    message = models.ForeignKey(ServiceMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(_("bestandsnaam"), max_length=200)
     content_type = models.CharField(_("soort bestand"), max_length=50)

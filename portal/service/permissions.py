@@ -31,9 +31,7 @@ def can_add_message(user, service_request) -> bool:
 
 
 def can_close(user, service_request) -> bool:
-    return transition_allowed(service_request.status, Status.CLOSED) and _is_requester_or_administrator(
-        user, service_request
-    )
+    return transition_allowed(service_request.status, Status.CLOSED) and _is_requester_or_administrator(user, service_request)
 
 
 def reopen_deadline(service_request):

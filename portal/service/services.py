@@ -199,7 +199,9 @@ def service_request_create(*, actor, location, department, category, subject, de
             status=Status.NEW,
         )
         _store_attachments(service_request, None, files, written)
-        _audit("service_request_created", actor=actor, service_request=service_request, request=request, status=[None, Status.NEW])
+        _audit(
+            "service_request_created", actor=actor, service_request=service_request, request=request, status=[None, Status.NEW]
+        )
         _mail_requester("created", service_request)
         _mail_customer_service("created_for_customer_service", service_request)
     return service_request
@@ -249,9 +251,7 @@ def service_request_reopen(*, actor, service_request, request=None):
             if not permissions.reopen_window_open(service_request):
                 raise ServiceRuleError("reopen_expired", days=permissions.REOPEN_DAYS)
             raise ServiceRuleError("reopen_not_allowed")
-        _set_status(
-            service_request, permissions.REOPENED_STATUS, actor=actor, action="service_request_reopened", request=request
-        )
+        _set_status(service_request, permissions.REOPENED_STATUS, actor=actor, action="service_request_reopened", request=request)
         _mail_customer_service("reopened_by_customer", service_request, actor=actor)
         if actor.pk != service_request.created_by_id:
             _mail_requester("status_changed", service_request, actor_is_customer=True)

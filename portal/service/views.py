@@ -23,7 +23,6 @@ from . import permissions, services
 from .forms import ListFilterForm, MessageForm, ServiceRequestForm
 from .models import ServiceRequest, Status
 
-
 portal_user_required = allowed_or_404(can_use_portal)
 
 

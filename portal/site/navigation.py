@@ -9,9 +9,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import is_staff_member
+from portal.contact.permissions import can_use_contact
 from portal.locations.permissions import can_view_locations
 from portal.organizations import permissions
-from portal.contact.permissions import can_use_contact
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 import pytest
 
-from portal.service.models import Category
-from portal.service.services import service_request_create
-from portal.contact.services import contact_message_create
 from portal.changes.models import Kind
 from portal.changes.services import change_request_create
+from portal.contact.services import contact_message_create
+from portal.service.models import Category
+from portal.service.services import service_request_create
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ back office exists; the page is not for their role), the right role the page."""
 
 import pytest
 from django.urls import reverse
+
 from conftest import give_totp
 
 # (URL name, arguments, the role that may open it: "am" account manager, "cs" customer service, "both")

@@ -1,8 +1,8 @@
 """Accounts on request, with the reason in the audit trail; staff passwords; the audit viewer."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from portal.accounts.models import User

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from portal.changes.models import Status as ChangeStatus
 from portal.core.models import AuditEvent
 from portal.service.models import Status as ServiceStatus
-from portal.changes.models import Status as ChangeStatus
 
 
 @pytest.mark.django_db

@@ -5,8 +5,8 @@ page (``portal.core.audit.describe_changes``)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext as _
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from portal.accounts.models import search_key

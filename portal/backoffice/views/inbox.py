@@ -11,14 +11,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.casework.services import MESSAGE_REQUIRED
+from portal.changes import services as change_services
+from portal.changes.models import Kind
+from portal.contact.models import ContactMessage
 from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.core.uploads import attachment_response
 from portal.organizations.services import AccountRuleError
 from portal.service.models import ServiceAttachment
-from portal.changes import services as change_services
-from portal.contact.models import ContactMessage
-from portal.changes.models import Kind
 
 from ..forms import ApplyPersonalDataForm, CarryOutForm, InboxFilterForm, ReplyForm, StatusForm
 from ..inboxes import CHANGE_REQUESTS

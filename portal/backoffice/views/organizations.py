@@ -13,7 +13,13 @@ from portal.core.paging import page_of
 from portal.organizations import services
 from portal.organizations.models import Organization, Role, Status
 
-from ..forms import AdministratorInviteForm, OptionalReasonForm, OrganizationCreateForm, OrganizationFilterForm, OrganizationUpdateForm
+from ..forms import (
+    AdministratorInviteForm,
+    OptionalReasonForm,
+    OrganizationCreateForm,
+    OrganizationFilterForm,
+    OrganizationUpdateForm,
+)
 from ..permissions import can_edit_master_data, can_handle_accounts, can_onboard, can_view_organizations, staff_required
 from .common import render_tab
 

@@ -5,12 +5,12 @@ import pytest
 from django.core import mail
 
 from portal.casework.services import MESSAGE_REQUIRED
+from portal.changes import services as change_services
+from portal.changes.models import Kind
+from portal.contact import services as contact_services
 from portal.core.models import AuditEvent
 from portal.service import services as service_services
 from portal.service.models import Category
-from portal.contact import services as contact_services
-from portal.changes import services as change_services
-from portal.changes.models import Kind
 
 
 def _service_request(employee, locations):

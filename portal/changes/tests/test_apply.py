@@ -6,9 +6,9 @@ request's number, the requester told, the request done."""
 import pytest
 from django.urls import reverse
 
-from portal.core.models import AuditEvent
 from portal.changes import services
 from portal.changes.models import ChangeRequest, Kind, Status
+from portal.core.models import AuditEvent
 
 
 @pytest.fixture
@@ -40,7 +40,9 @@ class TestAsking:
 
     def test_new_values_are_checked_like_the_account_form(self, client, employee):
         client.force_login(employee)
-        response = client.post(reverse("changes:create"), {"kind": "personal_data", "new_full_name": "Erik\nBeste klant", "new_email": "geen-adres"})
+        response = client.post(
+            reverse("changes:create"), {"kind": "personal_data", "new_full_name": "Erik\nBeste klant", "new_email": "geen-adres"}
+        )
         errors = response.context["form"].errors.as_data()
         assert "new_full_name" in errors and "new_email" in errors
         assert response.context["form"]["new_email"].value() == "geen-adres"
@@ -53,7 +55,9 @@ class TestAsking:
 
 @pytest.mark.django_db
 class TestApplyingByTheAdministrator:
-    def test_the_administrator_sees_now_and_asked_and_carries_it_out(self, client, admin_user, employee, asked, mailoutbox, django_capture_on_commit_callbacks):
+    def test_the_administrator_sees_now_and_asked_and_carries_it_out(
+        self, client, admin_user, employee, asked, mailoutbox, django_capture_on_commit_callbacks
+    ):
         request = asked(phone="06 12345678", job_title="Bedrijfsleider")
         client.force_login(admin_user)
         page = client.get(reverse("changes:detail", args=[request.pk]))

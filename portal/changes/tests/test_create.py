@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from portal.core.models import AuditEvent
 from portal.changes import services
 from portal.changes.models import ChangeRequest, Kind, Status
+from portal.core.models import AuditEvent
 
 URL = "/wijzigingen/nieuw/"
 
@@ -88,7 +88,9 @@ class TestCreate:
 
     def test_a_department_of_another_location_is_refused(self, post, admin_user, locations):
         other_department = locations[1].departments.get()
-        response = post(admin_user, kind=Kind.LOCATION_REMOVE, location=locations[0].pk, department=other_department.pk, description="x")
+        response = post(
+            admin_user, kind=Kind.LOCATION_REMOVE, location=locations[0].pk, department=other_department.pk, description="x"
+        )
         assert form_codes(response, "department") == {"department_not_of_location"}
         assert not ChangeRequest.objects.exists()
 

@@ -3,9 +3,9 @@ status, assign. Every transition is decided in one place."""
 
 import pytest
 
-from portal.core.models import AuditEvent
 from portal.changes import services
 from portal.changes.models import ChangeRequestMessage, Status
+from portal.core.models import AuditEvent
 
 
 @pytest.fixture
@@ -20,7 +20,9 @@ def staff_call(django_capture_on_commit_callbacks, mailoutbox):
 
 @pytest.mark.django_db
 class TestReply:
-    def test_reply_with_a_status_sets_it_and_mails_the_requester(self, staff_call, employee, employee_request, staff_user, settings, mailoutbox):
+    def test_reply_with_a_status_sets_it_and_mails_the_requester(
+        self, staff_call, employee, employee_request, staff_user, settings, mailoutbox
+    ):
         settings.SITE_URL = "https://portal.example"
         message = staff_call(
             services.change_request_reply, actor=staff_user, change_request=employee_request,
@@ -105,7 +107,10 @@ class TestStatus:
         assert event.target_user == employee_request.created_by and event.organization == employee_request.organization
 
     def test_the_same_status_again_does_nothing(self, staff_call, employee_request, staff_user, mailoutbox):
-        assert staff_call(services.change_request_status_set, actor=staff_user, change_request=employee_request, status=Status.NEW) is False
+        assert (
+            staff_call(services.change_request_status_set, actor=staff_user, change_request=employee_request, status=Status.NEW)
+            is False
+        )
         assert mailoutbox == [] and not AuditEvent.objects.filter(actor=staff_user).exists()
 
     def test_customers_cannot_set_a_status(self, employee_request, admin_user):

@@ -3,10 +3,10 @@ from django.contrib.auth.models import Group
 
 from portal.accounts.models import User
 from portal.accounts.staff import STAFF_GROUPS
-from portal.core import demo as core_demo
-from portal.organizations.models import Organization
 from portal.changes import demo
 from portal.changes.models import ChangeRequest, ChangeRequestMessage, Status
+from portal.core import demo as core_demo
+from portal.organizations.models import Organization
 
 
 def demo_orgs():

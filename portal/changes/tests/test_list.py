@@ -64,10 +64,14 @@ class TestList:
         assert client.get(LIST).status_code == 404
 
     @pytest.mark.parametrize("count", [1, 15])
-    def test_query_count_does_not_grow(self, client, organization, admin_user, locations, file_request, count, django_assert_num_queries):
+    def test_query_count_does_not_grow(
+        self, client, organization, admin_user, locations, file_request, count, django_assert_num_queries
+    ):
         for i in range(count):
             user = make_account(organization, f"m{i}@test.example", locations=locations)
-            file_request(user, kind=Kind.LOCATION_REMOVE, location=locations[i % 2], department=locations[i % 2].departments.get())
+            file_request(
+                user, kind=Kind.LOCATION_REMOVE, location=locations[i % 2], department=locations[i % 2].departments.get()
+            )
         client.force_login(admin_user)
         client.get(LIST)
         with django_assert_num_queries(3):  # session, user with membership, the page (shorter than one: no count)

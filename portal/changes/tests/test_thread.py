@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from portal.core.models import AuditEvent
 from portal.changes import services
 from portal.changes.models import ChangeRequestMessage, Status
+from portal.core.models import AuditEvent
 
 
 def detail(change_request):
@@ -34,9 +34,16 @@ class TestDetail:
         services.change_request_reply(actor=staff_user, change_request=employee_request, body="We kijken ernaar.")
         client.force_login(employee)
         page = client.get(detail(employee_request)).content.decode()
-        for text in (employee_request.reference, "In behandeling", "Mijn persoonlijke gegevens wijzigen",
-                     "Mijn telefoonnummer is 06 12345678.", "Online klantenservice", "We kijken ernaar.", "Je bericht"):
-            assert text in page  # fmt: skip
+        for text in (
+            employee_request.reference,
+            "In behandeling",
+            "Mijn persoonlijke gegevens wijzigen",
+            "Mijn telefoonnummer is 06 12345678.",
+            "Online klantenservice",
+            "We kijken ernaar.",
+            "Je bericht",
+        ):
+            assert text in page
         assert "Sam Staff" not in page  # customer service answers as a team
         assert "Verzoek intrekken" not in page  # no longer new
 
@@ -46,8 +53,8 @@ class TestDetail:
         assert "Erik Employee" in page and "Verzoek intrekken" not in page
 
     def test_links_to_the_location_while_it_is_visible(self, client, employee, file_request, locations):
-        from portal.locations.models import LocationLink
         from portal.changes.models import Kind
+        from portal.locations.models import LocationLink
 
         change_request = file_request(employee, kind=Kind.LOCATION_CHANGE, location=locations[0])
         client.force_login(employee)
@@ -56,7 +63,9 @@ class TestDetail:
         page = client.get(detail(change_request)).content.decode()
         assert "Utrecht" in page and reverse("locations:detail", args=[locations[0].pk]) not in page
 
-    def test_query_count_does_not_grow_with_the_thread(self, client, employee, employee_request, staff_user, django_assert_max_num_queries):
+    def test_query_count_does_not_grow_with_the_thread(
+        self, client, employee, employee_request, staff_user, django_assert_max_num_queries
+    ):
         client.force_login(employee)
         client.get(detail(employee_request))
         with django_assert_max_num_queries(6) as few:
@@ -70,7 +79,9 @@ class TestDetail:
 
 @pytest.mark.django_db
 class TestMessage:
-    def test_requester_adds_a_message_and_customer_service_is_told(self, as_user, employee, employee_request, settings, mailoutbox):
+    def test_requester_adds_a_message_and_customer_service_is_told(
+        self, as_user, employee, employee_request, settings, mailoutbox
+    ):
         mailoutbox.clear()
         response = as_user(employee, detail(employee_request), {"body": "  Het is 06 87654321 geworden.  "})
         assert response.status_code == 302 and response.url == detail(employee_request)

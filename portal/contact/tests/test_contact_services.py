@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from conftest import stored_files
-from portal.core.models import AuditEvent
 from portal.contact import services
 from portal.contact.models import ContactMessage, ContactReply, ContactStatus
+from portal.core.models import AuditEvent
 
 
 def png(name="scherm.png"):
@@ -122,11 +122,15 @@ class TestVisibleTo:
 
 @pytest.mark.django_db
 class TestFollowUp:
-    def test_the_sender_adds_to_an_open_message(self, send_contact, employee, mailoutbox, django_capture_on_commit_callbacks, settings):
+    def test_the_sender_adds_to_an_open_message(
+        self, send_contact, employee, mailoutbox, django_capture_on_commit_callbacks, settings
+    ):
         message = send_contact(employee)
         mailoutbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            reply = services.contact_message_follow_up(actor=employee, contact_message=message, body="Het gaat om factuur 2026-031.")
+            reply = services.contact_message_follow_up(
+                actor=employee, contact_message=message, body="Het gaat om factuur 2026-031."
+            )
         assert not reply.from_staff and reply.author == employee
         [mail] = mailoutbox
         assert mail.to == [settings.CUSTOMER_SERVICE_EMAIL] and "2026-031" not in mail.body
@@ -151,7 +155,9 @@ class TestFollowUp:
 class TestReply:
     def test_a_reply_to_a_visitor_goes_by_mail_with_its_text(self, send_contact, staff_call, staff_user, mailoutbox):
         message = send_contact(None)
-        reply = staff_call(services.contact_message_reply, actor=staff_user, contact_message=message, body="De factuur staat onder Bestellen.")
+        reply = staff_call(
+            services.contact_message_reply, actor=staff_user, contact_message=message, body="De factuur staat onder Bestellen."
+        )
         message.refresh_from_db()
         assert message.status == ContactStatus.IN_PROGRESS and reply.from_staff
         [mail] = mailoutbox
@@ -159,9 +165,13 @@ class TestReply:
         actions = list(AuditEvent.objects.filter(actor=staff_user).order_by("pk").values_list("action", flat=True))
         assert actions == ["contact_message_reply", "contact_message_in_progress"]
 
-    def test_a_reply_with_done_closes_it_and_a_logged_in_sender_gets_the_link(self, send_contact, staff_call, staff_user, employee, mailoutbox):
+    def test_a_reply_with_done_closes_it_and_a_logged_in_sender_gets_the_link(
+        self, send_contact, staff_call, staff_user, employee, mailoutbox
+    ):
         message = send_contact(employee)
-        staff_call(services.contact_message_reply, actor=staff_user, contact_message=message, body="Opgelost.", status=ContactStatus.DONE)
+        staff_call(
+            services.contact_message_reply, actor=staff_user, contact_message=message, body="Opgelost.", status=ContactStatus.DONE
+        )
         message.refresh_from_db()
         assert message.status == ContactStatus.DONE and message.closed_at is not None
         assert f"/contact/berichten/{message.pk}/" in mailoutbox[0].body and "Afgehandeld" in mailoutbox[0].body
@@ -233,7 +243,10 @@ class TestStatus:
 
     def test_the_same_status_again_does_nothing(self, send_contact, staff_call, staff_user, mailoutbox):
         message = send_contact(None)
-        assert staff_call(services.contact_message_status_set, actor=staff_user, contact_message=message, status=ContactStatus.NEW) is False
+        assert (
+            staff_call(services.contact_message_status_set, actor=staff_user, contact_message=message, status=ContactStatus.NEW)
+            is False
+        )
         assert mailoutbox == []
 
     def test_customers_cannot_set_a_status(self, send_contact, admin_user):
@@ -256,7 +269,10 @@ class TestAssign:
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=staff_user)
         message.refresh_from_db()
         assert message.assigned_to == staff_user and mailoutbox == []
-        assert AuditEvent.objects.get(action="contact_message_assigned").changes["assigned_to"] == [None, "Sam Staff"]  # [old, new], as every kind
+        assert AuditEvent.objects.get(action="contact_message_assigned").changes["assigned_to"] == [
+            None,
+            "Sam Staff",
+        ]  # [old, new], as every kind
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=staff_user) is False
         assert services.contact_message_assign(actor=staff_user, contact_message=message, assignee=None)
 

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import make_account
-from portal.core.paging import PAGE_SIZE
 from portal.contact import services
 from portal.contact.forms import started_token
 from portal.contact.models import ContactMessage, ContactStatus
+from portal.core.paging import PAGE_SIZE
 
 CONTACT = "/contact/"
 LIST = "/contact/berichten/"
@@ -60,7 +60,10 @@ class TestVisitor:
         settings.CUSTOMER_SERVICE_PHONE = "020 765 43 21"
         page = client.post(CONTACT, visitor_form(), follow=True).content.decode()
         said = page.split("Noem het nummer")[1].split("</p>")[0]
-        assert f'href="mailto:{settings.CUSTOMER_SERVICE_EMAIL}"' in said and '<a href="tel:0207654321" class="nowrap">020 765 43 21</a>' in said
+        assert (
+            f'href="mailto:{settings.CUSTOMER_SERVICE_EMAIL}"' in said
+            and '<a href="tel:0207654321" class="nowrap">020 765 43 21</a>' in said
+        )
 
     def test_with_an_attachment(self, client, no_wait, media_root):
         pdf = SimpleUploadedFile("bon.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
@@ -185,7 +188,9 @@ def employee_message(send_contact, employee):
 @pytest.mark.django_db
 class TestMessages:
     def test_the_sender_sees_the_message_and_the_reply(self, client, employee, employee_message, staff_user):
-        services.contact_message_reply(actor=staff_user, contact_message=employee_message, body="De factuur staat bij Bestellingen.")
+        services.contact_message_reply(
+            actor=staff_user, contact_message=employee_message, body="De factuur staat bij Bestellingen."
+        )
         client.force_login(employee)
         page = client.get(detail(employee_message)).content.decode()
         assert employee_message.reference in page and "De factuur staat bij Bestellingen." in page

@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from django.conf import settings as settings_module
 from django.core import mail
-from django.core.management import call_command
-from django.utils import timezone
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from portal.core import mail as mail_module
 from portal.core.mail import lease_duration, mail_recover, mail_send, retry_delay

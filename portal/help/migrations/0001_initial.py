@@ -40,9 +40,7 @@ def content_types_from_support(*models):
     return migrations.RunPython(move, back)
 
 
-
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -55,42 +53,62 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.CreateModel(
-                    name='FaqTopic',
+                    name="FaqTopic",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('title', models.CharField(max_length=100, verbose_name='onderwerp')),
-                        ('slug', models.SlugField(help_text="Het deel van het webadres, bijvoorbeeld 'bestellen'.", max_length=60, unique=True, verbose_name='adres')),
-                        ('intro', models.TextField(blank=True, max_length=1000, verbose_name='inleiding')),
-                        ('order', models.PositiveSmallIntegerField(default=0, verbose_name='volgorde')),
-                        ('is_published', models.BooleanField(default=True, verbose_name='gepubliceerd')),
+                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        ("title", models.CharField(max_length=100, verbose_name="onderwerp")),
+                        (
+                            "slug",
+                            models.SlugField(
+                                help_text="Het deel van het webadres, bijvoorbeeld 'bestellen'.",
+                                max_length=60,
+                                unique=True,
+                                verbose_name="adres",
+                            ),
+                        ),
+                        ("intro", models.TextField(blank=True, max_length=1000, verbose_name="inleiding")),
+                        ("order", models.PositiveSmallIntegerField(default=0, verbose_name="volgorde")),
+                        ("is_published", models.BooleanField(default=True, verbose_name="gepubliceerd")),
                     ],
                     options={
-                        'verbose_name': 'onderwerp van de veelgestelde vragen',
-                        'verbose_name_plural': 'onderwerpen van de veelgestelde vragen',
-                        'db_table': 'support_faqtopic',
-                        'ordering': ['order', 'title', 'id'],
-                        'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('title'), name='faq_topic_title_unique')],
+                        "verbose_name": "onderwerp van de veelgestelde vragen",
+                        "verbose_name_plural": "onderwerpen van de veelgestelde vragen",
+                        "db_table": "support_faqtopic",
+                        "ordering": ["order", "title", "id"],
+                        "constraints": [
+                            models.UniqueConstraint(django.db.models.functions.text.Lower("title"), name="faq_topic_title_unique")
+                        ],
                     },
                 ),
                 migrations.CreateModel(
-                    name='FaqQuestion',
+                    name="FaqQuestion",
                     fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('question', models.CharField(max_length=200, verbose_name='vraag')),
-                        ('slug', models.SlugField(max_length=80, verbose_name='adres')),
-                        ('answer', models.TextField(max_length=10000, verbose_name='antwoord')),
-                        ('order', models.PositiveSmallIntegerField(default=0, verbose_name='volgorde')),
-                        ('is_published', models.BooleanField(default=True, verbose_name='gepubliceerd')),
-                        ('updated_at', models.DateTimeField(auto_now=True, verbose_name='laatst bijgewerkt')),
-                        ('search_text', models.TextField(default='', editable=False)),
-                        ('topic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='questions', to='help.faqtopic', verbose_name='onderwerp')),
+                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        ("question", models.CharField(max_length=200, verbose_name="vraag")),
+                        ("slug", models.SlugField(max_length=80, verbose_name="adres")),
+                        ("answer", models.TextField(max_length=10000, verbose_name="antwoord")),
+                        ("order", models.PositiveSmallIntegerField(default=0, verbose_name="volgorde")),
+                        ("is_published", models.BooleanField(default=True, verbose_name="gepubliceerd")),
+                        ("updated_at", models.DateTimeField(auto_now=True, verbose_name="laatst bijgewerkt")),
+                        ("search_text", models.TextField(default="", editable=False)),
+                        (
+                            "topic",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.PROTECT,
+                                related_name="questions",
+                                to="help.faqtopic",
+                                verbose_name="onderwerp",
+                            ),
+                        ),
                     ],
                     options={
-                        'verbose_name': 'veelgestelde vraag',
-                        'verbose_name_plural': 'veelgestelde vragen',
-                        'db_table': 'support_faqquestion',
-                        'ordering': ['topic__order', 'topic_id', 'order', 'id'],
-                        'constraints': [models.UniqueConstraint(fields=('topic', 'slug'), name='faq_question_slug_unique_in_topic')],
+                        "verbose_name": "veelgestelde vraag",
+                        "verbose_name_plural": "veelgestelde vragen",
+                        "db_table": "support_faqquestion",
+                        "ordering": ["topic__order", "topic_id", "order", "id"],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("topic", "slug"), name="faq_question_slug_unique_in_topic")
+                        ],
                     },
                 ),
             ],

@@ -24,7 +24,9 @@ def hidden(db):
     topic = FaqTopic.objects.create(slug="concept", title="Concept", is_published=False)
     FaqQuestion.objects.create(topic=topic, slug="geheim", question="Geheime vraag?", answer="Pinautomaat concept")
     shown = FaqTopic.objects.get(slug="bestellen")
-    FaqQuestion.objects.create(topic=shown, slug="nog-niet", question="Nog niet klaar?", answer="Pinautomaat concept", is_published=False)
+    FaqQuestion.objects.create(
+        topic=shown, slug="nog-niet", question="Nog niet klaar?", answer="Pinautomaat concept", is_published=False
+    )
 
 
 @pytest.mark.django_db
@@ -177,11 +179,13 @@ class TestRenderAnswer:
 
     def test_everything_is_escaped(self):
         html = render_answer('<script>alert(1)</script> [klik](javascript:alert(1)) [x"](/pad/"onclick=)')
-        assert "<script>" not in html and "javascript:" not in html and 'onclick' not in html.replace("&quot;onclick", "")
+        assert "<script>" not in html and "javascript:" not in html and "onclick" not in html.replace("&quot;onclick", "")
         assert "&lt;script&gt;" in html
 
     def test_links_to_pages_by_name_and_addresses(self):
-        html = render_answer("[Mijn account](accounts:my_account) [FAQ](help:faq_topic topic=bestellen) [site](https://www.harting-bank.nl) [mail](mailto:a@b.nl)")
+        html = render_answer(
+            "[Mijn account](accounts:my_account) [FAQ](help:faq_topic topic=bestellen) [site](https://www.harting-bank.nl) [mail](mailto:a@b.nl)"
+        )
         assert '<a href="/mijn-account/">Mijn account</a>' in html
         assert '<a href="/veelgestelde-vragen/bestellen/">FAQ</a>' in html
         assert '<a href="https://www.harting-bank.nl">site</a>' in html and '<a href="mailto:a@b.nl">mail</a>' in html

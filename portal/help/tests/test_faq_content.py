@@ -22,13 +22,20 @@ def answer(slug):
 class TestFaqContent:
     def test_ordering_does_not_ask_to_choose_the_delivery_address(self):
         text = answer("hoe-bestel-ik")
-        assert "Kies de locatie en de afdeling" in text and "het afleveradres dat HartingBank voor die locatie heeft geregistreerd" in text
+        assert (
+            "Kies de locatie en de afdeling" in text
+            and "het afleveradres dat HartingBank voor die locatie heeft geregistreerd" in text
+        )
         assert "de afdeling en het afleveradres" not in text
 
     def test_personal_data_names_the_mail_address_of_customer_service(self, client, settings):
         address = settings.CUSTOMER_SERVICE_EMAIL
         assert f"[{address}](mailto:{address})" in answer("persoonlijke-gegevens-wijzigen")
-        page = client.get(reverse("help:faq_question", kwargs={"topic": "account-en-accountbeheer", "question": "persoonlijke-gegevens-wijzigen"}))
+        page = client.get(
+            reverse(
+                "help:faq_question", kwargs={"topic": "account-en-accountbeheer", "question": "persoonlijke-gegevens-wijzigen"}
+            )
+        )
         assert f'<a href="mailto:{address}">{address}</a>' in page.content.decode()
         assert FaqQuestion.objects.matching(address.split("@")[0]).filter(slug="persoonlijke-gegevens-wijzigen").exists()
 
@@ -48,7 +55,9 @@ class TestFaqContent:
         assert answer("persoonlijke-gegevens-wijzigen") == first["persoonlijke-gegevens-wijzigen"]
         fix.forwards(HelpApps(), None)
         faq_link_targets_renamed()
-        assert "mailto:" in answer("persoonlijke-gegevens-wijzigen") and "(changes:create)" in answer("persoonlijke-gegevens-wijzigen")
+        assert "mailto:" in answer("persoonlijke-gegevens-wijzigen") and "(changes:create)" in answer(
+            "persoonlijke-gegevens-wijzigen"
+        )
 
 
 @pytest.mark.django_db

@@ -7,107 +7,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('locations', '0001_initial'),
-        ('organizations', '0005_order_limit'),
+        ("locations", "0001_initial"),
+        ("organizations", "0005_order_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceSequence',
+            name="ReferenceSequence",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='ServiceRequest',
+            name="ServiceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True, verbose_name='referentie')),
-                ('category', models.CharField(choices=[('terminal', 'Betaalautomaat of pinterminal defect'), ('card_reader', 'Storing kaartlezer'), ('cash_pickup', 'Geldtransport of afstorting niet opgehaald'), ('delivery', 'Verkeerde of beschadigde levering'), ('order_invoice', 'Vraag over een bestelling of factuur'), ('other', 'Overig')], max_length=30, verbose_name='soort probleem')),
-                ('subject', models.CharField(max_length=150, verbose_name='onderwerp')),
-                ('description', models.TextField(max_length=5000, verbose_name='omschrijving')),
-                ('status', models.CharField(choices=[('new', 'Nieuw'), ('in_progress', 'In behandeling'), ('waiting_for_customer', 'Wacht op klant'), ('resolved', 'Opgelost'), ('closed', 'Gesloten')], default='new', max_length=30, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd op')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='afgerond op')),
-                ('assigned_to', models.ForeignKey(blank=True, limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_service_requests', to=settings.AUTH_USER_MODEL, verbose_name='behandelaar')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_requests', to=settings.AUTH_USER_MODEL, verbose_name='aangevraagd door')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_requests', to='locations.department', verbose_name='afdeling')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_requests', to='locations.location', verbose_name='locatie')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_requests', to='organizations.organization', verbose_name='organisatie')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=20, unique=True, verbose_name="referentie")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("terminal", "Betaalautomaat of pinterminal defect"),
+                            ("card_reader", "Storing kaartlezer"),
+                            ("cash_pickup", "Geldtransport of afstorting niet opgehaald"),
+                            ("delivery", "Verkeerde of beschadigde levering"),
+                            ("order_invoice", "Vraag over een bestelling of factuur"),
+                            ("other", "Overig"),
+                        ],
+                        max_length=30,
+                        verbose_name="soort probleem",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=150, verbose_name="onderwerp")),
+                ("description", models.TextField(max_length=5000, verbose_name="omschrijving")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "Nieuw"),
+                            ("in_progress", "In behandeling"),
+                            ("waiting_for_customer", "Wacht op klant"),
+                            ("resolved", "Opgelost"),
+                            ("closed", "Gesloten"),
+                        ],
+                        default="new",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd op")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="afgerond op")),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_service_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="behandelaar",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="aangevraagd door",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_requests",
+                        to="locations.department",
+                        verbose_name="afdeling",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_requests",
+                        to="locations.location",
+                        verbose_name="locatie",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_requests",
+                        to="organizations.organization",
+                        verbose_name="organisatie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'serviceaanvraag',
-                'verbose_name_plural': 'serviceaanvragen',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "serviceaanvraag",
+                "verbose_name_plural": "serviceaanvragen",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceMessage',
+            name="ServiceMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_staff', models.BooleanField(default=False, verbose_name='van de klantenservice')),
-                ('body', models.TextField(max_length=5000, verbose_name='bericht')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='geplaatst op')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='service.servicerequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_staff", models.BooleanField(default=False, verbose_name="van de klantenservice")),
+                ("body", models.TextField(max_length=5000, verbose_name="bericht")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="geplaatst op")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="service.servicerequest"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bericht',
-                'verbose_name_plural': 'berichten',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "bericht",
+                "verbose_name_plural": "berichten",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceAttachment',
+            name="ServiceAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=portal.service.models._attachment_path)),
-                ('original_name', models.CharField(max_length=200, verbose_name='bestandsnaam')),
-                ('content_type', models.CharField(max_length=50, verbose_name='soort bestand')),
-                ('size', models.PositiveIntegerField(verbose_name='grootte')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='service.servicemessage')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='service.servicerequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(max_length=200, upload_to=portal.service.models._attachment_path)),
+                ("original_name", models.CharField(max_length=200, verbose_name="bestandsnaam")),
+                ("content_type", models.CharField(max_length=50, verbose_name="soort bestand")),
+                ("size", models.PositiveIntegerField(verbose_name="grootte")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="service.servicemessage",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="service.servicerequest"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bijlage',
-                'verbose_name_plural': 'bijlagen',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "bijlage",
+                "verbose_name_plural": "bijlagen",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(fields=['organization', 'status'], name='service_request_org_status'),
+            model_name="servicerequest",
+            index=models.Index(fields=["organization", "status"], name="service_request_org_status"),
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(fields=['location', '-created_at'], name='service_request_location'),
+            model_name="servicerequest",
+            index=models.Index(fields=["location", "-created_at"], name="service_request_location"),
         ),
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(fields=['-created_at'], name='service_request_created'),
+            model_name="servicerequest",
+            index=models.Index(fields=["-created_at"], name="service_request_created"),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'in_progress', 'waiting_for_customer', 'resolved', 'closed'])), name='service_request_status_valid'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["new", "in_progress", "waiting_for_customer", "resolved", "closed"])),
+                name="service_request_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('category__in', ['terminal', 'card_reader', 'cash_pickup', 'delivery', 'order_invoice', 'other'])), name='service_request_category_valid'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("category__in", ["terminal", "card_reader", "cash_pickup", "delivery", "order_invoice", "other"])
+                ),
+                name="service_request_category_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('status__in', ('new', 'in_progress', 'waiting_for_customer'))), models.Q(('closed_at__isnull', False), ('status__in', ('resolved', 'closed'))), _connector='OR'), name='service_request_closed_at_when_finished'),
+            model_name="servicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("closed_at__isnull", True), ("status__in", ("new", "in_progress", "waiting_for_customer"))),
+                    models.Q(("closed_at__isnull", False), ("status__in", ("resolved", "closed"))),
+                    _connector="OR",
+                ),
+                name="service_request_closed_at_when_finished",
+            ),
         ),
         migrations.AddIndex(
-            model_name='servicemessage',
-            index=models.Index(fields=['request', 'created_at'], name='service_message_thread'),
+            model_name="servicemessage",
+            index=models.Index(fields=["request", "created_at"], name="service_message_thread"),
         ),
     ]

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('locations', '0001_initial'),
-        ('organizations', '0005_order_limit'),
-        ('service', '0001_initial'),
+        ("locations", "0001_initial"),
+        ("organizations", "0005_order_limit"),
+        ("service", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='servicerequest',
-            index=models.Index(fields=['organization', '-created_at'], name='service_request_org_created'),
+            model_name="servicerequest",
+            index=models.Index(fields=["organization", "-created_at"], name="service_request_org_created"),
         ),
     ]

@@ -156,7 +156,9 @@ class TestAttachments:
     def test_the_real_format_counts_not_the_name(self, post, locations):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        response = post({**data_for(locations[0]), "attachments": [SimpleUploadedFile("scan.pdf", png_bytes(), "application/pdf")]})
+        response = post(
+            {**data_for(locations[0]), "attachments": [SimpleUploadedFile("scan.pdf", png_bytes(), "application/pdf")]}
+        )
         assert response.status_code == 302
         attachment = ServiceAttachment.objects.get()
         assert attachment.content_type == "image/png"
@@ -165,7 +167,12 @@ class TestAttachments:
     def test_a_pdf_named_as_a_program_is_downloaded_as_a_pdf(self, post, locations):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        post({**data_for(locations[0]), "attachments": [SimpleUploadedFile("factuur.bat", b"%PDF-1.4 calc.exe", "application/pdf")]})
+        post(
+            {
+                **data_for(locations[0]),
+                "attachments": [SimpleUploadedFile("factuur.bat", b"%PDF-1.4 calc.exe", "application/pdf")],
+            }
+        )
         assert ServiceAttachment.objects.get().original_name == "factuur.pdf"
 
     def test_text_renamed_to_png_is_refused_naming_the_file(self, post, locations, media_root):

@@ -4,15 +4,14 @@ customer service's replies, attachments; loading twice creates nothing new."""
 import pytest
 from django.apps import apps
 
-from portal.accounts.staff import CUSTOMER_SERVICE
+from conftest import stored_files
 from portal.accounts.models import User
+from portal.accounts.staff import CUSTOMER_SERVICE
 from portal.core import demo as core_demo
 from portal.core.models import AuditEvent, OutgoingMail
 from portal.organizations.models import Organization
 from portal.service import demo
 from portal.service.models import ServiceRequest, Status
-
-from conftest import stored_files
 
 
 def orgs_and_staff():
@@ -29,8 +28,7 @@ def orgs_and_staff():
 
 def snapshot():
     rows = {
-        model._meta.label: sorted(map(repr, model.objects.values_list()))
-        for model in apps.get_app_config("service").get_models()
+        model._meta.label: sorted(map(repr, model.objects.values_list())) for model in apps.get_app_config("service").get_models()
     }
     rows["audit"] = AuditEvent.objects.count()
     rows["mail"] = OutgoingMail.objects.count()

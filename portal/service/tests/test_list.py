@@ -4,9 +4,9 @@ and a query count that does not grow with the number of requests."""
 import pytest
 from django.urls import reverse
 
+from portal.core.paging import PAGE_SIZE
 from portal.service import services
 from portal.service.models import ServiceRequest, Status
-from portal.core.paging import PAGE_SIZE
 
 from .helpers import file_request
 
@@ -54,7 +54,9 @@ class TestList:
         counts = {tab.get("value", "all"): tab["count"] for tab in response.context["tabs"]}
         assert counts["all"] == ServiceRequest.objects.filter(location=locations[1]).count()
 
-    def test_a_location_one_does_not_see_or_a_bad_value_filters_nothing(self, client, employee, locations, admin_user, staff_user):
+    def test_a_location_one_does_not_see_or_a_bad_value_filters_nothing(
+        self, client, employee, locations, admin_user, staff_user
+    ):
         make_requests(admin_user, locations, staff_user, 4)
         client.force_login(employee)  # linked to L1 only
         response = client.get(reverse("service:list"), {"locatie": locations[1].pk, "status": "onzin"})
@@ -71,7 +73,9 @@ class TestList:
         assert "pagina=2" in first.content.decode()
 
     @pytest.mark.parametrize("user_fixture", ["admin_user", "employee"])
-    def test_query_count_does_not_grow(self, client, request, admin_user, locations, staff_user, user_fixture, django_assert_num_queries):
+    def test_query_count_does_not_grow(
+        self, client, request, admin_user, locations, staff_user, user_fixture, django_assert_num_queries
+    ):
         user = request.getfixturevalue(user_fixture)
         client.force_login(user)
         make_requests(admin_user, locations, staff_user, 3)

@@ -33,8 +33,12 @@ def by_recipient(mailoutbox):
 
 @pytest.mark.django_db
 class TestMail:
-    def test_create_confirms_to_the_requester_and_tells_customer_service(self, commit, employee, locations, organization, mailoutbox):
-        sr = commit(lambda: file_request(employee, locations[0], files=[png_file()], description="Geheime details van de storing"))
+    def test_create_confirms_to_the_requester_and_tells_customer_service(
+        self, commit, employee, locations, organization, mailoutbox
+    ):
+        sr = commit(
+            lambda: file_request(employee, locations[0], files=[png_file()], description="Geheime details van de storing")
+        )
         mails = by_recipient(mailoutbox)
         assert set(mails) == {employee.email, CS}
         confirmation = mails[employee.email]
@@ -47,13 +51,25 @@ class TestMail:
         assert employee.full_name not in notice.body and not notice.attachments
         assert "https://mijn.hartingbank.example/serviceaanvragen/" not in notice.body  # the customer's page is 404 for staff
 
-    def test_customer_service_mail_links_to_the_back_office_once_it_exists(self, commit, employee, locations, mailoutbox, monkeypatch):
-        monkeypatch.setattr(services, "reverse", lambda name, args=(): f"/backoffice/serviceaanvragen/{args[0]}/" if name.startswith("backoffice:") else f"/serviceaanvragen/{args[0]}/")
+    def test_customer_service_mail_links_to_the_back_office_once_it_exists(
+        self, commit, employee, locations, mailoutbox, monkeypatch
+    ):
+        monkeypatch.setattr(
+            services,
+            "reverse",
+            lambda name, args=(): (
+                f"/backoffice/serviceaanvragen/{args[0]}/" if name.startswith("backoffice:") else f"/serviceaanvragen/{args[0]}/"
+            ),
+        )
         sr = commit(lambda: file_request(employee, locations[0]))
         assert f"https://mijn.hartingbank.example/backoffice/serviceaanvragen/{sr.pk}/" in by_recipient(mailoutbox)[CS].body
 
     def test_staff_reply_mails_the_requester_without_the_text(self, commit, sr, employee, staff_user, mailoutbox):
-        commit(lambda: services.service_request_reply(actor=staff_user, service_request=sr, body="Uw serienummer graag", status=Status.WAITING_FOR_CUSTOMER))
+        commit(
+            lambda: services.service_request_reply(
+                actor=staff_user, service_request=sr, body="Uw serienummer graag", status=Status.WAITING_FOR_CUSTOMER
+            )
+        )
         assert [m.to for m in mailoutbox] == [[employee.email]]
         assert sr.reference in mailoutbox[0].subject and "Uw serienummer graag" not in mailoutbox[0].body
         assert "Wacht op klant" in mailoutbox[0].body
@@ -74,7 +90,9 @@ class TestMail:
         assert [m.to for m in mailoutbox] == [[CS], [CS]]
         assert "gesloten" in mailoutbox[0].subject and "heropend" in mailoutbox[1].subject
 
-    def test_administrator_closing_someone_elses_request_tells_the_requester_too(self, commit, sr, employee, admin_user, mailoutbox):
+    def test_administrator_closing_someone_elses_request_tells_the_requester_too(
+        self, commit, sr, employee, admin_user, mailoutbox
+    ):
         commit(lambda: services.service_request_close(actor=admin_user, service_request=sr))
         mails = by_recipient(mailoutbox)
         assert set(mails) == {CS, employee.email}

@@ -16,7 +16,9 @@ def fail(*args, **kwargs):
 
 @pytest.mark.django_db
 class TestRollback:
-    def test_failing_create_leaves_no_row_and_no_file(self, employee, locations, media_root, monkeypatch, mailoutbox, django_capture_on_commit_callbacks):
+    def test_failing_create_leaves_no_row_and_no_file(
+        self, employee, locations, media_root, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+    ):
         monkeypatch.setattr(services, "audit_record", fail)  # fails after the files were written
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(IntegrityError):
             file_request(employee, locations[0], files=[png_file(), png_file("b.png")])

@@ -73,15 +73,24 @@ class TestStaff:
     def test_only_staff_may_use_the_staff_services(self, sr, admin_user, staff_user):
         assert codes_of(lambda: services.service_request_reply(actor=admin_user, service_request=sr, body="x")) == "not_staff"
         assert codes_of(lambda: set_status(sr, admin_user, Status.RESOLVED)) == "not_staff"
-        assert codes_of(lambda: services.service_request_assign(actor=admin_user, service_request=sr, assignee=staff_user)) == "not_staff"
+        assert (
+            codes_of(lambda: services.service_request_assign(actor=admin_user, service_request=sr, assignee=staff_user))
+            == "not_staff"
+        )
 
     def test_assign_to_staff_only(self, sr, staff_user, admin_user, account_manager):
         services.service_request_assign(actor=staff_user, service_request=sr, assignee=staff_user)
         sr.refresh_from_db()
         assert sr.assigned_to == staff_user
         assert AuditEvent.objects.filter(action="service_request_assigned").count() == 1
-        assert codes_of(lambda: services.service_request_assign(actor=staff_user, service_request=sr, assignee=admin_user)) == "assignee_not_staff"
-        assert codes_of(lambda: services.service_request_assign(actor=staff_user, service_request=sr, assignee=account_manager)) == "assignee_not_staff"
+        assert (
+            codes_of(lambda: services.service_request_assign(actor=staff_user, service_request=sr, assignee=admin_user))
+            == "assignee_not_staff"
+        )
+        assert (
+            codes_of(lambda: services.service_request_assign(actor=staff_user, service_request=sr, assignee=account_manager))
+            == "assignee_not_staff"
+        )
         services.service_request_assign(actor=staff_user, service_request=sr, assignee=None)
         sr.refresh_from_db()
         assert sr.assigned_to is None
@@ -101,7 +110,9 @@ def reopen_url(sr):
 class TestClose:
     @pytest.mark.parametrize("status", [Status.NEW, Status.IN_PROGRESS, Status.WAITING_FOR_CUSTOMER, Status.RESOLVED])
     def test_requester_closes(self, client, sr, employee, staff_user, close_url, status):
-        ServiceRequest.objects.filter(pk=sr.pk).update(status=status, closed_at=timezone.now() if status == Status.RESOLVED else None)
+        ServiceRequest.objects.filter(pk=sr.pk).update(
+            status=status, closed_at=timezone.now() if status == Status.RESOLVED else None
+        )
         client.force_login(employee)
         assert client.post(close_url).status_code == 302
         sr.refresh_from_db()
@@ -253,7 +264,9 @@ class TestMessages:
 
 
 @pytest.mark.django_db
-def test_deleted_requester_gets_no_mail_and_the_page_still_works(client, organization, locations, admin_user, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_deleted_requester_gets_no_mail_and_the_page_still_works(
+    client, organization, locations, admin_user, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
     user = make_account(organization, "weg@test.example", locations=locations[:1])
     sr = file_request(user, locations[0])
     user.email, user.is_active = None, False

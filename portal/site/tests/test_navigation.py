@@ -63,7 +63,10 @@ class TestLanguage:
         # Only a link to the language page, which keeps the page to come back to; no
         # button that switches the language of the session.
         assert "<form" not in footer and 'name="language"' not in footer
-        assert '<a href="/taal/?next=/accountbeheer/%3Fstatus%3Dactive">Taal <span lang="en">(language)</span>: Nederlands</a>' in footer
+        assert (
+            '<a href="/taal/?next=/accountbeheer/%3Fstatus%3Dactive">Taal <span lang="en">(language)</span>: Nederlands</a>'
+            in footer
+        )
 
     def test_the_language_page_changes_it_only_with_its_button(self, client):
         page = client.get("/taal/", {"next": "/inloggen/"})

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support', '0003_faq_content'),
+        ("support", "0003_faq_content"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerequest',
-            name='proposed',
-            field=models.JSONField(blank=True, default=dict, verbose_name='gevraagde gegevens'),
+            model_name="changerequest",
+            name="proposed",
+            field=models.JSONField(blank=True, default=dict, verbose_name="gevraagde gegevens"),
         ),
         migrations.AlterField(
-            model_name='changerequest',
-            name='description',
-            field=models.TextField(blank=True, max_length=4000, verbose_name='wat moet er veranderen'),
+            model_name="changerequest",
+            name="description",
+            field=models.TextField(blank=True, max_length=4000, verbose_name="wat moet er veranderen"),
         ),
     ]

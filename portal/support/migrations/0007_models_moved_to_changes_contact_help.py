@@ -5,7 +5,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("support", "0006_reference_counter"),
         ("changes", "0001_initial"),
@@ -17,54 +16,54 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RemoveField(
-                    model_name='changerequestmessage',
-                    name='change_request',
+                    model_name="changerequestmessage",
+                    name="change_request",
                 ),
                 migrations.RemoveField(
-                    model_name='changerequestmessage',
-                    name='author',
+                    model_name="changerequestmessage",
+                    name="author",
                 ),
                 migrations.RemoveField(
-                    model_name='contactmessage',
-                    name='assigned_to',
+                    model_name="contactmessage",
+                    name="assigned_to",
                 ),
                 migrations.RemoveField(
-                    model_name='contactmessage',
-                    name='created_by',
+                    model_name="contactmessage",
+                    name="created_by",
                 ),
                 migrations.RemoveField(
-                    model_name='contactmessage',
-                    name='organization',
+                    model_name="contactmessage",
+                    name="organization",
                 ),
                 migrations.RemoveField(
-                    model_name='contactreply',
-                    name='contact_message',
+                    model_name="contactreply",
+                    name="contact_message",
                 ),
                 migrations.RemoveField(
-                    model_name='contactreply',
-                    name='author',
+                    model_name="contactreply",
+                    name="author",
                 ),
                 migrations.RemoveField(
-                    model_name='faqquestion',
-                    name='topic',
+                    model_name="faqquestion",
+                    name="topic",
                 ),
                 migrations.DeleteModel(
-                    name='ChangeRequest',
+                    name="ChangeRequest",
                 ),
                 migrations.DeleteModel(
-                    name='ChangeRequestMessage',
+                    name="ChangeRequestMessage",
                 ),
                 migrations.DeleteModel(
-                    name='ContactMessage',
+                    name="ContactMessage",
                 ),
                 migrations.DeleteModel(
-                    name='ContactReply',
+                    name="ContactReply",
                 ),
                 migrations.DeleteModel(
-                    name='FaqQuestion',
+                    name="FaqQuestion",
                 ),
                 migrations.DeleteModel(
-                    name='FaqTopic',
+                    name="FaqTopic",
                 ),
             ],
         ),
