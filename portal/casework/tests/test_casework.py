@@ -3,6 +3,7 @@ messages): what used to differ between the kinds, each fix tested for all three.
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from portal.casework.services import MESSAGE_REQUIRED
 from portal.changes import services as change_services
@@ -95,3 +96,27 @@ class TestOneBehaviour:
         with pytest.raises(Exception) as refused:
             kind(verb, actor=employee, body="")
         assert refused.value.code == MESSAGE_REQUIRED
+
+
+@pytest.mark.django_db
+def test_every_kind_numbers_its_references_without_a_gap(employee, locations, media_root):
+    """One numbering scheme: per kind and year the numbers follow each other, whatever
+    the database ids (change requests and contact messages used the id before)."""
+    for make in (_service_request, _change_request, _contact_message):
+        first, second = make(employee, locations), make(employee, locations)
+        prefix, year, number = first.reference.rsplit("-", 2)
+        assert second.reference == f"{prefix}-{year}-{int(number) + 1:06d}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", list(KINDS))
+def test_the_customer_reads_every_thread_from_one_template(client, employee, locations, staff_user, media_root, name):
+    make, services, keyword, _prefix = KINDS[name]
+    case = make(employee, locations)
+    getattr(services, f"{keyword}_reply")(**{keyword: case}, actor=staff_user, body="We kijken ernaar.")
+    url = {"service": "service:detail", "change": "changes:detail", "contact": "contact:detail"}[name]
+    client.force_login(employee)
+    response = client.get(reverse(url, args=[case.pk]))
+    assert "casework/_thread.html" in [template.name for template in response.templates]
+    page = response.content.decode()
+    assert 'class="thread__item thread__item--staff"' in page and "Online klantenservice HartingBank" in page
