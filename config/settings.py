@@ -188,6 +188,10 @@ CSRF_COOKIE_SECURE = not DEVELOPMENT
 # --- Authentication ---------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# The login address is unique among accounts that hold it (a database constraint); an
+# invitation of an address that is in use elsewhere does not hold it (accounts.User), and
+# the login backend reads only accounts that do.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PortalBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

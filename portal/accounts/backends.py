@@ -23,7 +23,8 @@ class PortalBackend(AuthenticationBackend):
         one query reads the user with what the rule of who may log in needs. allauth's
         lookup also searches its table of extra addresses, which the portal does not
         use, and the rule then read the membership and organization one at a time."""
-        user = _user_with_membership().filter(email=normalize_email_address(email)).first() if email else None
+        address = normalize_email_address(email)
+        user = _user_with_membership().filter(email=address, email_elsewhere=False).first() if email else None
         return self._check_password(user, password)
 
     def user_can_authenticate(self, user):

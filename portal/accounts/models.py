@@ -38,7 +38,7 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
-        return self.get(email=normalize_email_address(username))
+        return self.get(email=normalize_email_address(username), email_elsewhere=False)
 
     def create_user(self, email, password=None, **extra_fields):
         if not email:
@@ -68,7 +68,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     only for a deleted account, whose personal data has been erased.
     """
 
-    email = models.EmailField(_("e-mailadres"), unique=True, null=True, blank=True)
+    email = models.EmailField(_("e-mailadres"), null=True, blank=True, db_index=True)
+    # An invitation whose address already belongs to an account elsewhere (another
+    # organization's, or HartingBank's). The administrator who invited it sees it as any
+    # other invitation (whether an address is in use elsewhere is not theirs to know); the
+    # owner of the address is told instead of invited, and it can never be accepted. It
+    # does not log in (inactive) and does not hold the address: the address is unique
+    # among all other accounts.
+    email_elsewhere = models.BooleanField(default=False, editable=False)
     full_name = models.CharField(_("naam"), max_length=150, blank=True)
     phone = models.CharField(_("telefoonnummer"), max_length=30, blank=True)
     job_title = models.CharField(_("functie"), max_length=100, blank=True)
@@ -109,6 +116,17 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.Index(fields=["organization", "last_login", "email"], name="user_org_last_login"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=models.Q(email_elsewhere=False), name="user_email_unique",
+                violation_error_code="email_in_use",
+            ),  # fmt: skip
+            # Within one organization an address is one account (the overview's keyset
+            # pages use it as the tiebreaker).
+            models.UniqueConstraint(fields=["organization", "email"], name="user_organization_email_unique"),
+            models.CheckConstraint(
+                condition=models.Q(email_elsewhere=False) | models.Q(is_active=False),
+                name="user_email_elsewhere_inactive",
+            ),
             models.CheckConstraint(
                 condition=models.Q(email=Lower("email")),
                 name="user_email_lowercase",

@@ -46,7 +46,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     address typed is not recorded when no account has it."""
     email = normalize_email_address(credentials.get("email") or credentials.get("username"))
     user = (
-        get_user_model().objects.select_related("membership__organization").filter(email=email).first()
+        get_user_model().objects.select_related("membership__organization").filter(email=email, email_elsewhere=False).first()
         if email
         else None
     )

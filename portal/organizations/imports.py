@@ -183,7 +183,10 @@ def check_rows(organization, rows):
     Nothing is written."""
     codes = dict(organization.locations.values_list("code", "pk"))
     emails = [normalize_email_address(data.get("e-mailadres", "")) for _line, data in rows]
-    taken = set(User.objects.filter(email__in=[e for e in emails if e and len(e) <= EMAIL_LENGTH]).values_list("email", flat=True))
+    # Only what is in use in the organization itself: an address in use elsewhere is
+    # invited like a free one (its owner is told instead, see services._address_in_use).
+    wanted = [e for e in emails if e and len(e) <= EMAIL_LENGTH]
+    taken = set(User.objects.filter(email__in=wanted, organization=organization).values_list("email", flat=True))
     seen = set()
     checked = []
     form = RowForm({}, organization=organization)  # one form, filled with each row in turn
@@ -202,7 +205,7 @@ def check_rows(organization, rows):
         errors += _form_errors(form)
         if email and "email" not in form.errors:
             if email in taken:
-                errors.append(("email_in_use", _("%(email)s is al in gebruik voor een account.") % {"email": email}))
+                errors.append(("email_in_use", _("%(email)s heeft al een account in je organisatie.") % {"email": email}))
             elif email in seen:
                 errors.append(("email_twice", _("%(email)s staat vaker in het bestand.") % {"email": email}))
             seen.add(email)

@@ -58,6 +58,7 @@ class AccountRuleError(RuleError):
             "administrator kan dit doen."
         ),
         "email_in_use": _("Dit e-mailadres is al in gebruik voor een account. Kies een ander e-mailadres."),
+        # (to an administrator, "in use" is said only of an account of their own organization)
         "concurrent_edit": _(
             "Iemand anders heeft dit account gewijzigd terwijl jij het aanpaste. Je wijzigingen zijn "
             "niet opgeslagen; wat je hebt ingevuld staat nog in het formulier. Vergelijk het met de "
@@ -199,11 +200,41 @@ def _bump_version(membership, expected_version):
     membership.version = expected_version + 1
 
 
+# --- addresses ------------------------------------------------------------------------------
+
+
+def _address_in_use(email, organization, *, actor, exclude=None):
+    """Whether ``email`` may be given to an account of ``organization``: "free", "elsewhere"
+    (it belongs to an account of another organization or of HartingBank), or it is refused
+    here as in use within the organization itself. An administrator may learn what is in
+    their own organization and nothing of any other, so "elsewhere" must look like "free"
+    to them (``User.email_elsewhere``); HartingBank's staff see every account anyway and
+    are told plainly."""
+    taken = User.objects.filter(email=email)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.filter(organization=organization).exists():
+        raise AccountRuleError("email_in_use")
+    if not taken.filter(email_elsewhere=False).exists():
+        return "free"
+    if actor is None or is_staff_member(actor):
+        raise AccountRuleError("email_in_use")
+    return "elsewhere"
+
+
+def _tell_the_owner(email, organization):
+    """The owner of an address that an administrator elsewhere entered is told, rather
+    than invited: nothing changes for their account."""
+    owner = User.objects.filter(email=email, email_elsewhere=False).first()
+    _send("address_in_use", email, {"user": owner, "organization": organization})
+
+
 # --- invitations ----------------------------------------------------------------------------
 
 
 def invitation_issue(*, actor, membership):
-    """Revoke any open invitation of the account and mail a new link."""
+    """Revoke any open invitation of the account and mail a new link (to an address in use
+    elsewhere: a notice to its owner instead, and the link is never sent)."""
     now = timezone.now()
     membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
@@ -213,6 +244,9 @@ def invitation_issue(*, actor, membership):
         created_by=actor,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
+    if membership.user.email_elsewhere:
+        _tell_the_owner(membership.user.email, membership.organization)
+        return None
     _send(
         "invitation",
         membership.user.email,
@@ -258,13 +292,13 @@ def account_invite(
     administrators = _administrators_told_of_staff_invite(actor, organization, reason)
     _check_locations(organization, locations)
     email = normalize_email_address(email)
-    if User.objects.filter(email=email).exists():
-        raise AccountRuleError("email_in_use")
+    elsewhere = _address_in_use(email, organization, actor=actor) == "elsewhere"
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email, None, full_name=full_name, phone=phone, job_title=job_title, organization=organization
-            )
+                email, None, full_name=full_name, phone=phone, job_title=job_title, organization=organization,
+                email_elsewhere=elsewhere, is_active=not elsewhere,
+            )  # fmt: skip
     except IntegrityError as exc:  # the same address, taken a moment ago
         raise AccountRuleError("email_in_use") from exc
     membership = Membership.objects.create(
@@ -366,6 +400,8 @@ def invitation_accept(*, token, password, request=None):
     _lock(invitation.membership)
     if invitation.membership.status != Status.INVITED:  # withdrawn a moment ago
         raise InvitationInvalid("revoked")
+    if invitation.membership.user.email_elsewhere:  # its link was never sent
+        raise InvitationInvalid("unknown")
     # Claim the invitation; a second request with the same link finds it used.
     claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True).update(
         used_at=timezone.now()
@@ -420,8 +456,9 @@ def account_update(*, actor, membership, expected_version, data, locations, reas
     rights = _changed(membership, data, MEMBERSHIP_FIELDS)
     if "order_limit" in rights and actor is not None and actor.pk == membership.user_id:
         raise AccountRuleError("own_order_limit")  # the limit is what approval rests on
-    if "email" in personal and User.objects.filter(email=data["email"]).exclude(pk=user.pk).exists():
-        raise AccountRuleError("email_in_use")
+    elsewhere = False
+    if "email" in personal:
+        elsewhere = _address_in_use(data["email"], membership.organization, actor=actor, exclude=user) == "elsewhere"
     new_email = None
     if "email" in personal and membership.status != Status.INVITED:
         # Only the owner can move their login to another address (see EmailChange).
@@ -431,9 +468,13 @@ def account_update(*, actor, membership, expected_version, data, locations, reas
     for field, (_old, new) in rights.items():
         setattr(membership, field, new)
     if personal:
+        fields = list(personal)
+        if "email" in personal:  # an invitation: the new address may be in use elsewhere
+            user.email_elsewhere, user.is_active = elsewhere, not elsewhere
+            fields += ["email_elsewhere", "is_active"]
         try:
             with transaction.atomic():
-                user.save(update_fields=list(personal))
+                user.save(update_fields=fields)
         except IntegrityError as exc:  # the same address, taken a moment ago
             raise AccountRuleError("email_in_use") from exc
     if rights:
@@ -453,7 +494,7 @@ def account_update(*, actor, membership, expected_version, data, locations, reas
         # An invitation that went to the old address stops working; the new one gets a link.
         invitation_issue(actor=actor, membership=membership)
     if new_email:
-        _email_change_request(actor=actor, membership=membership, new_email=new_email, request=request)
+        _email_change_request(actor=actor, membership=membership, new_email=new_email, request=request, elsewhere=elsewhere)
         changes["email_pending"] = [user.email, new_email]
     return changes
 
@@ -484,7 +525,7 @@ def account_personal_data_apply(*, actor, membership, data, reason, request=None
 # --- a new e-mail address, confirmed by its owner ----------------------------------------------
 
 
-def _email_change_request(*, actor, membership, new_email, request=None):
+def _email_change_request(*, actor, membership, new_email, request=None, elsewhere=False):
     now = timezone.now()
     membership.email_changes.filter(confirmed_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
@@ -497,7 +538,10 @@ def _email_change_request(*, actor, membership, new_email, request=None):
     )
     user = membership.user
     context = {"user": user, "old_email": user.email, "new_email": new_email, "valid_days": settings.INVITATION_VALID_DAYS}
-    _send("email_change_confirm", new_email, {**context, "url": site_url(reverse("email_change_confirm", args=[token]))})
+    if elsewhere:  # the new address has an account elsewhere: its owner is told, no link
+        _tell_the_owner(new_email, membership.organization)
+    else:
+        _send("email_change_confirm", new_email, {**context, "url": site_url(reverse("email_change_confirm", args=[token]))})
     _send("email_change_requested", user.email, context)
     audit_record(
         "email_change_requested", actor=actor, target=user, request=request, changes={"email": [user.email, new_email]}
@@ -524,7 +568,7 @@ def email_change_confirm(*, token, user, request=None):
     change = EmailChange.objects.select_for_update().get(pk=change.pk)
     if not change.is_open:
         raise AccountRuleError("email_change_invalid")
-    if User.objects.filter(email=change.new_email).exclude(pk=user.pk).exists():
+    if User.objects.filter(email=change.new_email, email_elsewhere=False).exclude(pk=user.pk).exists():
         raise AccountRuleError("email_in_use")
     old = user.email
     user.email = change.new_email

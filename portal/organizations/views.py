@@ -197,6 +197,9 @@ def account_change(request, pk):
     if request.method == "POST" and form.is_valid():
         if _sensitive_change(membership, form.cleaned_data):
             require_recent_authentication(request)  # asked, then carried out as sent
+        new_address = normalize_email_address(form.cleaned_data["email"]) != membership.user.email
+        if new_address and (limited := ratelimit.consume_or_429(request, action="accountbeheer_invite")):
+            return limited  # a new address counts like an invitation
         try:
             changes = services.account_update(
                 actor=request.user,

@@ -112,8 +112,10 @@ class TestWrite:
         found = problem(api_for(organization)("post", "/api/v1/accounts", {"email": "a@test.example", "full_name": "A", "locations": [other_location.pk]}), 422, "invalid")
         assert found["errors"]["locations"][0]["code"] == "invalid_choice"
 
-    def test_address_in_use_is_409(self, api_for, organization, admin_user, other_admin):
-        problem(api_for(organization)("post", "/api/v1/accounts", {"email": "admin@other.example", "full_name": "A"}), 409, "email_in_use")
+    def test_address_in_use_in_the_organization_is_409(self, api_for, organization, admin_user, other_admin):
+        problem(api_for(organization)("post", "/api/v1/accounts", {"email": admin_user.email, "full_name": "A"}), 409, "email_in_use")
+        # One in use elsewhere answers as a free one would (Accountbeheer's rule).
+        assert api_for(organization)("post", "/api/v1/accounts", {"email": other_admin.email, "full_name": "A"}).status_code == 201
 
     def test_change_rights_and_locations(self, api_for, organization, employee, locations):
         api = api_for(organization)

@@ -41,7 +41,7 @@ class TestImport:
         assert batch.total == 2
         assert Membership.objects.count() == before
         page = admin_client.get(response.url).content.decode()
-        assert "al in gebruik" in page and "X1" in page
+        assert "heeft al een account in je organisatie" in page and "X1" in page
 
     def test_cancel_creates_nothing(self, admin_client):
         upload(admin_client, GOOD_AND_BAD)

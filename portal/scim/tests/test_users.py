@@ -58,9 +58,15 @@ class TestUsers:
         assert [m.to for m in mail.outbox] == [["jan@test.example"]]
         assert str(AuditEvent.objects.get(action="account_invited").actor) == "API-sleutel Entra ID"
 
-    def test_address_in_use_is_409_uniqueness(self, scim, other_admin):
-        body = scim_error(scim("post", "/scim/v2/Users", entra_user("admin@other.example")), 409)
+    def test_address_in_use_in_the_organization_is_409_uniqueness(self, scim, admin_user):
+        body = scim_error(scim("post", "/scim/v2/Users", entra_user(admin_user.email)), 409)
         assert body["scimType"] == "uniqueness"
+
+    def test_an_address_in_use_elsewhere_answers_as_a_free_one(self, scim, other_admin):
+        """Whether another customer's person has an account is not the organization's to know."""
+        assert scim("post", "/scim/v2/Users", entra_user("admin@other.example")).status_code == 201
+        other_admin.refresh_from_db()
+        assert other_admin.is_active and not other_admin.email_elsewhere
 
     def test_create_refuses_bad_values(self, scim):
         user = entra_user()
