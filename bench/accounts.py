@@ -24,6 +24,7 @@ ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "100000"))
 OTHER_ACCOUNTS = int(os.environ.get("BENCH_OTHER_ACCOUNTS", "1000000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 ADMIN = "bench-admin@bench.example"
+PEER_ADMIN = "peer-admin@bench.example"  # the peer's superuser (bench/peer/)
 PASSWORD = "Bench-Wachtwoord-2026"
 FIRST = ["Anna", "Bram", "Carla", "Daan", "Emma", "Fleur", "Gijs", "Hanna", "Ivo", "Julia", "Kees", "Lotte", "Milan", "Noor", "Otto", "Pien", "Ruben", "Sara", "Thijs", "Vera"]
 LAST = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer"]
@@ -217,6 +218,32 @@ def run_one(database_url):
 # --- the orchestrating process ------------------------------------------------------------------
 
 
+ROUNDS = 2  # each page in this many slices, taking turns with the peer's
+PEER_PAGES = {  # Django admin's user changelist on the peer, filtered to the group of ACCOUNTS users
+    "first page": "/admin/auth/user/?groups__id__exact={group}",
+    "deep page": "/admin/auth/user/?groups__id__exact={group}&p={last}",
+    "search one": "/admin/auth/user/?groups__id__exact={group}&q={one}",
+}
+
+
+def _slice(port, pid, path, cookies, seconds):
+    cpu = common.cpu_seconds(pid)
+    values, statuses, elapsed = common.hey(port, path, cookies, seconds=seconds)
+    return values, statuses, elapsed, common.cpu_seconds(pid) - cpu
+
+
+def _figures(values, statuses, elapsed, cpu):
+    return {
+        # Server CPU per request: what other work on the machine does not change.
+        "cpu_ms": cpu / max(len(values), 1) * 1000,
+        "requests": len(values),
+        "errors": sum(1 for status in statuses if status != 200),
+        "rps": len(values) / elapsed,
+        "p50": common.percentile(values, 50),
+        "p95": common.percentile(values, 95),
+    }
+
+
 def measure(database_url):
     common.ensure_hey()
     env = common.environment(database_url)
@@ -229,24 +256,33 @@ def measure(database_url):
     if prepared.returncode:
         sys.exit(f"preparing the {common.engine_name(database_url)} run failed:\n{prepared.stderr}")
     prepared = json.loads(prepared.stdout.strip().splitlines()[-1])
-    results = {}
-    with common.server(env) as (port, process):
+    peer_env = common.peer_environment(database_url)
+    seeded = common.prepare_peer(peer_env, "--password", PASSWORD, "--group-users", str(ACCOUNTS), "--other-users", str(OTHER_ACCOUNTS))
+    group = json.loads(seeded.strip().splitlines()[-1])["group"]
+    one = SEARCH_ONE  # the same person's address on both (peer_seed names them alike)
+    peer_paths = {name: path.format(group=group, last=-(-ACCOUNTS // 100), one=one) for name, path in PEER_PAGES.items()}
+    results, samples = {}, {}
+    with common.server(env) as (port, process), common.peer_server(peer_env, workers=4) as (peer_port, peer_process):
         cookies = common.Client(port).log_in(ADMIN, PASSWORD).cookies
-        for name, path in prepared["paths"].items():
-            common.hey(port, path, cookies, seconds=1.5)  # warm-up
-            cpu = common.cpu_seconds(process.pid)
-            values, statuses, elapsed = common.hey(port, path, cookies, seconds=SECONDS)
-            results[name] = {
-                # Server CPU per request: what other work on the machine does not change.
-                "cpu_ms": (common.cpu_seconds(process.pid) - cpu) / max(len(values), 1) * 1000,
-                "requests": len(values),
-                "errors": sum(1 for status in statuses if status != 200),
-                "rps": len(values) / elapsed,
-                "p50": common.percentile(values, 50),
-                "p95": common.percentile(values, 95),
-                "queries": prepared["queries"][name],
-            }
-    return {"engine": common.engine_name(database_url), **prepared, "results": results}
+        peer_cookies = common.Client(peer_port).log_in(PEER_ADMIN, PASSWORD, common.PEER_LOGIN).cookies
+        sides = {"portal": (port, process.pid, cookies, prepared["paths"]), "peer": (peer_port, peer_process.pid, peer_cookies, peer_paths)}
+        for side, (p, _pid, c, paths) in sides.items():
+            for path in paths.values():
+                common.hey(p, path, c, seconds=1.5)  # warm-up
+        for _ in range(ROUNDS):
+            for name in prepared["paths"]:
+                for side, (p, pid, c, paths) in sides.items():
+                    if name not in paths:
+                        continue
+                    got = _slice(p, pid, paths[name], c, SECONDS / ROUNDS)
+                    before = samples.get((side, name), ([], [], 0.0, 0.0))
+                    samples[side, name] = (before[0] + got[0], before[1] + got[1], before[2] + got[2], before[3] + got[3])
+    for name in prepared["paths"]:
+        results[name] = {**_figures(*samples["portal", name]), "queries": prepared["queries"][name]}
+        if ("peer", name) in samples:
+            peer = results[name]["peer"] = _figures(*samples["peer", name])
+            results[name]["vs_peer"] = {"p95": results[name]["p95"] / peer["p95"], "cpu": results[name]["cpu_ms"] / peer["cpu_ms"]}
+    return {"engine": common.engine_name(database_url), **prepared, "peer_paths": peer_paths, "results": results}
 
 
 def report(runs, machine):
@@ -276,6 +312,29 @@ def report(runs, machine):
         ok = "met" if worst < 150 and ratio95 <= 1.5 else "NOT met"
         run["ratios"] = {"deep_first_p50": ratio50, "deep_first_p95": ratio95, "worst_p95": worst, "targets": ok}
         lines.append(f"| {run['engine']} | {ratio50:.2f} | {ratio95:.2f} | {worst:.1f} | {ok} |")
+    lines += [
+        "",
+        "Against the stock peer's Django admin user changelist filtered to a group of the same number of users "
+        f"(bench/peer/, gunicorn with 4 workers, slices taking turns, {ROUNDS} per page), portal ÷ peer:",
+        "",
+        "| database | page | portal p95 ms | admin p95 ms | p95 ratio | portal CPU ms | admin CPU ms | CPU ratio | target |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        r = run["results"]
+        for name, figures in r.items():
+            if "peer" not in figures:
+                continue
+            peer, vs = figures["peer"], figures["vs_peer"]
+            target = "p95 ≤ 0.25" if name == "first page" else ""
+            verdict = ("met" if vs["p95"] <= 0.25 else "NOT met") if target else ""
+            lines.append(
+                f"| {run['engine']} | {name} | {figures['p95']:.1f} | {peer['p95']:.1f} | **{vs['p95']:.3f}** | {figures['cpu_ms']:.1f} "
+                f"| {peer['cpu_ms']:.1f} | {vs['cpu']:.3f} | {target} {verdict} |"
+            )
+        search = r["search one"]["cpu_ms"] / r["first page"]["cpu_ms"]
+        run["ratios"]["search_one_first_cpu"] = search
+        lines.append(f"\n{run['engine']}: a search for one address costs {search:.2f} × the first page's server CPU (target ≤ 1.5).")
     return "\n".join(lines) + "\n"
 
 

@@ -184,15 +184,15 @@ class Client:
     def get(self, path):
         return self.request("GET", path)
 
-    def log_in(self, email, password):
-        _status, _location, page = self.get("/inloggen/")
+    def log_in(self, email, password, path="/inloggen/"):
+        _status, _location, page = self.get(path)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        status, location, _ = self.request("POST", "/inloggen/", {"csrfmiddlewaretoken": token, "login": email, "password": password})
+        status, location, _ = self.request("POST", path, {"csrfmiddlewaretoken": token, "login": email, "password": password})
         if status == 302 and location == "/inloggen/code/":  # two-step login: the demo's app
             _status, _location, page = self.get(location)
             token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
             status, location, _ = self.request("POST", location, {"csrfmiddlewaretoken": token, "code": demo_totp_code()})
-        if status != 302 or location.startswith("/inloggen"):
+        if status != 302 or location.startswith(path):
             raise RuntimeError(f"login failed: {status} {location}")
         return self
 
@@ -307,3 +307,75 @@ def write_report(name, markdown, raw):
     (RESULTS / f"{name}.json").write_text(json.dumps(raw, indent=2, default=str))
     print(markdown)
     print(f"(written to bench/results/{name}.md and .json)")
+
+
+# --- the stock peer (bench/peer/): a Django + django-allauth project served beside the portal ---
+
+PEER = ROOT / "bench" / "peer"
+PEER_LOGIN = "/accounts/login/"
+
+
+def peer_url(database_url):
+    """The peer's database beside the portal's: ``bench.sqlite3`` → ``bench-peer.sqlite3``,
+    ``portal_bench`` → ``portal_bench_peer``."""
+    if database_url.startswith("sqlite"):
+        return database_url.replace(".sqlite3", "-peer.sqlite3")
+    return database_url + "_peer"
+
+
+def peer_environment(database_url, **extra):
+    """The peer's environment: the portal's (production settings, the proxy count), its
+    own settings module and database; ``bench`` importable for its seeding."""
+    return environment(peer_url(database_url), DJANGO_SETTINGS_MODULE="peer.settings", PYTHONPATH=str(ROOT), **extra)
+
+
+def prepare_peer(env, *arguments):
+    """Schema, static files and rows of the peer (``manage.py peer_seed arguments``)."""
+    if env["DATABASE_URL"].startswith("postgres"):
+        ensure_postgres_database(env["DATABASE_URL"])
+    for command in (["migrate", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"], ["peer_seed", *arguments]):
+        done = subprocess.run([PYTHON, "manage.py", *command], cwd=PEER, env=env, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"preparing the peer ({' '.join(command[:1])}) failed:\n{done.stderr}")
+    return done.stdout
+
+
+@contextmanager
+def peer_server(env, workers=2, kind="gunicorn", log=None):
+    """The peer served as the portal is (same server, workers and production settings)."""
+    port = free_port()
+    command = [a.replace("config.wsgi", "peer.wsgi") for a in server_command(kind, port, workers)]
+    process = subprocess.Popen(command, cwd=PEER, env=env, stderr=log)
+    try:
+        wait_for_port(port, f"the peer ({kind})")
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def count_queries(paths, email, password, login_path):
+    """In a process with Django set up (the portal's or the peer's settings): the
+    statements of a login through the test client (login page, credentials, the page
+    after) and the statements and bytes of each of ``paths`` for the logged-in user."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_X_FORWARDED_FOR="192.0.2.250")
+    counts = {}
+    with CaptureQueriesContext(connection) as page:
+        client.get(login_path)
+    with CaptureQueriesContext(connection) as post:
+        response = client.post(login_path, {"login": email, "password": password})
+    assert response.status_code == 302, (login_path, response.status_code)
+    with CaptureQueriesContext(connection) as after:
+        client.get(response.url)
+    counts["login"] = {"page": len(page), "credentials": len(post), "after": len(after), "total": len(page) + len(post) + len(after)}
+    for name, path in paths.items():
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = {"queries": len(captured), "bytes": len(response.content)}
+    return counts

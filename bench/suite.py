@@ -52,11 +52,54 @@ def login_user(n):
 
 
 def prepare():
-    """In a process of its own, with DATABASE_URL set: schema, static files, demo data."""
+    """In a process of its own, with DATABASE_URL set: schema, static files, demo data;
+    the rows the orderer's pages show, written for the peer (``sys.argv[-1]``)."""
     common.prepare_portal()
     _login_users()
     writes.prepare(PASSWORD)
-    print(json.dumps({"products": writes.products()}))
+    with open(sys.argv[-1], "w") as f:
+        json.dump(peer_rows(USER), f)
+    queries = common.count_queries({name: paths[0] for name, paths in PAGES.items()}, USER, PASSWORD, "/inloggen/")
+    print(json.dumps({"products": writes.products(), "queries": queries}))
+
+
+def peer_rows(email):
+    """What the portal's home, Mijn account and order history read for ``email``, for the
+    peer to make the same rows (bench/peer/peer/management/commands/peer_seed.py)."""
+    from portal.accounts.models import User
+    from portal.changes.models import ChangeRequest
+    from portal.locations.models import Location
+    from portal.ordering.models import CartItem, Order
+    from portal.service.models import ServiceRequest
+
+    user = User.objects.get(email=email)
+    linked = set(Location.objects.visible_to(user).values_list("pk", flat=True))
+    locations = Location.objects.filter(organization_id=user.organization_id).prefetch_related("addresses", "departments")
+    orders = Order.objects.visible_to(user).select_related("placed_by")
+    return {
+        "orderer": email,
+        "users": {o.placed_by.email: o.placed_by.full_name for o in orders} | {email: user.full_name},
+        "locations": [
+            {"code": str(loc.pk), "name": loc.name, "linked": loc.pk in linked,
+             "addresses": [{"kind": a.kind, "street": a.street, "postal_code": a.postal_code, "city": a.city} for a in loc.addresses.all()],
+             "departments": [d.name for d in loc.departments.all()]}
+            for loc in locations
+        ],
+        "orders": [
+            {"number": o.number, "status": o.status, "location": str(o.location_id), "placed_by": o.placed_by.email,
+             "subtotal": str(o.subtotal), "total": str(o.total), "reference": o.reference, "created_at": o.created_at.isoformat()}
+            for o in orders
+        ],
+        "service_requests": [
+            {"reference": r.reference, "subject": r.subject, "status": r.status, "location": str(r.location_id), "updated_at": r.updated_at.isoformat()}
+            for r in ServiceRequest.objects.visible_to(user)
+        ],
+        "change_requests": [
+            {"reference": c.reference, "kind": c.kind, "status": c.status, "updated_at": c.updated_at.isoformat()}
+            for c in ChangeRequest.objects.filter(created_by=user)
+        ],
+        "cart_items": CartItem.objects.filter(membership__user=user).count(),
+    }  # fmt: skip
 
 
 def _login_users():
@@ -93,7 +136,7 @@ def hash_ceiling(seconds=3.0, cpu=False):
     return done / ((time.thread_time() - started_cpu) if cpu else (time.perf_counter() - started))
 
 
-def logins(port, seconds, server_pid):
+def logins(port, seconds, server_pid, login_path="/inloggen/"):
     """Full login flows per second from LOGIN_CLIENTS threads, bounded in time; the
     threads take the LOGIN_USERS accounts in turn. Also the CPU seconds the client
     (this process) and the server used meanwhile."""
@@ -108,7 +151,7 @@ def logins(port, seconds, server_pid):
                 turn[0] += 1
             client = common.Client(port, address=f"10.0.{n // 250}.{n % 250 + 1}")  # each account its own address
             try:
-                client.log_in(login_user(n), PASSWORD)
+                client.log_in(login_user(n), PASSWORD, login_path)
                 status, _location, _body = client.get("/")
                 ok = status == 200
             except Exception:  # noqa: BLE001 - counted as an error
@@ -135,18 +178,28 @@ def measure(database_url, ceiling):
     env = common.environment(database_url, BENCH_BARE_VIEW="1")
     if database_url.startswith("postgres"):
         common.ensure_postgres_database(database_url)
-    prepared = subprocess.run([sys.executable, "-m", "bench.suite", "--prepare"], cwd=common.ROOT, env=env,
+    rows = common.ROOT / "var" / "bench-peer-rows.json"
+    rows.parent.mkdir(exist_ok=True)
+    prepared = subprocess.run([sys.executable, "-m", "bench.suite", "--prepare", str(rows)], cwd=common.ROOT, env=env,
                               capture_output=True, text=True)  # fmt: skip
     if prepared.returncode:
         sys.exit(f"preparing the {common.engine_name(database_url)} run failed:\n{prepared.stderr}")
-    products = json.loads(prepared.stdout.strip().splitlines()[-1])["products"]
-    result = {"engine": common.engine_name(database_url), "servers": {}}
+    prepared = json.loads(prepared.stdout.strip().splitlines()[-1])
+    products = prepared["products"]
+    peer_env = common.peer_environment(database_url)
+    common.prepare_peer(peer_env, "--rows", str(rows), "--password", PASSWORD, "--login-users", str(LOGIN_USERS))
+    peer_queries = subprocess.run(
+        [sys.executable, "manage.py", "peer_queries", USER, PASSWORD, json.dumps({name: paths[1] for name, paths in PAGES.items()})],
+        cwd=common.PEER, env=peer_env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    result = {"engine": common.engine_name(database_url), "servers": {},
+              "queries": {"portal": prepared["queries"], "peer": json.loads(peer_queries.strip().splitlines()[-1])}}  # fmt: skip
     for kind in SERVERS:
-        result["servers"][kind] = measure_server(env, kind, ceiling)
+        result["servers"][kind] = measure_server(env, peer_env, kind, ceiling)
     if REDIS_URL and common.redis_reachable(REDIS_URL):  # cache, sessions and rate limits in Redis
         with common.server({**env, "REDIS_URL": REDIS_URL}, workers=WORKERS, kind=SERVE) as (port, process):
             result["logins_with_redis"] = measure_logins(port, process, ceiling)
-    if database_url.startswith("sqlite"):
+    if database_url.startswith("sqlite") and WRITE_SECONDS > 0:
         with tempfile.TemporaryFile("w+") as log:
             with common.server(env, workers=WORKERS, kind=SERVE, log=log) as (port, process):
                 result["writes"] = writes.measure(env, port, process.pid, products, PASSWORD, WRITE_SECONDS)
@@ -156,60 +209,103 @@ def measure(database_url, ceiling):
     return result
 
 
-def measure_logins(port, process, ceiling):
+def _summed(slices):
+    total = {key: sum(s[key] for s in slices) for key in ("done", "errors", "seconds", "client_cpu_seconds", "server_cpu_seconds")}
+    total["per_second"] = total["done"] / total["seconds"]
+    total["cpu_ms"] = total["server_cpu_seconds"] / max(total["done"], 1) * 1000
+    total["client_cpu_share"] = total["client_cpu_seconds"] / (total["client_cpu_seconds"] + total["server_cpu_seconds"])
+    return total
+
+
+def measure_logins(port, process, ceiling, peer=None):
     """Logins per second against the hash ceiling. The machine is shared and its load
     changes within seconds, so the logins are measured in ROUNDS slices with a slice of
     the hash ceiling before each and after the last, and the ratio taken against the
-    mean of those (the ratio to the ceiling measured at the start is kept beside it)."""
+    mean of those (the ratio to the ceiling measured at the start is kept beside it).
+    With ``peer`` (its port and process), the peer's logins take turns with the portal's,
+    slice by slice, so that both see the same machine."""
     logins(port, 2, process.pid)  # warm-up
-    ceilings, slices = [hash_ceiling(1)], []
+    if peer:
+        logins(peer[0], 2, peer[1].pid, common.PEER_LOGIN)
+    ceilings, slices, peer_slices = [hash_ceiling(1)], [], []
     for _ in range(ROUNDS):
         slices.append(logins(port, SECONDS / ROUNDS, process.pid))
+        if peer:
+            peer_slices.append(logins(peer[0], SECONDS / ROUNDS, peer[1].pid, common.PEER_LOGIN))
         ceilings.append(hash_ceiling(1))
-    login = {key: sum(s[key] for s in slices) for key in ("done", "errors", "seconds", "client_cpu_seconds", "server_cpu_seconds")}
-    login["per_second"] = login["done"] / login["seconds"]
+    login = _summed(slices)
     login["ceiling"] = sum(ceilings) / len(ceilings) * WORKERS
     login["ratio"] = login["per_second"] / login["ceiling"]
     # The same in CPU time, which other work on the machine does not change: logins per
     # CPU second of the server against verifications per CPU second, that is the share of
     # the server's work that is the one verification per login.
     login["cpu_ceiling"] = hash_ceiling(2, cpu=True)
+    login["hash_cpu_ms"] = 1000 / login["cpu_ceiling"]
     login["cpu_ratio"] = login["done"] / login["server_cpu_seconds"] / login["cpu_ceiling"]
     login["ratio_to_start_ceiling"] = login["per_second"] / (ceiling * WORKERS)
-    login["client_cpu_share"] = login["client_cpu_seconds"] / (login["client_cpu_seconds"] + login["server_cpu_seconds"])
+    if peer:
+        other = login["peer"] = _summed(peer_slices)
+        other["cpu_ratio"] = other["done"] / other["server_cpu_seconds"] / login["cpu_ceiling"]
+        login["vs_peer"] = {"cpu": login["cpu_ms"] / other["cpu_ms"], "wall": other["per_second"] / login["per_second"]}
     return login
 
 
-def measure_pages(port, cookies):
-    """Requests per second of each page against the bare view, the pages taking turns in
-    ROUNDS slices so that a change in the machine's load falls on all of them alike."""
-    paths = {"bare view": "/bench/bare/", "home": "/", "Mijn account": "/mijn-account/", "order history": "/bestellen/bestellingen/"}
-    samples = {name: ([], [], 0.0) for name in paths}
-    for path in paths.values():
-        common.hey(port, path, cookies, seconds=1)  # warm-up
+PAGES = {  # name: (the portal's path, the peer's)
+    "bare view": ("/bench/bare/", "/bare/"),
+    "home": ("/", "/"),
+    "Mijn account": ("/mijn-account/", "/account/"),
+    "order history": ("/bestellen/bestellingen/", "/orders/"),
+}
+
+
+def _hey_slice(port, pid, path, cookies, seconds):
+    cpu = common.cpu_seconds(pid)
+    values, statuses, elapsed = common.hey(port, path, cookies, seconds=seconds)
+    return values, statuses, elapsed, common.cpu_seconds(pid) - cpu
+
+
+def _page_figures(values, statuses, elapsed, cpu):
+    return {
+        "rps": len(values) / elapsed, "p50": common.percentile(values, 50), "p95": common.percentile(values, 95),
+        "errors": sum(1 for s in statuses if s != 200), "cpu_ms": cpu / max(len(values), 1) * 1000, "requests": len(values),
+    }  # fmt: skip
+
+
+def measure_pages(port, pid, cookies, peer=None):
+    """Requests per second of each page against the bare view, and with ``peer`` (port,
+    pid, cookies) against the peer's matching page: all of them take turns in ROUNDS
+    slices so that a change in the machine's load falls on all of them alike."""
+    sides = {"portal": (port, pid, cookies, 0)} | ({"peer": (*peer, 1)} if peer else {})
+    samples = {(side, name): ([], [], 0.0, 0.0) for side in sides for name in PAGES}
+    for side, (p, _pid, c, i) in sides.items():
+        for paths in PAGES.values():
+            common.hey(p, paths[i], c, seconds=1)  # warm-up
     for _ in range(ROUNDS):
-        for name, path in paths.items():
-            values, statuses, elapsed = common.hey(port, path, cookies, seconds=SECONDS / ROUNDS)
-            all_values, all_statuses, total = samples[name]
-            samples[name] = (all_values + values, all_statuses + statuses, total + elapsed)
-    pages = {
-        name: {
-            "rps": len(values) / elapsed, "p50": common.percentile(values, 50), "p95": common.percentile(values, 95),
-            "errors": sum(1 for s in statuses if s != 200),
-        }  # fmt: skip
-        for name, (values, statuses, elapsed) in samples.items()
-    }
-    for figures in pages.values():
+        for name, paths in PAGES.items():
+            for side, (p, server_pid, c, i) in sides.items():
+                values, statuses, elapsed, cpu = _hey_slice(p, server_pid, paths[i], c, SECONDS / ROUNDS)
+                v, st, e, cp = samples[side, name]
+                samples[side, name] = (v + values, st + statuses, e + elapsed, cp + cpu)
+    pages = {name: _page_figures(*samples["portal", name]) for name in PAGES}
+    for name, figures in pages.items():
         figures["ratio"] = figures["rps"] / pages["bare view"]["rps"]
+        if peer:
+            other = figures["peer"] = _page_figures(*samples["peer", name])
+            figures["vs_peer"] = {"cpu": figures["cpu_ms"] / other["cpu_ms"], "wall": other["rps"] / figures["rps"],
+                                  "p50": figures["p50"] / other["p50"], "p95": figures["p95"] / other["p95"]}  # fmt: skip
     return pages
 
 
-def measure_server(env, kind, ceiling):
+def measure_server(env, peer_env, kind, ceiling):
     result = {}
-    with common.server(env, workers=WORKERS, kind=kind) as (port, process):
-        result["logins"] = measure_logins(port, process, ceiling)
-        result["pages"] = measure_pages(port, common.Client(port).log_in(USER, PASSWORD).cookies)
+    with common.server(env, workers=WORKERS, kind=kind) as (port, process), \
+            common.peer_server(peer_env, workers=WORKERS, kind=kind) as (peer_port, peer_process):  # fmt: skip
+        result["logins"] = measure_logins(port, process, ceiling, peer=(peer_port, peer_process))
+        peer_cookies = common.Client(peer_port).log_in(USER, PASSWORD, common.PEER_LOGIN).cookies
+        cookies = common.Client(port).log_in(USER, PASSWORD).cookies
+        result["pages"] = measure_pages(port, process.pid, cookies, peer=(peer_port, peer_process.pid, peer_cookies))
         result["memory_mb"] = common.resident_memory_mb(process.pid)
+        result["peer_memory_mb"] = common.resident_memory_mb(peer_process.pid)
     return result
 
 
@@ -253,6 +349,7 @@ def report(runs, machine, ceiling):
                 f"(in CPU time {login['cpu_ratio']:.2f}) "
                 f"(load client {login['client_cpu_share']:.0%} of the CPU used)."
             )
+    lines += peer_table(runs)
     lines += ["", "Servers compared (requests per second of the same pages, summed; logins per second):", ""]
     for run in runs:
         totals = {kind: sum(p["rps"] for p in f["pages"].values()) for kind, f in run["servers"].items()}
@@ -282,6 +379,56 @@ def report(runs, machine, ceiling):
                          f"{w['server_cpu_seconds'] / (w['writes']['count'] + w['reads']['count']) * 1000:.1f} ms of CPU per request (the clients' logins included).")
     lines += ["", "Accountbeheer with 100,000 accounts is `make bench-accounts`."]
     return "\n".join(lines) + "\n"
+
+
+LOGIN_CPU_TARGET = {"SQLite": 0.65, "PostgreSQL": 0.60}
+
+
+def peer_table(runs):
+    """Every figure as portal ÷ peer (bench/peer/, served beside the portal, slices taking
+    turns): server CPU per request, which other work on the machine does not change, and
+    wall clock."""
+    lines = [
+        "",
+        "Against the stock peer (Django + django-allauth at the same versions, bench/peer/), portal ÷ peer from "
+        "interleaved slices of the same run: server CPU per request (ms) and wall clock (time per login, or "
+        "requests per second inverted, and p50):",
+        "",
+        "| database | server | measure | portal CPU ms | peer CPU ms | CPU ratio | wall ratio | p50 ratio | target | |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        for kind, figures in run["servers"].items():
+            login = figures["logins"]
+            if "vs_peer" not in login:
+                continue
+            ratio = login["vs_peer"]["cpu"]
+            lines.append(
+                f"| {run['engine']} | {kind} | login (login page, credentials, page after) | {login['cpu_ms']:.1f} | {login['peer']['cpu_ms']:.1f} "
+                f"| **{ratio:.2f}** | {login['vs_peer']['wall']:.2f} | | ≤ 1.00 (stretch 0.90) | {'met' if ratio <= 1 else 'NOT met'} |"
+            )
+            target = LOGIN_CPU_TARGET.get(run["engine"], 0.65)
+            lines.append(
+                f"| {run['engine']} | {kind} | login CPU ratio (hash {login['hash_cpu_ms']:.1f} ms ÷ CPU per login): portal {login['cpu_ratio']:.2f}, "
+                f"peer {login['peer']['cpu_ratio']:.2f} | | | | | | ≥ {target:.2f} | {'met' if login['cpu_ratio'] >= target else 'NOT met'} |"
+            )
+            for name, page in figures["pages"].items():
+                vs = page["vs_peer"]
+                target = "≤ 1.00" if name != "bare view" else ""
+                verdict = ("met" if vs["cpu"] <= 1 else "NOT met") if target else ""
+                lines.append(
+                    f"| {run['engine']} | {kind} | {name} | {page['cpu_ms']:.2f} | {page['peer']['cpu_ms']:.2f} | **{vs['cpu']:.2f}** "
+                    f"| {vs['wall']:.2f} | {vs['p50']:.2f} | {target} | {verdict} |"
+                )
+    lines += ["", "Statements (through Django's test client, the same user) and bytes, portal / peer:", ""]
+    for run in runs:
+        portal, peer = run["queries"]["portal"], run["queries"]["peer"]
+        parts = [f"login {portal['login']['total']} / {peer['login']['total']} "
+                 f"(page {portal['login']['page']}/{peer['login']['page']}, credentials {portal['login']['credentials']}/{peer['login']['credentials']}, "
+                 f"page after {portal['login']['after']}/{peer['login']['after']})"]  # fmt: skip
+        parts += [f"{name} {portal[name]['queries']} / {peer[name]['queries']} ({portal[name]['bytes']:,} / {peer[name]['bytes']:,} bytes)" for name in PAGES]
+        lines.append(f"- {run['engine']}: " + "; ".join(parts))
+    return lines
 
 
 def main():
