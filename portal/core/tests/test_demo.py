@@ -19,7 +19,7 @@ def snapshot():
     return {
         model._meta.label: sorted(map(repr, model.objects.values_list()))
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "organizations", "locations", "ordering", "service", "support"}
+        if model._meta.app_label in {"accounts", "organizations", "locations", "ordering", "service", "changes", "contact", "help"}
     }
 
 
