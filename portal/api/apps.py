@@ -9,6 +9,11 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from portal.core.audit import ACTIONS, FIELD_LABELS
+        from portal.core.jobs import register_job
+
+        from . import idempotency
+
+        register_job("prune_idempotency_keys", idempotency.prune)
 
         # The audit trail's words for what this app records (registered from above, as
         # every app adds what it needs to the floors below).

@@ -83,3 +83,22 @@ class ApiKey(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "active" if self.expires_at > timezone.now() else "expired"
+
+
+class IdempotentRequest(models.Model):
+    """A write sent with an ``Idempotency-Key`` header that succeeded, kept per key for
+    ``idempotency.KEEP`` (24 hours; the daily job removes older ones): the same header
+    with the same request answers what the first answered and changes nothing; with
+    another request it is refused (``idempotency.py``). A request that was refused
+    stores nothing, so it may be sent again with the same header."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path and the body as read (JSON, keys sorted).
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="api_idempotency_key_unique")]

@@ -19,6 +19,7 @@ from ninja.security import HttpBearer
 from portal.core.errors import RuleError
 
 from .auth import Refused, authenticate
+from .idempotency import IdempotencyRefused
 
 PROBLEM_TYPE = "https://klantenportal.harting-bank.nl/api/v1/problemen/"
 
@@ -105,6 +106,11 @@ def _refused(request, exc):
     return problem(request, exc.status, exc.code, exc.message, headers=headers)
 
 
+@api.exception_handler(IdempotencyRefused)
+def _idempotency(request, exc):
+    return problem(request, exc.status, exc.code, exc.message)
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return _refused(request, Refused("unauthenticated"))
@@ -133,7 +139,7 @@ def _invalid(request, exc):
 def _malformed(request, exc):
     errors = {}
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "data", "filters")]
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header", "payload", "data", "filters")]
         field = ".".join(location) or "__all__"
         errors.setdefault(field, []).append({"code": error.get("type", "invalid"), "message": error.get("msg", "")})
     return problem(request, 422, "invalid", _("De gegevens voldoen niet aan de regels; zie errors."), errors)

@@ -143,25 +143,32 @@ def cart_remove(*, actor, item_id):
 
 def order_place(
     *, actor, location, department, submission_key, reference="", wished_delivery_date=None, remarks="",
-    expected_cart=None, request=None,
+    expected_cart=None, request=None, orderer=None, lines=None,
 ):  # fmt: skip
     """Turn the cart into an order. Returns ``(order, created)``: the same
-    ``submission_key`` a second time returns the order it placed the first time."""
-    existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
+    ``submission_key`` a second time returns the order it placed the first time.
+
+    ``orderer``: the account the order is placed as, when that is not the actor (an API
+    key placing an order for an orderer it names): the orderer's right, limit and
+    locations count and the order is theirs, the audit trail names the actor. ``lines``:
+    ``[(product, quantity)]`` ordered as given instead of the orderer's cart, which is
+    left as it is."""
+    orderer = orderer or actor
+    existing = Order.objects.filter(submission_key=submission_key, placed_by=orderer).first()
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
             order = _order_create(
-                actor=actor, location=location, department=department, submission_key=submission_key,
-                reference=reference, wished_delivery_date=wished_delivery_date, remarks=remarks,
-                expected_cart=expected_cart, request=request,
+                actor=actor, orderer=orderer, lines=lines, location=location, department=department,
+                submission_key=submission_key, reference=reference, wished_delivery_date=wished_delivery_date,
+                remarks=remarks, expected_cart=expected_cart, request=request,
             )  # fmt: skip
     except _AlreadyPlaced as placed:
         return placed.order, False
     except IntegrityError:
         # The same form, sent again while the first was being written.
-        existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
+        existing = Order.objects.filter(submission_key=submission_key, placed_by=orderer).first()
         if existing is None:
             raise
         return existing, False
@@ -174,12 +181,13 @@ class _AlreadyPlaced(Exception):
 
 
 def _order_create(
-    *, actor, location, department, submission_key, reference, wished_delivery_date, remarks, expected_cart, request
-):
-    membership = _locked_membership(actor)
+    *, actor, orderer, lines, location, department, submission_key, reference, wished_delivery_date, remarks,
+    expected_cart, request,
+):  # fmt: skip
+    membership = _locked_membership(orderer)
     # The same form sent twice at once: the second waited for the lock above, and finds
     # the order the first one placed.
-    existing = Order.objects.filter(submission_key=submission_key, placed_by=actor).first()
+    existing = Order.objects.filter(submission_key=submission_key, placed_by=orderer).first()
     if existing is not None:
         raise _AlreadyPlaced(existing)
     if not membership.may_order:
@@ -191,7 +199,10 @@ def _order_create(
     address = location.delivery_address
     if address is None:
         raise OrderError("no_delivery_address")
-    items = cart_items(membership)
+    if lines is None:
+        items = cart_items(membership)
+    else:  # ordered as given: the same checks as a cart's items, the cart itself untouched
+        items = [CartItem(membership=membership, product=product, quantity=quantity) for product, quantity in lines]
     if not items:
         raise OrderError("cart_empty")
     if not all(item.product.is_offered for item in items):
@@ -203,12 +214,12 @@ def _order_create(
 
     amounts = cart_totals(items)
     needs_approval = membership.order_limit is not None and amounts.subtotal > membership.order_limit
-    if needs_approval and not _approvers(membership.organization_id, actor).exists():
+    if needs_approval and not _approvers(membership.organization_id, orderer).exists():
         raise OrderError("no_approver")
     order = Order.objects.create(
         number=next_reference("B"),
         organization=membership.organization,
-        placed_by=actor,
+        placed_by=orderer,
         location=location,
         department=department,
         delivery_street=address.street,
@@ -233,11 +244,12 @@ def _order_create(
             for item in items
         ]
     )
-    CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    if lines is None:
+        CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     audit_record(
         "order_placed",
         actor=actor,
-        target=actor,
+        target=orderer,
         organization=membership.organization,
         request=request,
         changes={"order": order.number, "total_excl_vat": f"{order.subtotal:.2f}", "status": order.status},

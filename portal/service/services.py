@@ -181,17 +181,23 @@ def _refuse_unlinked(actor, location, department):
     return membership
 
 
-def service_request_create(*, actor, location, department, category, subject, description, files=(), request=None):
+def service_request_create(
+    *, actor, location, department, category, subject, description, files=(), request=None, requester=None
+):
     """A new request for a location linked to the actor's account (an administrator too
-    files for a location they work for)."""
-    membership = _refuse_unlinked(actor, location, department)
+    files for a location they work for). ``requester``: the account it is filed for,
+    when that is not the actor (an API key filing for the account it names): their
+    right and locations count and the request is theirs, the audit trail names the
+    actor."""
+    requester = requester or actor
+    membership = _refuse_unlinked(requester, location, department)
     files = _checked(files)
     with files_removed_on_failure() as written, transaction.atomic():
         service_request = ServiceRequest.objects.create(
             organization_id=membership.organization_id,
             location=location,
             department=department,
-            created_by=actor,
+            created_by=requester,
             reference=next_reference(REFERENCE_PREFIX),
             category=category,
             subject=subject,

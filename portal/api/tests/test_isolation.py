@@ -15,7 +15,16 @@ BODIES = {
     ("patch", "/api/v1/accounts/{account_id}"): {"role": "administrator"},
     ("post", "/api/v1/accounts/{account_id}/deactivate"): {},
     ("post", "/api/v1/service-requests/{request_id}/messages"): {"body": "Hallo"},
-}
+    # Our orderer and requester, our location and department (an other organization's key
+    # must find none of them).
+    ("post", "/api/v1/orders"): {"orderer_id": "{orderer_id}", "location": "{location_id}", "department": "{department_id}",
+                                 "lines": [{"product": "ROL", "quantity": 1}]},
+    ("post", "/api/v1/service-requests"): {"requester_id": "{account_id}", "location": "{location_id}",
+                                           "department": "{department_id}", "category": "terminal", "subject": "Kapot",
+                                           "description": "Kapot."},
+}  # fmt: skip
+# Every write is sent with an Idempotency-Key (placing an order requires one).
+WRITE_HEADERS = {"HTTP_IDEMPOTENCY_KEY": "isolatie-1"}
 SCIM_WITH_ID = [("get", "/scim/v2/Users/{id}"), ("put", "/scim/v2/Users/{id}"), ("patch", "/scim/v2/Users/{id}"),
                 ("delete", "/scim/v2/Users/{id}")]  # fmt: skip
 # The scope each REST path needs (locations: any of accounts, orders, service).
@@ -35,12 +44,31 @@ OPERATIONS = sorted(set(rest_operations()))
 
 def test_every_operation_is_covered():
     assert len(OPERATIONS) >= 9
-    for _method, path in OPERATIONS:
+    for method, path in OPERATIONS:
         assert any(path.startswith(prefix) for prefix in NEEDS), path
+        if method == "post" and "{" not in path:  # a write with a body of its own
+            assert (method, path) in BODIES, path
 
 
 def _fill(path, ids):
     return re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+
+
+def _body(method, path, ids):
+    """The request's body with our ids filled in (None for a read)."""
+    if method == "get":
+        return None
+
+    def filled(value):
+        if isinstance(value, dict):
+            return {key: filled(v) for key, v in value.items()}
+        if isinstance(value, list):
+            return [filled(v) for v in value]
+        if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+            return ids[value[1:-1]]
+        return value
+
+    return filled(BODIES.get((method, path), {}))
 
 
 @pytest.fixture
@@ -57,14 +85,20 @@ def ours(admin_user, employee, locations, media_root):
     order = place(admin_user, locations[0], [(product, 1)])
     service_request = file_request(employee, locations[0])
     return {"account_id": employee.membership.pk, "location_id": locations[0].pk, "id": employee.membership.pk,
-            "order_id": order.pk, "request_id": service_request.pk}  # fmt: skip
+            "order_id": order.pk, "request_id": service_request.pk, "orderer_id": admin_user.membership.pk,
+            "department_id": locations[0].departments.first().pk}  # fmt: skip
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method, path", OPERATIONS)
 def test_a_key_of_another_organization_sees_nothing_of_ours(api_for, other_organization, other_admin, ours, method, path):
+    from portal.ordering.models import Order
+    from portal.service.models import ServiceRequest
+
     other = api_for(other_organization, scopes=ALL_SCOPES)
-    response = other(method, _fill(path, ours), BODIES.get((method, path), {}) if method != "get" else None)
+    before = Order.objects.count(), ServiceRequest.objects.count()
+    response = other(method, _fill(path, ours), _body(method, path, ours), **(WRITE_HEADERS if method != "get" else {}))
+    assert (Order.objects.count(), ServiceRequest.objects.count()) == before
     if "{" in path:
         assert response.status_code == 404, (method, path, response.content)
     else:
@@ -83,7 +117,9 @@ def test_a_key_of_another_organization_sees_nothing_of_ours(api_for, other_organ
 def test_a_key_without_the_scope_gets_404(api_for, organization, ours, method, path):
     needs = next(scopes for prefix, scopes in NEEDS.items() if path.startswith(prefix))
     lacking = tuple(s for s in ALL_SCOPES if s not in needs)
-    response = api_for(organization, scopes=lacking)(method, _fill(path, ours), BODIES.get((method, path), {}) if method != "get" else None)
+    response = api_for(organization, scopes=lacking)(
+        method, _fill(path, ours), _body(method, path, ours), **(WRITE_HEADERS if method != "get" else {})
+    )
     assert response.status_code == 404, (method, path, response.content)
 
 

@@ -69,3 +69,40 @@ def test_api_conforms_to_its_own_document(secret, connection_kept):
         run()
     # Both kinds of answer were reached: accepted requests and refused ones.
     assert any(s < 300 for s in statuses) and any(400 <= s < 500 for s in statuses), sorted(set(statuses))
+
+
+def _operation(method, path):
+    return next(op for op in _operations() if op.method.lower() == method and op.path == "/api/v1" + path)
+
+
+@pytest.mark.django_db
+def test_placing_and_filing_answer_as_documented(secret, connection_kept, admin_user, locations):
+    """The writes whose bodies name the organization's accounts, locations and products,
+    which generated ids hardly ever hit: sent with valid bodies too, first and again with
+    the same Idempotency-Key (the replay as documented), and with another body."""
+    from decimal import Decimal
+
+    from portal.ordering.models import Category, Order, Product
+    from portal.service.models import ServiceRequest
+
+    category = Category.objects.create(name="Kassarollen", slug="kassarollen")
+    Product.objects.create(category=category, code="ROL", name="Kassarol", unit="doos", price=Decimal("5.00"))
+    department = locations[0].departments.first().pk
+    headers = {"Authorization": f"Bearer {secret}"}
+    order = {"orderer_id": admin_user.membership.pk, "location": locations[0].pk, "department": department,
+             "lines": [{"product": "ROL", "quantity": 2}], "reference": "PO-7"}  # fmt: skip
+    filed = {"requester_id": admin_user.membership.pk, "location": locations[0].pk, "department": department,
+             "category": "terminal", "subject": "Pinautomaat", "description": "Geen verbinding."}  # fmt: skip
+    for path, body in (("/orders", order), ("/service-requests", filed)):
+        operation = _operation("post", path)
+        key = f"sleutel{path}"  # a key belongs to one request, whatever the operation
+        for sent, status in ((body, 201), (body, 201), ({**body, "location": locations[1].pk}, 422)):
+            case = operation.Case(body=sent, headers={"Idempotency-Key": key}, media_type="application/json")
+            response = case.call_and_validate(headers=headers, checks=CHECKS)
+            assert response.status_code == status, (path, response.text)
+    assert Order.objects.count() == 1 and ServiceRequest.objects.count() == 1
+    message = _operation("post", "/service-requests/{request_id}/messages").Case(
+        path_parameters={"request_id": ServiceRequest.objects.get().pk}, body={"body": "Graag snel."},
+        headers={"Idempotency-Key": "twee"}, media_type="application/json",
+    )  # fmt: skip
+    assert message.call_and_validate(headers=headers, checks=CHECKS).status_code == 201
