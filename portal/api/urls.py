@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.key_list, name="list"),
     path("nieuw/", views.key_create, name="create"),
     path("<int:pk>/intrekken/", views.key_revoke, name="revoke"),
+    path("scim/", views.scim_settings, name="scim_settings"),
 ]

@@ -22,3 +22,14 @@ class ExternalId(models.Model):
                 fields=["organization", "user_name"], condition=~models.Q(user_name=""), name="scim_user_name_unique_per_organization"
             ),
         ]
+
+
+class ScimSettings(models.Model):
+    """What an organization chose for the accounts its identity provider creates
+    (Accountbeheer → API-sleutels). Without a row: the defaults."""
+
+    organization = models.OneToOneField("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    # A User created through SCIM is an active account without an invitation mail (its
+    # owner sets a password with "Wachtwoord vergeten?"), instead of an invitation.
+    create_active = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(auto_now=True)

@@ -2,10 +2,11 @@
 Okta): a key with the ``scim`` scope, its organization's accounts as Users.
 
 Every change goes through Accountbeheer's services, as the REST API's do: creating a
-User invites the person, ``active: false`` deactivates the account (its sessions end),
-``active: true`` reactivates it, DELETE deletes it (an invitation not yet accepted is
-withdrawn), and the rules hold (an organization keeps an active administrator, an
-address is used once). Groups are not offered: the portal has no groups, and rights
+User invites the person (or, if the organization chose so, creates an active account
+without any mail: ``organizations.provisioning``), ``active: false`` deactivates the
+account (its sessions end), ``active: true`` reactivates it, DELETE deletes it (an
+invitation not yet accepted is withdrawn), and the rules hold (an organization keeps an
+active administrator, an address is used once). Groups are not offered: the portal has no groups, and rights
 and roles stay with Accountbeheer.
 """
 
@@ -26,12 +27,13 @@ from portal.api.models import Scope
 from portal.api.rest_accounts import account_remove
 from portal.core.errors import RuleError
 from portal.core.fields import id_from
-from portal.organizations import services
+from portal.organizations import provisioning, services
 from portal.organizations.forms import AccountForm
 from portal.organizations.models import Membership, Role, Status
 
 from .mapping import MAX_RESULTS, ScimUser, personal_data_of, provider, published_schema, to_scim
 from .models import ExternalId
+from .options import creates_active
 
 CONTENT_TYPE = "application/scim+json"
 
@@ -370,8 +372,11 @@ def _user_create(request, principal):
     cleaned = _form_checked(personal_data_of(resource), organization)
     if resource.external_id and ExternalId.objects.filter(organization=organization, value=resource.external_id.strip()).exists():
         raise ScimRefusal(409, "externalId is already in use.", "uniqueness")
+    # Invited (the mail goes out), or active at once without a mail if the organization
+    # chose so (Accountbeheer → API-sleutels).
+    create = provisioning.account_provision if creates_active(organization) else services.account_invite
     with transaction.atomic():
-        membership = services.account_invite(
+        membership = create(
             actor=principal, organization=organization, request=request,
             email=cleaned["email"], full_name=cleaned["full_name"], phone=cleaned["phone"], job_title=cleaned["job_title"],
         )  # fmt: skip

@@ -23,7 +23,8 @@ def _recently_authenticated(monkeypatch):
     monkeypatch.setattr(reauth, "recently_authenticated", lambda request: True)
 
 
-URLS = [("api_keys:list", "get", False), ("api_keys:create", "get", False), ("api_keys:revoke", "post", True)]
+URLS = [("api_keys:list", "get", False), ("api_keys:create", "get", False), ("api_keys:revoke", "post", True),
+        ("api_keys:scim_settings", "post", False)]  # fmt: skip
 
 
 def url_for(name, takes_id, key):
