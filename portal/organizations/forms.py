@@ -172,7 +172,7 @@ class MfaResetForm(forms.Form):
 
 class MfaRequireForm(forms.Form):
     required = forms.TypedChoiceField(
-        label=_("Tweestapsverificatie"),
+        label=_("Voor je organisatie"),
         choices=[("1", _("Verplicht voor iedereen in de organisatie")), ("0", _("Niet verplicht (wel aan te raden)"))],
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
@@ -182,7 +182,10 @@ class MfaRequireForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=0,
-        help_text=_("Zo lang kan wie nog geen tweestapsverificatie heeft eerst nog zonder inloggen; daarna moet het eerst."),
+        help_text=_(
+            "Zo lang kan wie het nog niet heeft ingesteld, nog met alleen een wachtwoord inloggen (met een "
+            "herinnering). Daarna moet die het eerst instellen."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

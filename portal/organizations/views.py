@@ -618,7 +618,7 @@ def security(request):
     """Beveiliging: require two-step login for everyone (with a grace period), and who
     has not set it up yet."""
     organization = _organization(request)
-    initial = {"required": organization.mfa_deadline is not None, "grace_days": 14}
+    initial = {"required": "1" if organization.mfa_deadline is not None else "0", "grace_days": 14}
     form = MfaRequireForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
