@@ -16,8 +16,6 @@ from portal.core.errors import RuleError
 from portal.organizations.models import Membership
 from portal.organizations.permissions import may_log_in
 
-from .rest import Invalid
-
 
 class ActingAccountError(RuleError):
     MESSAGES = {
@@ -29,6 +27,8 @@ class ActingAccountError(RuleError):
 
 
 def invalid(field, code, message):
+    from .rest import Invalid  # the API's module, which imports the endpoints using this one
+
     return Invalid(ErrorDict({field: ErrorList([forms.ValidationError(message, code=code)])}))
 
 

@@ -177,9 +177,9 @@ api.get_openapi_schema = _schema
 
 
 def _register():
-    from . import rest_accounts, rest_locations, rest_orders, rest_service
+    from . import rest_accounts, rest_locations, rest_orders, rest_products, rest_service
 
-    for module in (rest_accounts, rest_locations, rest_orders, rest_service):
+    for module in (rest_accounts, rest_locations, rest_orders, rest_products, rest_service):
         api.add_router(module.PREFIX, module.router)
 
 

@@ -29,7 +29,7 @@ SCIM_WITH_ID = [("get", "/scim/v2/Users/{id}"), ("put", "/scim/v2/Users/{id}"), 
                 ("delete", "/scim/v2/Users/{id}")]  # fmt: skip
 # The scope each REST path needs (locations: any of accounts, orders, service).
 NEEDS = {"/api/v1/accounts": {"accounts"}, "/api/v1/locations": {"accounts", "orders", "service"},
-         "/api/v1/orders": {"orders"}, "/api/v1/service-requests": {"service"}}  # fmt: skip
+         "/api/v1/orders": {"orders"}, "/api/v1/products": {"orders"}, "/api/v1/service-requests": {"service"}}  # fmt: skip
 
 
 def rest_operations():

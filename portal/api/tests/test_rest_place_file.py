@@ -275,3 +275,62 @@ class TestFileServiceRequest:
     def test_an_administrator_files_for_themselves(self, api_for, organization, admin_user, locations):
         response = api_for(organization, scopes=("service",))("post", "/api/v1/service-requests", request_body(admin_user, locations[1]))
         assert response.status_code == 201 and ServiceRequest.objects.get().created_by == admin_user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_with_the_same_key_at_once_place_one_order(make_key, organization, locations, product, monkeypatch):
+    """The second waits for the first's transaction (the key's unique row) and answers what
+    it stored. PostgreSQL only: the test database of SQLite lives in memory, one writer."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from portal.ordering import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    admin = make_account(organization, "admin@test.example", role="administrator", may_order=True, locations=locations)
+    _key, secret = make_key(organization, scopes=("orders",))
+    original = services.order_place
+
+    def slow(**kwargs):  # holds the first request's transaction open a moment
+        time.sleep(0.5)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "order_place", slow)
+    body = order_body(admin, locations[0], product)
+    answers = []
+
+    def send(delay):
+        time.sleep(delay)
+        try:
+            response = Client().post("/api/v1/orders", data=body, content_type="application/json",
+                                     HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_IDEMPOTENCY_KEY="tegelijk")  # fmt: skip
+            answers.append((response.status_code, response.json().get("id"), response.get("Idempotent-Replayed")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(delay,)) for delay in (0, 0.2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a[0] for a in answers) == [201, 201] and len({a[1] for a in answers}) == 1
+    assert sorted(str(a[2]) for a in answers) == ["None", "true"]
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_catalogue_lists_what_can_be_ordered(api_for, organization, admin_user, product):
+    archived = Product.objects.create(category=product.category, code="OUD", name="Oud", unit="stuk", price=Decimal("1.00"), is_archived=True)
+    api = api_for(organization, scopes=("orders",))
+    body = api("get", "/api/v1/products").json()
+    assert [p["code"] for p in body["items"]] == ["ROL-57"] and archived.code not in str(body)
+    assert body["items"][0]["price"] == "27.50" and body["items"][0]["max_quantity"] == product.max_quantity
+    Product.objects.create(category=product.category, code="ROL-80", name="Kassarol breed", unit="doos", price=Decimal("30.00"))
+    first = api("get", "/api/v1/products?limit=1").json()
+    assert [p["code"] for p in first["items"]] == ["ROL-57"]
+    assert [p["code"] for p in api("get", f"/api/v1/products?limit=1&after={first['next']}").json()["items"]] == ["ROL-80"]
+    assert api_for(organization, scopes=("service",))("get", "/api/v1/products").status_code == 404
