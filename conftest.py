@@ -126,16 +126,30 @@ def other_admin(other_organization, other_location):
     return make_account(other_organization, "admin@other.example", role=Role.ADMINISTRATOR, locations=[other_location], full_name="Olga Other")
 
 
+# The models whose permissions the back office's migrations granted under "support", and
+# the apps they belong to since that app was split.
+SPLIT_FROM_SUPPORT = {"changerequest": "changes", "contactmessage": "contact", "faqtopic": "help", "faqquestion": "help"}
+
+
 def staff_roles_granted():
     """The staff groups with their permissions, as the migrations made them: added again
     after a transactional test (a browser test) emptied the tables."""
     from importlib import import_module
 
     from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
 
     import_module("portal.accounts.migrations.0002_staff_groups").create_groups(apps, None)
-    for migration in ("0001_staff_permissions", "0002_contact_and_faq_permissions"):
-        import_module(f"portal.backoffice.migrations.{migration}").grant(apps, None)
+    first = import_module("portal.backoffice.migrations.0001_staff_permissions")
+    second = import_module("portal.backoffice.migrations.0002_contact_and_faq_permissions")
+    first.create_all_permissions(apps)
+    grants = [(group, app_label, codename) for group, by_app in first.ROLES.items() for app_label, codenames in by_app.items() for codename in codenames]
+    grants += [(second.CUSTOMER_SERVICE, "support", codename) for codename in second.CODENAMES]
+    for group_name, app_label, codename in grants:
+        if app_label == "support":
+            app_label = SPLIT_FROM_SUPPORT[codename.split("_", 1)[1]]
+        group, _created = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 # The authenticator app of test accounts that log in with two-step login (staff always):
