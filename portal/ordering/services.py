@@ -27,6 +27,7 @@ from portal.core.scoping import membership_of
 from portal.locations.models import Location
 from portal.organizations.models import Membership, Role
 
+from . import permissions
 from .models import CartItem, Order, OrderLine, OrderStatus
 from .pricing import cart_totals, order_totals
 
@@ -275,12 +276,17 @@ def _locked(order):
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
+def _refuse_unless_may_decide(actor, order):
+    """``permissions.can_decide``, with the reason when it says no."""
+    if not permissions.can_decide(actor, order):
+        _check_approver(actor, order)
+        raise OrderError("not_pending")
+
+
 @transaction.atomic
 def order_approve(*, actor, order, request=None):
     order = _locked(order)
-    _check_approver(actor, order)
-    if order.status != OrderStatus.PENDING_APPROVAL:
-        raise OrderError("not_pending")
+    _refuse_unless_may_decide(actor, order)
     order.status = OrderStatus.RECEIVED
     order.decided_by, order.decided_at = actor, timezone.now()
     order.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
@@ -295,9 +301,7 @@ def order_reject(*, actor, order, reason, request=None):
     if not reason:
         raise OrderError("reason_required")
     order = _locked(order)
-    _check_approver(actor, order)
-    if order.status != OrderStatus.PENDING_APPROVAL:
-        raise OrderError("not_pending")
+    _refuse_unless_may_decide(actor, order)
     order.status = OrderStatus.REJECTED
     order.decided_by, order.decided_at = actor, timezone.now()
     order.rejection_reason = reason
@@ -316,13 +320,11 @@ def order_reject(*, actor, order, reason, request=None):
 @transaction.atomic
 def order_cancel(*, actor, order, request=None):
     order = _locked(order)
-    membership = membership_of(actor)
-    is_admin = bool(membership and membership.is_active_administrator and membership.organization_id == order.organization_id)
-    if order.placed_by_id != actor.pk and not is_admin:
-        raise OrderError("not_allowed")
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
-        raise OrderError("already_ended")  # a second tab or a repeated click
-    if not order.is_cancellable:
+    if not permissions.can_cancel(actor, order):  # the reason why not:
+        if order.placed_by_id != actor.pk and not permissions.is_administrator_of(actor, order):
+            raise OrderError("not_allowed")
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
+            raise OrderError("already_ended")  # a second tab or a repeated click
         raise OrderError("not_cancellable")
     order.status = OrderStatus.CANCELLED
     order.cancelled_by, order.cancelled_at = actor, timezone.now()

@@ -21,7 +21,7 @@ from portal.locations.models import Location
 from . import services
 from .forms import AddToCartForm, CatalogueFilterForm, CheckoutForm, OrderFilterForm, QuantityField, RejectForm
 from .models import Category, Order, OrderLine, OrderStatus, Product
-from .permissions import can_approve_orders, can_order, can_view_orders
+from .permissions import can_approve_orders, can_cancel, can_decide, can_order, can_view_orders
 from .pricing import cart_totals, order_totals
 
 order_right_required = allowed_or_404(can_order)
@@ -266,8 +266,8 @@ def _detail(request, order, reject_form=None, status=200):
         "order": order,
         "lines": lines,
         "amounts": order_totals(lines),
-        "may_cancel": order.is_cancellable and (order.placed_by_id == request.user.pk or is_admin),
-        "may_decide": is_admin and order.status == OrderStatus.PENDING_APPROVAL and order.placed_by_id != request.user.pk,
+        "may_cancel": can_cancel(request.user, order),
+        "may_decide": can_decide(request.user, order),
         "own_pending": order.status == OrderStatus.PENDING_APPROVAL and order.placed_by_id == request.user.pk,
         "may_reorder": membership.may_order,
         "reject_form": reject_form or RejectForm(),
