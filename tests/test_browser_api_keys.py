@@ -1,6 +1,6 @@
 """Accountbeheer → API-sleutels in Chromium, at desktop and phone width: create a key
-(shown once), see it listed, revoke it; every step checked with axe-core and the
-Content Security Policy."""
+(shown once), see it listed, revoke it, choose accounts from SCIM without the invitation
+mail; every step checked with axe-core and the Content Security Policy."""
 
 import re
 
@@ -55,4 +55,13 @@ def test_create_see_once_and_revoke_a_key(browser, live_server, admin_user, size
     expect(page.get_by_text("is ingetrokken en werkt niet meer")).to_be_visible()
     expect(page.locator(".badge", has_text="Ingetrokken")).to_be_visible()
     screens.shot("revoked")
+
+    # The organization's choice for accounts created through SCIM: invited, or active at once.
+    choice = page.get_by_label("Accounts uit SCIM meteen actief, zonder uitnodiging")
+    expect(choice).not_to_be_checked()
+    choice.check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De instelling voor accounts uit SCIM is opgeslagen.")).to_be_visible()
+    expect(page.get_by_label("Accounts uit SCIM meteen actief, zonder uitnodiging")).to_be_checked()
+    screens.shot("scim-without-mail")
     context.close()
