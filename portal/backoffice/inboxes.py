@@ -1,9 +1,11 @@
 """The inboxes of online customer service: one description per kind of request, so
 that the list and detail pages serve every kind and a new kind is one more entry.
 
-Each entry names its model, its statuses and the services that reply, set a status and
-assign a handler; the rules stay in those services (``portal.service.services``,
-``portal.changes.services``), which check the role again.
+Each entry names its kind of case (``casework.CaseKind``: the model, the statuses
+customer service sets, the staff rule, the errors), its statuses and the kind's services
+that reply, set a status and assign a handler; the rules stay in those services
+(``portal.service.services``, ``portal.changes.services``, ``portal.contact.services``),
+which check the role again.
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from typing import Callable
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.casework.services import CaseKind
 from portal.changes import models as change_models
 from portal.changes import services as change_services
 from portal.contact import models as contact_models
@@ -19,23 +22,17 @@ from portal.contact import services as contact_services
 from portal.service import models as service_models
 from portal.service import services as service_services
 
-from .permissions import can_handle_change_requests, can_handle_contact_messages, can_handle_service_requests
-
 
 @dataclass(frozen=True)
 class Inbox:
     key: str  # in URLs and templates
     title: str
-    model: type
+    kind: CaseKind  # the kind of case (casework): its model, statuses, staff rule and errors
     statuses: type  # the model's Status choices
-    open_statuses: tuple
-    staff_statuses: tuple  # what customer service may choose in a reply or a status change
-    allowed: Callable[[object], bool]
     object_name: str  # the keyword under which its services take the request
     reply_service: Callable
     status_service: Callable
     assign_service: Callable
-    error: type  # the RuleError subclass its services raise
     list_url_name: str
     detail_url_name: str
     related: tuple = ("organization", "created_by", "assigned_to")
@@ -46,6 +43,28 @@ class Inbox:
     thread: Callable = lambda obj: obj.messages.select_related("author")
     sender: Callable = lambda obj: (obj.created_by.full_name, obj.created_by.email)
     badge_prefix: str = ""  # the CSS class of a status badge: badge--<prefix><status>
+
+    @property
+    def model(self):
+        return self.kind.model
+
+    @property
+    def open_statuses(self):
+        return tuple(status for status in self.statuses if status not in self.model.CLOSED_STATUSES)
+
+    @property
+    def staff_statuses(self):
+        """What customer service may choose in a reply or a status change."""
+        return self.kind.staff_statuses
+
+    @property
+    def allowed(self):
+        return self.kind.may_handle
+
+    @property
+    def error(self):
+        """The RuleError subclass its services raise."""
+        return self.kind.error
 
     def _call(self, service, actor, obj, request, **kwargs):
         return service(actor=actor, request=request, **{self.object_name: obj}, **kwargs)
@@ -80,16 +99,12 @@ class Inbox:
 SERVICE_REQUESTS = Inbox(
     key="service",
     title=_("Serviceaanvragen"),
-    model=service_models.ServiceRequest,
+    kind=service_services.KIND,
     statuses=service_models.Status,
-    open_statuses=service_models.OPEN_STATUSES,
-    staff_statuses=tuple(service_models.Status),
-    allowed=can_handle_service_requests,
     object_name="service_request",
     reply_service=service_services.service_request_reply,
     status_service=service_services.service_request_status_set,
     assign_service=service_services.service_request_assign,
-    error=service_services.ServiceRuleError,
     list_url_name="backoffice:service_request_list",
     detail_url_name="backoffice:service_request_detail",
     related=("organization", "created_by", "assigned_to", "location", "department"),
@@ -102,16 +117,12 @@ SERVICE_REQUESTS = Inbox(
 CHANGE_REQUESTS = Inbox(
     key="change",
     title=_("Wijzigingsverzoeken"),
-    model=change_models.ChangeRequest,
+    kind=change_services.KIND,
     statuses=change_models.Status,
-    open_statuses=tuple(s for s in change_models.Status if s not in change_models.CLOSED),
-    staff_statuses=change_services.STAFF_STATUSES,
-    allowed=can_handle_change_requests,
     object_name="change_request",
     reply_service=change_services.change_request_reply,
     status_service=change_services.change_request_status_set,
     assign_service=change_services.change_request_assign,
-    error=change_services.ChangeRequestError,
     list_url_name="backoffice:change_request_list",
     detail_url_name="backoffice:change_request_detail",
     related=("organization", "created_by", "assigned_to", "location", "department"),
@@ -121,16 +132,12 @@ CHANGE_REQUESTS = Inbox(
 CONTACT_MESSAGES = Inbox(
     key="contact",
     title=_("Contactberichten"),
-    model=contact_models.ContactMessage,
+    kind=contact_services.KIND,
     statuses=contact_models.ContactStatus,
-    open_statuses=tuple(s for s in contact_models.ContactStatus if s not in contact_models.CONTACT_CLOSED),
-    staff_statuses=tuple(contact_models.ContactStatus),
-    allowed=can_handle_contact_messages,
     object_name="contact_message",
     reply_service=contact_services.contact_message_reply,
     status_service=contact_services.contact_message_status_set,
     assign_service=contact_services.contact_message_assign,
-    error=contact_services.ContactError,
     list_url_name="backoffice:contact_message_list",
     detail_url_name="backoffice:contact_message_detail",
     search_fields=("reference", "subject", "name", "email", "organization__name", "organization__customer_number"),
