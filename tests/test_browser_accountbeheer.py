@@ -19,11 +19,11 @@ def log_in(page, base, email, password, landing="/", totp_secret=TOTP_SECRET):
     page.goto(f"{base}/inloggen/")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_load_state()
     if page.url.startswith(f"{base}/inloggen/code/"):
         page.get_by_label("Code").fill(totp_code(totp_secret))
-        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(f"{base}{landing}")
 
 

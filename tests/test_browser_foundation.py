@@ -23,7 +23,7 @@ def test_log_in_see_mijn_account_and_change_password(browser, live_server, emplo
     screens.shot("login")
     page.get_by_label("E-mailadres").fill(employee.email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
 
     page.wait_for_url(f"{live_server.url}/mijn-account/")
     expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
@@ -52,7 +52,7 @@ def test_log_in_see_mijn_account_and_change_password(browser, live_server, emplo
     page.wait_for_url(re.compile(r".*/inloggen/.*"))
     page.get_by_label("E-mailadres").fill(employee.email)
     page.get_by_label("Wachtwoord").fill("Paarse-Fiets-Amersfoort")
-    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", name=re.compile("Welkom"))).to_be_visible()
     screens.shot("home")

@@ -11,6 +11,7 @@
 
 import base64
 import hashlib
+import json
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import context as allauth_context
@@ -21,12 +22,15 @@ from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy as _
+
+from portal.core.fields import LineField
 
 from .ratelimits import login_attempt_begin
 
@@ -98,12 +102,24 @@ class _CountedLikePasswords:
         raise PortalMFAAdapter().validation_error("incorrect_code")
 
 
+def _code_field(label):
+    """A code from an app (six digits) or a recovery code (eight), typed on one line."""
+    return LineField(
+        label=label, max_length=CODE_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )  # fmt: skip
+
+
+CODE_MAX_LENGTH = 20
+CREDENTIAL_MAX_LENGTH = 64 * 1024  # a browser's WebAuthn answer, attestation included
+
+
 class AuthenticateForm(_CountedLikePasswords, mfa_forms.AuthenticateForm):
-    pass
+    code = _code_field(_("Code"))
 
 
 class ReauthenticateForm(_CountedLikePasswords, mfa_forms.ReauthenticateForm):
-    pass
+    code = _code_field(_("Code"))
 
 
 def _deadline(user):
@@ -197,10 +213,21 @@ def _required_message(user):
 class AddWebAuthnForm(webauthn_forms.AddWebAuthnForm):
     """A passkey (it logs in on its own) unless its owner says it is only a second step."""
 
+    name = LineField(
+        label=_("Naam"), max_length=100, required=False,
+        help_text=_("Zodat je hem later herkent, bijvoorbeeld 'telefoon' of 'laptop'."),
+    )  # fmt: skip
+    # The browser's answer, made by its script: JSON on one line, read here.
+    credential = LineField(max_length=CREDENTIAL_MAX_LENGTH, widget=forms.HiddenInput)
+
+    def clean_credential(self):
+        try:
+            return json.loads(self.cleaned_data["credential"])
+        except ValueError:
+            raise PortalMFAAdapter().validation_error("incorrect_code") from None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].label = _("Naam")
-        self.fields["name"].help_text = _("Zodat je hem later herkent, bijvoorbeeld 'telefoon' of 'laptop'.")
         self.fields["passwordless"].label = _("Inloggen zonder wachtwoord (passkey)")
         self.fields["passwordless"].help_text = _(
             "Je telefoon of computer vraagt dan je vingerafdruk, gezicht of pincode. Zet dit uit voor een "
@@ -210,7 +237,4 @@ class AddWebAuthnForm(webauthn_forms.AddWebAuthnForm):
 
 
 class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["code"].label = _("Code uit de app")
-        self.fields["code"].widget.attrs.update(placeholder="", inputmode="numeric")
+    code = _code_field(_("Code uit de app"))
