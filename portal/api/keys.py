@@ -84,7 +84,7 @@ def api_key_create(*, actor, organization, name, scopes, days=DEFAULT_DAYS, requ
         actor=actor,
         organization=organization,
         request=request,
-        changes={"api_key": name, "scopes": scopes, "expires_at": key.expires_at.date().isoformat()},
+        changes={"api_key": name, "scopes": scopes, "expires_at": timezone.localdate(key.expires_at).isoformat()},
     )
     return key, secret
 

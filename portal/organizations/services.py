@@ -848,7 +848,7 @@ def organization_mfa_require(*, actor, organization, required, grace_days=0, req
         organization.mfa_required_at = organization.mfa_required_at or now
         organization.mfa_deadline = now + timedelta(days=grace_days)
         action = "mfa_required_set"
-        changes = {"deadline": organization.mfa_deadline.date().isoformat(), "grace_days": grace_days}
+        changes = {"deadline": timezone.localdate(organization.mfa_deadline).isoformat(), "grace_days": grace_days}
     else:
         if organization.mfa_deadline is None:
             return None

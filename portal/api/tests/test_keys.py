@@ -79,7 +79,7 @@ def test_key_is_shown_once_and_stored_as_a_hash(client, admin_user, organization
     assert key.key_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in str(ApiKey.objects.values().get())
     assert key.scopes == ["accounts", "scim"] and key.organization == organization
-    assert key.expires_at.date() == timezone.localdate() + timedelta(days=90)
+    assert timezone.localtime(key.expires_at).date() == timezone.localdate() + timedelta(days=90)
     listing = client.get(reverse("api_keys:list")).content.decode()
     assert "Okta" in listing and secret not in listing and "nog nooit" in listing
     event = AuditEvent.objects.get(action="api_key_created")
