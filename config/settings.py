@@ -279,6 +279,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("REAUTHENTICATION_TIMEOUT"
 # recovery codes. A passkey logs in on its own; the other two ask for a code after the
 # password. Required for HartingBank's staff and for an organization that requires it.
 MFA_ADAPTER = "portal.accounts.mfa.PortalMFAAdapter"
+# Encrypts the secrets of authenticator apps and recovery codes in the database (and so in
+# backups); without it, a key derived from SECRET_KEY. Changing it makes every app's codes fail.
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Mijn HartingBank"

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from cryptography.fernet import InvalidToken
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -355,3 +356,14 @@ class TestLostPhone:
         give_totp(colleague)
         client.force_login(employee)
         assert client.get(reverse("accountbeheer:mfa_reset", args=[colleague.membership.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_encryption_key_of_the_secrets_comes_from_the_settings(employee, settings):
+    """Another MFA_ENCRYPTION_KEY cannot read what the first one wrote."""
+    settings.MFA_ENCRYPTION_KEY = "sleutel-een"
+    app = give_totp(employee)
+    assert app.wrap().validate_code(totp_code())
+    settings.MFA_ENCRYPTION_KEY = "sleutel-twee"
+    with pytest.raises(InvalidToken):
+        Authenticator.objects.get(pk=app.pk).wrap().validate_code(totp_code(at=time.time() + 60))
