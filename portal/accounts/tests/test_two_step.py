@@ -367,3 +367,18 @@ def test_the_encryption_key_of_the_secrets_comes_from_the_settings(employee, set
     settings.MFA_ENCRYPTION_KEY = "sleutel-twee"
     with pytest.raises(InvalidToken):
         Authenticator.objects.get(pk=app.pk).wrap().validate_code(totp_code(at=time.time() + 60))
+
+
+@pytest.mark.django_db
+def test_hartingbank_inviting_a_first_administrator_asks_again_after_five_minutes(client, account_manager, settings):
+    from portal.organizations.models import Organization
+
+    organization = Organization.objects.create(name="Nieuw B.V.", customer_number="HB-1")
+    client.force_login(account_manager)
+    url = reverse("backoffice:administrator_invite", args=[organization.pk])
+    data = {"full_name": "Ada Admin", "email": "ada@nieuw.example"}
+    with time_machine.travel(timezone.now() + timedelta(minutes=4), tick=False):
+        client.get(reverse("backoffice:home"))
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        assert client.post(url, data).url.startswith(reverse("account_reauthenticate"))
+    assert not organization.memberships.exists()

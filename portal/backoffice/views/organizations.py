@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.reauth import require_recent_authentication
 from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.organizations import services
@@ -134,6 +135,7 @@ def organization_access(request, pk):
 @require_POST
 def administrator_invite(request, pk):
     organization = get_object_or_404(Organization, pk=pk)
+    require_recent_authentication(request)  # inviting: the password or a code again first
     form = AdministratorInviteForm(request.POST)
     if form.is_valid():
         try:
