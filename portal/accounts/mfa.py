@@ -25,6 +25,7 @@ from cryptography.fernet import Fernet
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -238,3 +239,29 @@ class AddWebAuthnForm(webauthn_forms.AddWebAuthnForm):
 
 class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
     code = _code_field(_("Code uit de app"))
+
+
+@transaction.atomic
+def staff_mfa_reset(*, user, reason):
+    """A member of HartingBank's staff lost their phone: an operator removes their apps,
+    passkeys and recovery codes (``manage.py mfa_reset``), with a reason. Audited, mailed
+    to them, and their sessions end; at their next login they set it up again first.
+    Customers' accounts are reset in Accountbeheer or the back office instead."""
+    from portal.core.audit import audit_record
+    from portal.core.mail import mail_render, mail_send
+
+    from .sessions import sessions_end
+
+    if not user.is_staff:
+        raise ValueError("Not a HartingBank account: its administrator or customer service resets it.")
+    if not (reason or "").strip():
+        raise ValueError("A reason is needed: it goes into the audit trail.")
+    methods = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
+    Authenticator.objects.filter(user=user).delete()
+    audit_record("mfa_reset", target=user, changes={"methods": [methods, []], "reason": reason})
+    subject, body = mail_render(
+        "accounts/email/mfa_reset_staff", {"user": user, "customer_service_email": settings.CUSTOMER_SERVICE_EMAIL}
+    )
+    mail_send(to=user.email, subject=subject, body=body)
+    sessions_end(user, reason="mfa_reset")
+    return methods

@@ -382,3 +382,19 @@ def test_hartingbank_inviting_a_first_administrator_asks_again_after_five_minute
     with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
         assert client.post(url, data).url.startswith(reverse("account_reauthenticate"))
     assert not organization.memberships.exists()
+
+
+@pytest.mark.django_db
+def test_an_operator_resets_a_staff_members_second_factor(staff_user, employee, mailoutbox, django_capture_on_commit_callbacks):
+    from django.core.management import CommandError, call_command
+
+    phone = Client()
+    log_in(phone, staff_user)
+    with pytest.raises(CommandError):
+        call_command("mfa_reset", employee.email, reason="x")  # a customer's: Accountbeheer's
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("mfa_reset", staff_user.email.upper(), reason="telefoon kwijt")
+    assert not Authenticator.objects.filter(user=staff_user).exists()
+    assert AuditEvent.objects.get(action="mfa_reset", target_user=staff_user).changes["reason"] == "telefoon kwijt"
+    assert [m.to for m in mailoutbox] == [[staff_user.email]]
+    assert phone.get(reverse("backoffice:home")).url.startswith(LOGIN)
