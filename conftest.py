@@ -7,9 +7,9 @@ from django.core.cache import cache
 
 from portal.accounts.models import User
 from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
-from portal.core.demo import DEMO_TOTP_SECRET
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.organizations.models import Membership, Organization, Role, Status
+from portal.site.demo import DEMO_TOTP_SECRET
 
 PASSWORD = "Zonnige-Dinsdag-42"
 

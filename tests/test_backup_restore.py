@@ -114,11 +114,11 @@ def report():
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from portal.core.demo import DEMO_PASSWORD
     from portal.core.mail import mail_recover
     from portal.core.models import AuditEvent, OutgoingMail
     from portal.ordering.models import Order
     from portal.service.models import ServiceAttachment, ServiceRequest
+    from portal.site.demo import DEMO_PASSWORD
 
     client = Client(HTTP_HOST="127.0.0.1")
     login = client.post(reverse("account_login"), {"login": ORDERER, "password": DEMO_PASSWORD})

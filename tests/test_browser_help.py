@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD, staff_roles_granted
 from portal.contact import services as contact_services
 from portal.contact.models import ContactMessage
-from portal.core import demo
+from portal.site import demo
 from tests.browser import ARGS, CHROMIUM, VIEWPORTS, Screens, assert_accessible, watch_csp
 from tests.test_browser_accountbeheer import log_in
 

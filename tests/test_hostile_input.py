@@ -204,7 +204,7 @@ def send(client, target, data, files, encoding, headers):
 
 @pytest.mark.django_db
 def test_no_input_answers_a_server_error(settings, media_root, capsys, record_property, django_capture_on_commit_callbacks):
-    from portal.core import demo
+    from portal.site import demo
 
     started = time.monotonic()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the demo's accounts, quickly

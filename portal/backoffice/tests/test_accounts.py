@@ -120,7 +120,7 @@ def test_only_staff_read_the_staff_rule(client, staff_user, employee):
 
 @pytest.mark.django_db
 def test_the_demo_staff_password_is_long_enough():
-    from portal.core import demo
+    from portal.site import demo
 
     assert len(demo.DEMO_PASSWORD) >= 12
 

@@ -5,8 +5,8 @@ from portal.accounts.models import User
 from portal.accounts.staff import STAFF_GROUPS
 from portal.changes import demo
 from portal.changes.models import ChangeRequest, ChangeRequestMessage, Status
-from portal.core import demo as core_demo
 from portal.organizations.models import Organization
+from portal.site import demo as site_demo
 
 
 def demo_orgs():
@@ -24,9 +24,9 @@ def demo_orgs():
 
 @pytest.mark.django_db
 def test_demo_has_every_status_for_both_organizations_and_loads_once(django_capture_on_commit_callbacks):
-    core_demo.load()
+    site_demo.load()
     staff = {name: User.objects.get(groups=Group.objects.get(name=name)) for name in STAFF_GROUPS}
-    counter = core_demo._Counter()
+    counter = site_demo._Counter()
     with django_capture_on_commit_callbacks(execute=True):
         demo.load(counter, demo_orgs(), staff)
     for organization in Organization.objects.all():
@@ -36,7 +36,7 @@ def test_demo_has_every_status_for_both_organizations_and_loads_once(django_capt
     assert replies.exists() and {m.author for m in replies} == {staff["Online klantenservice"]}
     before = (ChangeRequest.objects.count(), ChangeRequestMessage.objects.count())
 
-    again = core_demo._Counter()
+    again = site_demo._Counter()
     demo.load(again, demo_orgs(), staff)
     assert again.created == 0
     assert (ChangeRequest.objects.count(), ChangeRequestMessage.objects.count()) == before

@@ -7,11 +7,11 @@ from django.apps import apps
 from conftest import stored_files
 from portal.accounts.models import User
 from portal.accounts.staff import CUSTOMER_SERVICE
-from portal.core import demo as core_demo
 from portal.core.models import AuditEvent, OutgoingMail
 from portal.organizations.models import Organization
 from portal.service import demo
 from portal.service.models import ServiceRequest, Status
+from portal.site import demo as site_demo
 
 
 def orgs_and_staff():
@@ -38,14 +38,14 @@ def snapshot():
 @pytest.mark.django_db
 def test_loading_twice_creates_nothing_new(settings, media_root):
     settings.DEBUG = True
-    core_demo.load()  # organizations, locations, accounts, staff (and whatever areas it loads)
+    site_demo.load()  # organizations, locations, accounts, staff (and whatever areas it loads)
     orgs, staff = orgs_and_staff()
-    counter = core_demo._Counter()
+    counter = site_demo._Counter()
     demo.load(counter, orgs, staff)
     first, files = snapshot(), stored_files(media_root)
     assert ServiceRequest.objects.exists()
 
-    counter = core_demo._Counter()
+    counter = site_demo._Counter()
     demo.load(counter, orgs, staff)
     assert counter.created == 0
     assert snapshot() == first and stored_files(media_root) == files
@@ -54,9 +54,9 @@ def test_loading_twice_creates_nothing_new(settings, media_root):
 @pytest.mark.django_db
 def test_every_status_for_both_organizations_with_replies_and_attachments(settings, media_root):
     settings.DEBUG = True
-    core_demo.load()
+    site_demo.load()
     orgs, staff = orgs_and_staff()
-    demo.load(core_demo._Counter(), orgs, staff)
+    demo.load(site_demo._Counter(), orgs, staff)
     for org in orgs:
         statuses = set(ServiceRequest.objects.filter(organization=org["organization"]).values_list("status", flat=True))
         assert statuses == set(Status.values), org["organization"]

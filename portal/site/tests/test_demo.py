@@ -9,9 +9,9 @@ from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 
 from portal.accounts.models import User
-from portal.core.demo import DEMO_PASSWORD
 from portal.ordering.models import Category, Order, OrderStatus, Product
 from portal.organizations.models import Membership, Organization, Status
+from portal.site.demo import DEMO_PASSWORD
 
 
 def snapshot():
@@ -19,7 +19,8 @@ def snapshot():
     return {
         model._meta.label: sorted(map(repr, model.objects.values_list()))
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "organizations", "locations", "ordering", "service", "changes", "contact", "help"}
+        if model._meta.app_label
+        in {"accounts", "organizations", "locations", "ordering", "service", "changes", "contact", "help"}
     }
 
 
@@ -58,7 +59,7 @@ class TestDemoData:
         from allauth.mfa.models import Authenticator
 
         from conftest import totp_code
-        from portal.core.demo import DEMO_TOTP_SECRET
+        from portal.site.demo import DEMO_TOTP_SECRET
 
         settings.DEBUG = True
         call_command("load_demo")
@@ -79,7 +80,9 @@ class TestDemoData:
         assert Product.objects.count() >= 20 and Category.objects.count() == 5
         for organization in Organization.objects.all():
             statuses = set(organization.orders.values_list("status", flat=True))
-            expected = set(OrderStatus.values) - ({OrderStatus.PENDING_APPROVAL} if organization.customer_number == "HB-200874" else set())
+            expected = set(OrderStatus.values) - (
+                {OrderStatus.PENDING_APPROVAL} if organization.customer_number == "HB-200874" else set()
+            )
             assert statuses == expected, organization
         assert Order.objects.filter(status=OrderStatus.PENDING_APPROVAL).count() == 1
 
@@ -116,7 +119,9 @@ class TestWhereTheInvitationIs:
     def test_a_later_run_names_the_mail_file_that_holds_it(self, mail_folder):
         self.run()
         EmailMessage("Een andere mail", "Geen link.", to=["nieuw@vandijk.example"]).send()
-        EmailMessage("Je account", "Kies een wachtwoord: http://127.0.0.1:8000/uitnodiging/abc/", to=["nieuw@vandijk.example"]).send()
+        EmailMessage(
+            "Je account", "Kies een wachtwoord: http://127.0.0.1:8000/uitnodiging/abc/", to=["nieuw@vandijk.example"]
+        ).send()
         [line] = [line for line in self.run() if "nieuw@vandijk.example" in line]
         path = Path(line.split(" is in ", 1)[1])
         assert path.parent == mail_folder and "/uitnodiging/abc/" in path.read_text()

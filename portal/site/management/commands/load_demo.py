@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal.core import demo
+from portal.site import demo
 
 
 def invitation_mail(email):

@@ -6,7 +6,6 @@ are, so a second run changes and duplicates nothing.
 """
 
 from decimal import Decimal
-from importlib import import_module
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -17,12 +16,19 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
+from portal.changes import demo as changes_demo
+from portal.contact import demo as contact_demo
 from portal.core.mail import site_url
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
+from portal.ordering import demo as ordering_demo
 from portal.organizations.models import Membership, Organization, Role, Status
 from portal.organizations.services import invitation_issue
+from portal.service import demo as service_demo
 
-APP_DEMOS = ["portal.ordering.demo", "portal.service.demo", "portal.support.demo"]
+# Each app adds its own demo records, in this order: orders, service requests, contact
+# messages, change requests.
+APP_DEMOS = [ordering_demo, service_demo, contact_demo, changes_demo]
+
 
 DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
 # The authenticator app of the demo's staff and of Fietsenmaker Jansen (whose organization
@@ -30,8 +36,18 @@ DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
 DEMO_TOTP_SECRET = "MIJNHARTINGBANKDEMOTOTPSECRET234"  # noqa: S105 - documented in the README
 
 STAFF = [
-    {"email": "accountmanager@hartingbank.example", "full_name": "Annelies de Boer", "job_title": "Accountmanager", "group": ACCOUNT_MANAGER},
-    {"email": "klantenservice@hartingbank.example", "full_name": "Karim El Amrani", "job_title": "Medewerker online klantenservice", "group": CUSTOMER_SERVICE},
+    {
+        "email": "accountmanager@hartingbank.example",
+        "full_name": "Annelies de Boer",
+        "job_title": "Accountmanager",
+        "group": ACCOUNT_MANAGER,
+    },
+    {
+        "email": "klantenservice@hartingbank.example",
+        "full_name": "Karim El Amrani",
+        "job_title": "Medewerker online klantenservice",
+        "group": CUSTOMER_SERVICE,
+    },
 ]
 
 ORGANIZATIONS = [
@@ -39,16 +55,80 @@ ORGANIZATIONS = [
         "name": "Bakkerij Van Dijk B.V.",
         "customer_number": "HB-100231",
         "locations": [
-            {"code": "UTC", "name": "Utrecht Centrum", "visiting": ("Oudegracht 112", "3511 AX", "Utrecht"), "delivery": ("Lijnmarkt 4 (achterom)", "3511 KG", "Utrecht"), "departments": ["Winkel", "Bakkerij", "Kantoor"]},
-            {"code": "UTO", "name": "Utrecht Overvecht", "visiting": ("Winkelcentrum Overvecht 51", "3562 CT", "Utrecht"), "delivery": ("Zamenhofdreef 9", "3562 JW", "Utrecht"), "departments": ["Winkel", "Magazijn"]},
-            {"code": "AMF", "name": "Amersfoort", "visiting": ("Langestraat 40", "3811 AH", "Amersfoort"), "delivery": ("Kleine Haag 2", "3811 HE", "Amersfoort"), "departments": ["Winkel", "Bakkerij"]},
+            {
+                "code": "UTC",
+                "name": "Utrecht Centrum",
+                "visiting": ("Oudegracht 112", "3511 AX", "Utrecht"),
+                "delivery": ("Lijnmarkt 4 (achterom)", "3511 KG", "Utrecht"),
+                "departments": ["Winkel", "Bakkerij", "Kantoor"],
+            },
+            {
+                "code": "UTO",
+                "name": "Utrecht Overvecht",
+                "visiting": ("Winkelcentrum Overvecht 51", "3562 CT", "Utrecht"),
+                "delivery": ("Zamenhofdreef 9", "3562 JW", "Utrecht"),
+                "departments": ["Winkel", "Magazijn"],
+            },
+            {
+                "code": "AMF",
+                "name": "Amersfoort",
+                "visiting": ("Langestraat 40", "3811 AH", "Amersfoort"),
+                "delivery": ("Kleine Haag 2", "3811 HE", "Amersfoort"),
+                "departments": ["Winkel", "Bakkerij"],
+            },
         ],
         "accounts": [
-            {"email": "beheerder@vandijk.example", "full_name": "Sanne van Dijk", "phone": "030 231 44 10", "job_title": "Bedrijfsleider", "role": Role.ADMINISTRATOR, "may_order": True, "status": Status.ACTIVE, "locations": ["UTC", "UTO", "AMF"]},
-            {"email": "besteller@vandijk.example", "full_name": "Bram Jacobs", "phone": "030 231 44 12", "job_title": "Inkoper", "role": Role.EMPLOYEE, "may_order": True, "order_limit": "250.00", "status": Status.ACTIVE, "locations": ["UTC", "UTO"]},
-            {"email": "medewerker@vandijk.example", "full_name": "Fatima Bouzid", "phone": "033 461 20 07", "job_title": "Filiaalmedewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.ACTIVE, "locations": ["AMF"]},
-            {"email": "oud@vandijk.example", "full_name": "Henk Oudshoorn", "phone": "", "job_title": "Oud-medewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.DEACTIVATED, "locations": ["UTO"]},
-            {"email": "nieuw@vandijk.example", "full_name": "Noor Vermeulen", "phone": "", "job_title": "Verkoopmedewerker", "role": Role.EMPLOYEE, "may_order": False, "status": Status.INVITED, "locations": ["UTC"]},
+            {
+                "email": "beheerder@vandijk.example",
+                "full_name": "Sanne van Dijk",
+                "phone": "030 231 44 10",
+                "job_title": "Bedrijfsleider",
+                "role": Role.ADMINISTRATOR,
+                "may_order": True,
+                "status": Status.ACTIVE,
+                "locations": ["UTC", "UTO", "AMF"],
+            },
+            {
+                "email": "besteller@vandijk.example",
+                "full_name": "Bram Jacobs",
+                "phone": "030 231 44 12",
+                "job_title": "Inkoper",
+                "role": Role.EMPLOYEE,
+                "may_order": True,
+                "order_limit": "250.00",
+                "status": Status.ACTIVE,
+                "locations": ["UTC", "UTO"],
+            },
+            {
+                "email": "medewerker@vandijk.example",
+                "full_name": "Fatima Bouzid",
+                "phone": "033 461 20 07",
+                "job_title": "Filiaalmedewerker",
+                "role": Role.EMPLOYEE,
+                "may_order": False,
+                "status": Status.ACTIVE,
+                "locations": ["AMF"],
+            },
+            {
+                "email": "oud@vandijk.example",
+                "full_name": "Henk Oudshoorn",
+                "phone": "",
+                "job_title": "Oud-medewerker",
+                "role": Role.EMPLOYEE,
+                "may_order": False,
+                "status": Status.DEACTIVATED,
+                "locations": ["UTO"],
+            },
+            {
+                "email": "nieuw@vandijk.example",
+                "full_name": "Noor Vermeulen",
+                "phone": "",
+                "job_title": "Verkoopmedewerker",
+                "role": Role.EMPLOYEE,
+                "may_order": False,
+                "status": Status.INVITED,
+                "locations": ["UTC"],
+            },
         ],
     },
     {
@@ -56,12 +136,43 @@ ORGANIZATIONS = [
         "customer_number": "HB-200874",
         "mfa_required": True,
         "locations": [
-            {"code": "ZWO", "name": "Zwolle Diezerstraat", "visiting": ("Diezerstraat 77", "8011 RD", "Zwolle"), "delivery": ("Diezerstraat 77", "8011 RD", "Zwolle"), "departments": ["Werkplaats", "Winkel"]},
-            {"code": "KAM", "name": "Kampen", "visiting": ("Oudestraat 150", "8261 CZ", "Kampen"), "delivery": ("Oudestraat 150", "8261 CZ", "Kampen"), "departments": ["Werkplaats"]},
+            {
+                "code": "ZWO",
+                "name": "Zwolle Diezerstraat",
+                "visiting": ("Diezerstraat 77", "8011 RD", "Zwolle"),
+                "delivery": ("Diezerstraat 77", "8011 RD", "Zwolle"),
+                "departments": ["Werkplaats", "Winkel"],
+            },
+            {
+                "code": "KAM",
+                "name": "Kampen",
+                "visiting": ("Oudestraat 150", "8261 CZ", "Kampen"),
+                "delivery": ("Oudestraat 150", "8261 CZ", "Kampen"),
+                "departments": ["Werkplaats"],
+            },
         ],
         "accounts": [
-            {"email": "beheerder@jansen.example", "full_name": "Pieter Jansen", "phone": "038 421 88 00", "job_title": "Eigenaar", "role": Role.ADMINISTRATOR, "may_order": True, "status": Status.ACTIVE, "locations": ["ZWO", "KAM"]},
-            {"email": "werkplaats@jansen.example", "full_name": "Mehmet Yilmaz", "phone": "038 421 88 05", "job_title": "Chef werkplaats", "role": Role.EMPLOYEE, "may_order": True, "order_limit": "150.00", "status": Status.ACTIVE, "locations": ["ZWO", "KAM"]},
+            {
+                "email": "beheerder@jansen.example",
+                "full_name": "Pieter Jansen",
+                "phone": "038 421 88 00",
+                "job_title": "Eigenaar",
+                "role": Role.ADMINISTRATOR,
+                "may_order": True,
+                "status": Status.ACTIVE,
+                "locations": ["ZWO", "KAM"],
+            },
+            {
+                "email": "werkplaats@jansen.example",
+                "full_name": "Mehmet Yilmaz",
+                "phone": "038 421 88 05",
+                "job_title": "Chef werkplaats",
+                "role": Role.EMPLOYEE,
+                "may_order": True,
+                "order_limit": "150.00",
+                "status": Status.ACTIVE,
+                "locations": ["ZWO", "KAM"],
+            },
         ],
     },
 ]
@@ -106,9 +217,7 @@ def _load_staff(counter):
 def _load_locations(counter, organization, rows):
     locations = {}
     for row in rows:
-        location, _ = counter.get_or_create(
-            Location, organization=organization, code=row["code"], defaults={"name": row["name"]}
-        )
+        location, _ = counter.get_or_create(Location, organization=organization, code=row["code"], defaults={"name": row["name"]})
         for kind, key in ((AddressKind.VISITING, "visiting"), (AddressKind.DELIVERY, "delivery")):
             street, postal_code, city = row[key]
             counter.get_or_create(
@@ -171,7 +280,9 @@ def pending_invitations():
     """The demo accounts whose invitation has not been accepted yet (their e-mail addresses)."""
     emails = [row["email"] for org in ORGANIZATIONS for row in org["accounts"] if row["status"] == Status.INVITED]
     return list(
-        Membership.objects.filter(user__email__in=emails, status=Status.INVITED).order_by("user__email").values_list("user__email", flat=True)
+        Membership.objects.filter(user__email__in=emails, status=Status.INVITED)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
     )
 
 
@@ -193,7 +304,6 @@ def load(invitation_links=None):
         locations = _load_locations(counter, organization, row["locations"])
         users = _load_accounts(counter, organization, row["accounts"], locations, row.get("mfa_required", False))
         orgs.append({"organization": organization, "locations": locations, "users": users})
-    # Each area adds its own demo records: orders, service requests, change requests.
     for area in APP_DEMOS:
-        import_module(area).load(counter, orgs, staff)
+        area.load(counter, orgs, staff)
     return counter.created
