@@ -250,7 +250,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get(
         "LOGIN_FAILED_RATE_LIMIT", "5/5m/key,10/h/key,20/d/key,30/5m/ip,100/h/ip"
     ),
-    "login": os.environ.get("LOGIN_RATE_LIMIT", "60/m/ip"),
+    # Logins per client address are counted with the failures (LOGIN_RATE_LIMIT below).
+    "login": None,
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
@@ -263,6 +264,9 @@ ACCOUNT_RATE_LIMITS = {
     "contact": os.environ.get("CONTACT_RATE_LIMIT", "20/h/user"),
     "contact_anonymous": os.environ.get("CONTACT_ANONYMOUS_RATE_LIMIT", "5/h/ip,20/d/ip"),
 }
+# Logins, right or wrong, per client address: counted in the same rows and query as the
+# failed ones (portal/accounts/ratelimits.py), not in the cache as allauth would.
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "60/m/ip")
 # The contact form, against automated spam from visitors: sent sooner than this after
 # it was shown, or later than this, it is refused (what was typed stays).
 CONTACT_FORM_MIN_SECONDS = int(os.environ.get("CONTACT_FORM_MIN_SECONDS", "3"))

@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +10,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from portal.core.mail import mail_send
 from portal.organizations.permissions import may_log_in
 
-from .ratelimits import login_attempt_begin
+from .ratelimits import PER_ADDRESS, login_attempt_begin
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -36,8 +38,11 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         count takes some forty cache operations). allauth takes the attempt back
         through ``_login_failed_rl_usage`` when the password was right."""
         login = credentials.get("email") or credentials.get("username") or ""
-        self._login_failed_rl_usage = login_attempt_begin(request, login=login)
-        if not self._login_failed_rl_usage:
+        attempt = login_attempt_begin(request, login=login)
+        if attempt == PER_ADDRESS:  # the limit on logins per address: the 429 page, as allauth's
+            raise ImmediateHttpResponse(respond_429(request))
+        self._login_failed_rl_usage = attempt
+        if not attempt:
             raise self.validation_error("too_many_login_attempts")
 
     def pre_login(self, request, user, **kwargs):

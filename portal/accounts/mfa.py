@@ -57,6 +57,13 @@ class PortalMFAAdapter(DefaultMFAAdapter):
         "add_when_mfa_disabled": _("Stel eerst een authenticator-app of een passkey in."),
     }
 
+    def is_mfa_enabled(self, user, types=None):
+        """allauth's login stage asks whether there is an app or passkey: the portal's
+        question, so that the login asks it once (see ``has_second_factor_asked``)."""
+        if types is not None and not user.is_anonymous and set(types) == set(FACTORS):
+            return has_second_factor(user)
+        return super().is_mfa_enabled(user, types=types)
+
     def encrypt(self, text):
         return _fernet().encrypt(text.encode()).decode()
 
@@ -86,7 +93,7 @@ class _CountedLikePasswords:
 
     def clean_code(self):
         request = allauth_context.request
-        attempt = login_attempt_begin(request, login=self.user.email)
+        attempt = login_attempt_begin(request, login=self.user.email, is_login=False)
         if attempt is None:
             raise get_account_adapter().validation_error("too_many_login_attempts")
         code = self.cleaned_data["code"].replace(" ", "")
@@ -139,8 +146,20 @@ def mfa_required(user):
     return _deadline(user) is not None
 
 
+_ASKED = "_portal_has_second_factor"  # the answer, on the user object of this request
+
+
 def has_second_factor(user):
-    return Authenticator.objects.filter(user_id=user.pk, type__in=FACTORS).exists()
+    found = Authenticator.objects.filter(user_id=user.pk, type__in=FACTORS).exists()
+    setattr(user, _ASKED, found)
+    return found
+
+
+def has_second_factor_asked(user):
+    """``has_second_factor``, unless it was asked of this user object already (a login
+    asks it in allauth's two-step stage and again for the session's flag)."""
+    asked = getattr(user, _ASKED, None)
+    return has_second_factor(user) if asked is None else asked
 
 
 def session_has_second_factor(request):

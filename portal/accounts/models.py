@@ -157,8 +157,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class LoginAttempt(models.Model):
     """A login attempt as the limits on failed logins count it (``accounts.ratelimits``):
-    written before the password is checked, deleted again when the password was right,
-    so what stays are the failures. Neither the address typed nor the client's address
+    written before the password is checked; when the password was right it loses its
+    login key (it counts only in the limit on logins per address) or, without that
+    limit, is deleted, so what keeps a login key are the failures. Neither the address typed nor the client's address
     is stored, only keyed hashes of them; attempts older than the longest limit are
     deleted now and then as new ones come in (``ratelimits.PRUNE_CHANCE``)."""
 

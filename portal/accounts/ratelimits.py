@@ -16,6 +16,13 @@ is not counted, so hammering a locked account does not extend its wait.
 
 That needs each row to be seen by other requests as soon as it is written: the login
 must not run inside a transaction (``ATOMIC_REQUESTS``), which the check below refuses.
+
+The limit on logins per client address (``LOGIN_RATE_LIMIT``, 60 a minute: allauth's
+"login" rule, which kept its history in the cache behind a lock, four statements on the
+database cache for every login) is counted in the same rows and the same query: a
+login's row stays when its password was right, without its login key (so it is no
+failure of that account nor of the address), until it is older than every window. A
+login over that limit is answered as allauth answered it, with the 429 page.
 """
 
 import random
@@ -24,7 +31,7 @@ from datetime import timedelta
 from functools import reduce
 from operator import or_
 
-from allauth.core.internal.ratelimit import get_ip, get_rates
+from allauth.core.internal.ratelimit import get_ip, get_rates, parse_rates
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -38,11 +45,24 @@ PRUNE_CHANCE = 1 / 200  # the share of attempts that also delete those older tha
 _SOURCES = {"key": "login_key", "ip": "client_key"}
 
 
+SUCCEEDED = ""  # the login key of a login whose password was right
+PER_ADDRESS = "per address"  # what login_attempt_begin answers when that limit refuses
+
+
 def _rules():
     rules = get_rates(app="allauth.account", action="login_failed")
     for rule in rules:
         if rule.per not in _SOURCES:
             raise ImproperlyConfigured(f"login_failed limits count per key or ip, not per {rule.per}")
+    return rules
+
+
+def _login_rules():
+    """The limits on logins, right or wrong, per client address (``LOGIN_RATE_LIMIT``)."""
+    rules = list(dict.fromkeys(parse_rates(settings.LOGIN_RATE_LIMIT)))
+    for rule in rules:
+        if rule.per != "ip":
+            raise ImproperlyConfigured(f"LOGIN_RATE_LIMIT counts per ip, not per {rule.per}")
     return rules
 
 
@@ -53,6 +73,16 @@ def check_login_attempts(app_configs, **kwargs):
         _rules()
     except (ImproperlyConfigured, ValueError) as error:
         errors.append(checks.Error(f"LOGIN_FAILED_RATE_LIMIT: {error}", id="accounts.E001"))
+    try:
+        _login_rules()
+    except (ImproperlyConfigured, ValueError) as error:
+        errors.append(checks.Error(f"LOGIN_RATE_LIMIT: {error}", id="accounts.E003"))
+    if get_rates(app="allauth.account", action="login"):
+        errors.append(checks.Error(
+            'ACCOUNT_RATE_LIMITS["login"] would count every login a second time, in the cache: the limit on logins '
+            "per address is LOGIN_RATE_LIMIT (accounts.ratelimits).",
+            id="accounts.E004",
+        ))  # fmt: skip
     for alias, database in settings.DATABASES.items():
         if database.get("ATOMIC_REQUESTS"):
             errors.append(checks.Error(
@@ -69,48 +99,77 @@ def _keyed(kind, value):
 
 @dataclass(frozen=True)
 class Attempt:
-    """A login attempt that the limits let through; ``rollback`` takes it back (allauth
-    calls it when the password was right). Without any rule nothing was counted."""
+    """A login attempt that the limits let through; ``rollback`` takes it back as a
+    failure (allauth calls it when the password was right): it stays as a login when the
+    limit per address counts it. Without any rule nothing was counted."""
 
     pk: int | None
+    is_login: bool = False
 
     def rollback(self):
-        if self.pk is not None:
-            LoginAttempt.objects.filter(pk=self.pk).delete()
+        if self.pk is None:
+            return
+        attempt = LoginAttempt.objects.filter(pk=self.pk)
+        if self.is_login:
+            attempt.update(login_key=SUCCEEDED)
+        else:
+            _delete(attempt)
 
 
-def login_attempt_begin(request, *, login):
+def login_attempt_begin(request, *, login, is_login=True):
     """Count an attempt to log in as ``login`` from the client of ``request``: an
-    ``Attempt`` when every rule still allows it, None (and nothing counted) when one
-    does not."""
+    ``Attempt`` when every rule still allows it, None (and nothing counted) when a limit
+    on failures does not, ``PER_ADDRESS`` when the limit on logins per address does not.
+    A second step (a code) is no new login: ``is_login=False`` leaves that limit out."""
     rules = _rules()
-    if not rules:
+    login_rules = _login_rules() if is_login else []
+    if not rules and not login_rules:
         return Attempt(None)
     now = timezone.now()
     keys = {"login_key": _keyed("login", normalize_email_address(login)), "client_key": _keyed("ip", get_ip(request))}
     attempt = LoginAttempt.objects.create(attempted_at=now, **keys)
     if random.random() < PRUNE_CHANCE:
-        _prune(now, rules)
-    if _over_a_limit(rules, keys, now):
-        attempt.delete()
-        return None
-    return Attempt(attempt.pk)
+        _prune(now, rules + _login_rules())
+    refused = _over_a_limit(rules, login_rules, keys, now)
+    if refused:
+        _delete(LoginAttempt.objects.filter(pk=attempt.pk))
+        return PER_ADDRESS if refused == PER_ADDRESS else None
+    return Attempt(attempt.pk, is_login=bool(login_rules))
 
 
-def _over_a_limit(rules, keys, now):
+def _over_a_limit(rules, login_rules, keys, now):
     """Whether the attempts within some rule's window, this one included, are more than
-    it allows. Read in one query: the attempts within the longest window of each source,
-    no more rows than the largest limit of each allows."""
+    it allows: True for a limit on failures (a login that succeeded is none),
+    ``PER_ADDRESS`` for the limit on logins per address (where it counts). Read in one
+    query: the attempts within the longest window of each source."""
     windows = [(_SOURCES[rule.per], now - timedelta(seconds=rule.duration), rule.amount) for rule in rules]
+    login_windows = [(now - timedelta(seconds=rule.duration), rule.amount) for rule in login_rules]
     since = {}
     for source, start, _amount in windows:
         since[source] = min(since.get(source, start), start)
-    within = reduce(or_, (Q(**{source: keys[source], "attempted_at__gt": start}) for source, start in since.items()))
-    rows = list(LoginAttempt.objects.filter(within).values(*_SOURCES.values(), "attempted_at"))
-    return any(
-        sum(1 for row in rows if row[source] == keys[source] and row["attempted_at"] > start) > amount
+    failures = ~Q(login_key=SUCCEEDED)
+    within = [Q(**{source: keys[source], "attempted_at__gt": start}) & failures for source, start in since.items()]
+    if login_windows:  # the logins that succeeded only within the limit per address's window
+        within.append(Q(client_key=keys["client_key"], attempted_at__gt=min(start for start, _amount in login_windows)))
+    rows = list(LoginAttempt.objects.filter(reduce(or_, within)).values(*_SOURCES.values(), "attempted_at"))
+    if any(
+        sum(1 for row in rows if row[source] == keys[source] and row["login_key"] != SUCCEEDED and row["attempted_at"] > start)
+        > amount
         for source, start, amount in windows
-    )
+    ):
+        return True
+    if any(
+        sum(1 for row in rows if row["client_key"] == keys["client_key"] and row["attempted_at"] > start) > amount
+        for start, amount in login_windows
+    ):
+        return PER_ADDRESS
+    return False
+
+
+def _delete(attempts):
+    """Delete in one statement: an attempt has no relations and no signals to send, so
+    Django's transaction around its delete (a BEGIN and a COMMIT on SQLite) adds nothing."""
+    attempts._raw_delete(attempts.db)
 
 
 def login_attempts_clear(*, login):
@@ -120,4 +179,4 @@ def login_attempts_clear(*, login):
 
 
 def _prune(now, rules):
-    LoginAttempt.objects.filter(attempted_at__lte=now - timedelta(seconds=max(rule.duration for rule in rules))).delete()
+    _delete(LoginAttempt.objects.filter(attempted_at__lte=now - timedelta(seconds=max(rule.duration for rule in rules))))

@@ -42,8 +42,8 @@ def sessions_of(user):
         if (now - row.last_seen_at).total_seconds() > idle_timeout(user) + ACTIVITY_RESOLUTION
         or (now - row.created_at).total_seconds() > settings.SESSION_MAX_AGE
     ]  # fmt: skip
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    gone = [row for row in rows if row not in stale and store(row.session_key).load().get(SESSION_KEY) != str(user.pk)]
+    data = _loaded([row.session_key for row in rows if row not in stale])
+    gone = [row for row in rows if row not in stale and data[row.session_key].get(SESSION_KEY) != str(user.pk)]
     if stale:
         _end(stale, "idle")
     if gone:
@@ -73,6 +73,15 @@ def describe_user_agent(user_agent):
     return browser or system or gettext("Onbekende browser")
 
 
+def _loaded(keys):
+    """The data of each of these sessions, by key: in one query from the database's
+    store, one by one from another (the cache's, with Redis)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "load_many"):
+        return store.load_many(keys)
+    return {key: store(key).load() for key in keys}
+
+
 def _end(sessions, reason):
     session_ended_note([session.session_key for session in sessions], reason)
     get_adapter().end_sessions(sessions)
@@ -84,8 +93,8 @@ def on_user_logged_in(sender, request, user, **kwargs):
 
     allauth reads each remembered session three times over (whether it exists, its
     data, then its user with a query of its own) and writes the new one with a lookup,
-    a savepoint and a transaction; here a session is read once, the user is the one
-    logging in, and the session is remembered in one statement.
+    a savepoint and a transaction; here the remembered sessions are read in one query,
+    the user is the one logging in, and the session is remembered in one statement.
 
     The session's key is usually new, but Django keeps it when the session still holds
     this user (whose session was not recognized, for example because it names an
@@ -97,10 +106,10 @@ def on_user_logged_in(sender, request, user, **kwargs):
     the others, but every request checks its user again (``PortalBackend.get_user``:
     the rule of who may log in, and the password's hash), so it cannot outlast a
     deactivation or a new password either."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     remembered = dict(UserSession.objects.filter(user=user).values_list("session_key", "pk"))
     current = remembered.pop(request.session.session_key, None)
-    ended = [pk for key, pk in remembered.items() if store(key).load().get(SESSION_KEY) != str(user.pk)]
+    data = _loaded(list(remembered)) if remembered else {}
+    ended = [pk for key, pk in remembered.items() if data.get(key, {}).get(SESSION_KEY) != str(user.pk)]
     if ended:
         UserSession.objects.filter(pk__in=ended).delete()
     client = {

@@ -15,7 +15,7 @@ from portal.core.scoping import membership_of
 
 from .models import normalize_email_address
 from .middleware import LOGIN_AT, SEEN_AT
-from .mfa import SESSION_FLAG, has_second_factor, on_authenticators_changed
+from .mfa import SESSION_FLAG, has_second_factor_asked, on_authenticators_changed
 from .ratelimits import login_attempts_clear
 from .sessions import sessions_end
 
@@ -24,7 +24,7 @@ from .sessions import sessions_end
 def on_login(sender, request, user, **kwargs):
     audit_record("login", actor=user, target=user, request=request)
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_FLAG] = has_second_factor(user)  # read once per session
+        request.session[SESSION_FLAG] = has_second_factor_asked(user)  # read once per session
         request.session[LOGIN_AT] = request.session[SEEN_AT] = int(time.time())  # the timeouts count from here
     membership = membership_of(user)
     if membership is not None and membership.status != membership.effective_status:

@@ -4,11 +4,23 @@ Django checks a session key only for its length before it looks the key up, so a
 cookie value of eight characters or more became a query; a quoted cookie value may hold
 octal escapes ("\\000"), which reached PostgreSQL as NUL characters and failed the query
 on every page. A key the portal did not make (32 lower-case letters and digits) is no
-session: the visitor gets a new one, as with an expired key."""
+session: the visitor gets a new one, as with an expired key.
+
+At a login Django gives the session a new key (``cycle_key``), which wrote the session
+under it at once, after asking whether the key was free, and then wrote it again at the
+end of the request with the login in it: three statements and two transactions. Here a
+new key is not looked up first (32 random characters: the primary key refuses the one
+that is taken, and another is drawn, as Django does), and the session cycled is written
+once, at the end of the request, as a new row. It is the same database session, so
+ending it, or all of a user's sessions, still ends it everywhere at the next request.
+Ending one is one statement too."""
 
 import string
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 KEY_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)  # what Django's keys are made of
 KEY_LENGTH = 32
@@ -17,3 +29,45 @@ KEY_LENGTH = 32
 class SessionStore(db.SessionStore):
     def _validate_session_key(self, key):
         return bool(key) and len(key) == KEY_LENGTH and set(key) <= KEY_CHARACTERS
+
+    @classmethod
+    def load_many(cls, keys):
+        """The data of the sessions with these keys, by key, in one query: what ``load``
+        gives each (a session that is gone, expired or unreadable is empty)."""
+        store = cls()
+        keys = [key for key in keys if store._validate_session_key(key)]
+        rows = cls.get_model_class().objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+        found = {key: store.decode(data) for key, data in rows.values_list("session_key", "session_data")}
+        return {key: found.get(key, {}) for key in keys}
+
+    def _get_new_session_key(self):
+        return get_random_string(KEY_LENGTH, VALID_KEY_CHARS)
+
+    def cycle_key(self):
+        """A new key for the same data, written at the next save (and only then)."""
+        data = self._session
+        key = self.session_key
+        self._session_key = self._get_new_session_key()
+        self._session_cache = data
+        self._not_written = True
+        self.modified = True
+        if key:
+            self.delete(key)
+
+    def delete(self, session_key=None):
+        """One statement (Django reads the row first, then deletes it)."""
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            self.model.objects.filter(session_key=session_key).delete()
+
+    def save(self, must_create=False):
+        if not getattr(self, "_not_written", False) or self.session_key is None:
+            return super().save(must_create=must_create)
+        while True:
+            try:
+                super().save(must_create=True)
+            except CreateError:  # the key was taken after all: another one
+                self._session_key = self._get_new_session_key()
+                continue
+            self._not_written = False
+            return

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.account.adapter import get_adapter
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -141,7 +142,7 @@ class TestRateLimit:
         for _ in range(8):
             assert login(client, "employee@test.example").status_code == 302
             client.post(reverse("account_logout"))
-        assert not LoginAttempt.objects.exists()
+        assert not LoginAttempt.objects.exclude(login_key=ratelimits.SUCCEEDED).exists()  # no failures
         for _ in range(4):
             login(client, "employee@test.example", "fout")
         assert login(client, "employee@test.example").status_code == 302
@@ -184,6 +185,7 @@ class TestRateLimit:
 
     def test_without_limits_nothing_is_counted(self, client, employee, settings):
         settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": ""}
+        settings.LOGIN_RATE_LIMIT = ""
         for _ in range(8):
             login(client, "employee@test.example", "fout")
         assert not LoginAttempt.objects.exists()
@@ -228,7 +230,8 @@ class TestRateLimit:
         with django_capture_on_commit_callbacks(execute=True):
             choose(client, link_from(mailoutbox[0]), "Nieuw-Gekozen-Wachtwoord")
         assert login(client, "employee@test.example", "Nieuw-Gekozen-Wachtwoord").status_code == 302
-        assert LoginAttempt.objects.count() == 3  # the other logins' failures still count
+        failures = LoginAttempt.objects.exclude(login_key=ratelimits.SUCCEEDED)
+        assert failures.count() == 3  # the other logins' failures still count
 
 
 @pytest.mark.parametrize("rule", ["5/5m/user", "vijf/5m/key"])
@@ -246,3 +249,67 @@ def test_the_check_refuses_requests_in_one_transaction(monkeypatch):
 
 def test_the_check_passes_the_portals_settings():
     assert ratelimits.check_login_attempts(None) == []
+
+
+class CountingCache(LocMemCache):
+    """The tests' cache, counting what is asked of it."""
+
+    operations = 0
+
+    def add(self, *args, **kwargs):
+        CountingCache.operations += 1
+        return super().add(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        CountingCache.operations += 1
+        return super().get(*args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        CountingCache.operations += 1
+        return super().set(*args, **kwargs)
+
+
+@pytest.mark.django_db
+class TestLoginsPerAddress:
+    """LOGIN_RATE_LIMIT: logins, right or wrong, per client address, counted with the
+    failures in one table (allauth counted them in the cache: four statements a login
+    on the database cache)."""
+
+    def test_over_the_limit_a_login_gets_the_429_page_until_the_window_has_passed(self, client, employee, settings):
+        settings.LOGIN_RATE_LIMIT = "3/m/ip"
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            for _ in range(3):
+                assert login(client, "employee@test.example").status_code == 302
+                client.post(reverse("account_logout"))
+            assert login(client, "employee@test.example").status_code == 429
+            other = client.post(LOGIN, {"login": "employee@test.example", "password": PASSWORD}, REMOTE_ADDR="192.0.2.99")
+            assert other.status_code == 302  # another address
+        with time_machine.travel(start + timedelta(seconds=61), tick=False):
+            client.post(reverse("account_logout"))
+            assert login(client, "employee@test.example").status_code == 302
+
+    def test_wrong_passwords_count_as_logins_and_right_ones_are_no_failures(self, client, employee, settings):
+        settings.LOGIN_RATE_LIMIT = "4/m/ip"
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "5/5m/key,2/5m/ip"}
+        for _ in range(2):
+            assert login(client, "employee@test.example").status_code == 302
+            client.post(reverse("account_logout"))
+        assert "email_password_mismatch" in error_codes(login(client, "employee@test.example", "fout"))
+        assert login(client, "employee@test.example").status_code == 302  # one failure of two per address
+        client.post(reverse("account_logout"))
+        assert login(client, "employee@test.example", "fout").status_code == 429  # the fifth login
+
+    def test_a_login_asks_nothing_of_the_cache(self, client, employee):
+        with override_settings(CACHES={"default": {"BACKEND": f"{__name__}.CountingCache"}}):
+            CountingCache.operations = 0
+            assert login(client, "employee@test.example").status_code == 302
+            assert CountingCache.operations == 0
+
+    def test_allauths_own_count_is_refused_by_the_checks(self, settings):
+        assert not ratelimits.check_login_attempts(None)
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "60/m/ip"}
+        assert [error.id for error in ratelimits.check_login_attempts(None)] == ["accounts.E004"]
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": None}
+        settings.LOGIN_RATE_LIMIT = "60/m/user"
+        assert [error.id for error in ratelimits.check_login_attempts(None)] == ["accounts.E003"]
