@@ -22,3 +22,21 @@ def test_forgot_password_comes_after_the_password_field(client):
 def test_a_wrong_password_is_still_said(client, employee):
     response = client.post(reverse("account_login"), {"login": employee.email, "password": "fout"})
     assert response.status_code == 200 and 'class="form-errors" role="alert"' in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [None, {"login": "iemand@test.example", "password": "fout"}, {"login": "", "password": ""}, {"login": "geen-adres", "password": "x"}],
+)
+def test_the_fields_are_written_as_their_widgets_render_them(client, data):
+    """The page writes the two inputs itself (their templates cost a sixth of the page):
+    they must stay what Django's widgets render, errors and all."""
+    url = reverse("account_login")
+    response = client.get(url) if data is None else client.post(url, data)
+    page, form = response.content.decode(), response.context["form"]
+    assert set(form.fields) == {"login", "password"}
+    for name in form.fields:
+        assert str(form[name].as_widget()) in page, name
+        for error in form[name].errors:
+            assert f'<ul class="errorlist" id="id_{name}_errors"><li>{error}</li></ul>' in page
