@@ -184,51 +184,63 @@ def check_rows(organization, rows):
     codes = dict(organization.locations.values_list("code", "pk"))
     emails = [normalize_email_address(data.get("e-mailadres", "")) for _line, data in rows]
     # Only what is in use in the organization itself: an address in use elsewhere is
-    # invited like a free one (its owner is told instead, see services._address_in_use).
+    # invited like a free one (its owner is told instead, see services.addresses).
     wanted = [e for e in emails if e and len(e) <= EMAIL_LENGTH]
     taken = set(User.objects.filter(email__in=wanted, organization=organization).values_list("email", flat=True))
     seen = set()
-    checked = []
     form = RowForm({}, organization=organization)  # one form, filled with each row in turn
-    for (line, data), email in zip(rows, emails):
-        errors = []
-        role = ROLES.get(data.get("rol", "").strip().lower())
-        if role is None:
-            errors.append(("role_invalid", _("Rol moet administrator of medewerker zijn.")))
-        portal = _flag(data.get("portal", "ja") or "ja", errors, "portal")
-        order = _flag(data.get("bestellen", ""), errors, "bestellen")
-        form.data = {
-            **{field: data.get(column, "") for field, column in PERSONAL_COLUMNS.items()},
-            "role": role or Role.EMPLOYEE, "may_use_portal": portal, "may_order": order,
-        }  # fmt: skip
-        form.full_clean()
-        errors += _form_errors(form)
-        if email and "email" not in form.errors:
-            if email in taken:
-                errors.append(("email_in_use", _("%(email)s heeft al een account in je organisatie.") % {"email": email}))
-            elif email in seen:
-                errors.append(("email_twice", _("%(email)s staat vaker in het bestand.") % {"email": email}))
-            seen.add(email)
-        location_codes = [c.strip().upper() for c in data.get("locaties", "").replace("|", ",").split(",") if c.strip()]
-        unknown = [_shown(c, LOCATION_CODE_LENGTH) for c in location_codes if c not in codes]
-        if unknown:
-            errors.append(("location_unknown", _("Onbekende locatiecode(s): %(codes)s.") % {"codes": ", ".join(unknown)}))
-        if errors:
-            shown = {field: _shown(data.get(column, ""), column_length(User, field)) for field, column in PERSONAL_COLUMNS.items()}
-            shown["email"] = _shown(email, column_length(User, "email"))
-        else:
-            shown = {field: form.cleaned_data[field] for field in PERSONAL_COLUMNS}
-        checked.append(
-            {
-                "line": line,
-                "data": {
-                    **shown, "role": role or Role.EMPLOYEE, "may_use_portal": portal, "may_order": order,
-                    "locations": [codes[c] for c in location_codes if c in codes],
-                },  # fmt: skip
-                "errors": [{"code": code, "message": str(message)} for code, message in errors],
-            }
-        )
-    return checked
+    return [_checked_row(form, line, data, email, codes, taken, seen) for (line, data), email in zip(rows, emails)]
+
+
+def _checked_row(form, line, data, email, codes, taken, seen):
+    """One row: its values through the form, its address against the organization's and
+    the file's, its location codes against the organization's."""
+    errors = []
+    role = ROLES.get(data.get("rol", "").strip().lower())
+    if role is None:
+        errors.append(("role_invalid", _("Rol moet administrator of medewerker zijn.")))
+    portal = _flag(data.get("portal", "ja") or "ja", errors, "portal")
+    order = _flag(data.get("bestellen", ""), errors, "bestellen")
+    form.data = {
+        **{field: data.get(column, "") for field, column in PERSONAL_COLUMNS.items()},
+        "role": role or Role.EMPLOYEE, "may_use_portal": portal, "may_order": order,
+    }  # fmt: skip
+    form.full_clean()
+    errors += _form_errors(form)
+    if email and "email" not in form.errors:
+        errors += _address_errors(email, taken, seen)
+    location_codes = [c.strip().upper() for c in data.get("locaties", "").replace("|", ",").split(",") if c.strip()]
+    unknown = [_shown(c, LOCATION_CODE_LENGTH) for c in location_codes if c not in codes]
+    if unknown:
+        errors.append(("location_unknown", _("Onbekende locatiecode(s): %(codes)s.") % {"codes": ", ".join(unknown)}))
+    return {
+        "line": line,
+        "data": {
+            **_shown_values(form, data, email, errors), "role": role or Role.EMPLOYEE, "may_use_portal": portal,
+            "may_order": order, "locations": [codes[c] for c in location_codes if c in codes],
+        },  # fmt: skip
+        "errors": [{"code": code, "message": str(message)} for code, message in errors],
+    }
+
+
+def _address_errors(email, taken, seen):
+    errors = []
+    if email in taken:
+        errors.append(("email_in_use", _("%(email)s heeft al een account in je organisatie.") % {"email": email}))
+    elif email in seen:
+        errors.append(("email_twice", _("%(email)s staat vaker in het bestand.") % {"email": email}))
+    seen.add(email)
+    return errors
+
+
+def _shown_values(form, data, email, errors):
+    """The personal values as the preview shows them: cleaned, or as typed (cut short) when
+    the row has errors."""
+    if not errors:
+        return {field: form.cleaned_data[field] for field in PERSONAL_COLUMNS}
+    shown = {field: _shown(data.get(column, ""), column_length(User, field)) for field, column in PERSONAL_COLUMNS.items()}
+    shown["email"] = _shown(email, column_length(User, "email"))
+    return shown
 
 
 def import_prepare(*, actor, organization, uploaded):

@@ -10,7 +10,7 @@ organization only, an address is used once; the organization's changes take turn
 audit trail records it as an invitation is recorded, under its own code.
 
 An address in use at another organization or at HartingBank is treated as an
-invitation treats it (``services._address_in_use``): the account is made as for a free
+invitation treats it (``services.addresses``): the account is made as for a free
 address and looks the same to the organization (active), but it does not hold the
 address and can never log in (``User.email_elsewhere``), and the address's owner is told
 that nothing changed for them, so the organization learns nothing of other
@@ -26,6 +26,7 @@ from portal.core.audit import ACTIONS, audit_record
 from portal.locations.models import LocationLink
 
 from . import services
+from .services.addresses import _address_in_use, _tell_the_owner
 from .models import Membership, Organization, Role, Status
 from .permissions import can_manage_accounts
 
@@ -62,7 +63,7 @@ def account_provision(
     if any(location.organization_id != organization.pk for location in locations):
         raise services.AccountRuleError("foreign_location")
     email = normalize_email_address(email)
-    elsewhere = services._address_in_use(email, organization, actor=actor) == "elsewhere"
+    elsewhere = _address_in_use(email, organization, actor=actor) == "elsewhere"
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -97,5 +98,5 @@ def account_provision(
         },
     )
     if elsewhere:
-        services._tell_the_owner(email, organization)
+        _tell_the_owner(email, organization)
     return membership

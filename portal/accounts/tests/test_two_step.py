@@ -18,7 +18,7 @@ from django.utils import timezone
 from conftest import PASSWORD, TOTP_SECRET, give_totp, make_account, totp_code
 from portal.core.models import AuditEvent
 from portal.organizations import services
-from portal.organizations.models import Role
+from portal.organizations.models import Membership, Role
 
 LOGIN = reverse("account_login")
 CODE = reverse("mfa_authenticate")
@@ -186,7 +186,7 @@ class TestReauthentication:
         client.force_login(admin_user)
         response = client.post(reverse("accountbeheer:invite"), self.INVITE)
         assert response.url.startswith("/accountbeheer/")
-        assert services.Membership.objects.filter(user__email="nina@test.example").exists()
+        assert Membership.objects.filter(user__email="nina@test.example").exists()
 
     def test_later_the_password_is_asked_and_the_invitation_then_carried_out_as_sent(self, client, admin_user):
         client.force_login(admin_user)
@@ -195,12 +195,12 @@ class TestReauthentication:
         with time_machine.travel(timezone.now() + timedelta(minutes=6, seconds=30), tick=False):
             response = client.post(reverse("accountbeheer:invite"), self.INVITE)
             assert response.url.startswith(reverse("account_reauthenticate"))
-            assert not services.Membership.objects.filter(user__email="nina@test.example").exists()
+            assert not Membership.objects.filter(user__email="nina@test.example").exists()
             wrong = client.post(response.url, {"password": "niet-mijn-wachtwoord"})
             assert wrong.status_code == 200
             done = client.post(response.url, {"password": PASSWORD})
             assert done.status_code == 302
-        assert services.Membership.objects.filter(user__email="nina@test.example").exists()
+        assert Membership.objects.filter(user__email="nina@test.example").exists()
 
     def test_making_someone_an_administrator_asks_but_a_new_job_title_does_not(self, client, admin_user, employee):
         client.force_login(admin_user)

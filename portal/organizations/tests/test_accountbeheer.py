@@ -106,7 +106,7 @@ class TestInvite:
         def broken(*args, **kwargs):
             raise RuntimeError("database went away")
 
-        monkeypatch.setattr(services, "invitation_issue", broken)
+        monkeypatch.setattr(services.invitations, "invitation_issue", broken)
         with pytest.raises(RuntimeError):
             services.account_invite(actor=admin_user, organization=organization, email="x@test.example", full_name="X")
         assert not User.objects.filter(email="x@test.example").exists()

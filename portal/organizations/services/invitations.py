@@ -1,0 +1,212 @@
+"""Inviting an account, and its invitation link: resend, withdraw, accept."""
+
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.models import normalize_email_address
+from portal.accounts.staff import is_staff_member
+from portal.core.audit import audit_record
+from portal.core.mail import site_url
+from portal.locations.models import LocationLink
+
+from ..models import Invitation, Membership, Role, Status
+from .addresses import _address_in_use, _tell_the_owner
+from .rules import AccountRuleError, InvitationInvalid, User, _amount, _check_locations, _erase, _hash_token, _lock, _lock_organization, _refuse_unless_may_act, _refuse_unless_may_invite, _send
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def invitation_issue(*, actor, membership):
+    """Revoke any open invitation of the account and mail a new link (to an address in use
+    elsewhere: a notice to its owner instead, and the link is never sent)."""
+    now = timezone.now()
+    membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        membership=membership,
+        token_hash=_hash_token(token),
+        created_by=actor,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    if membership.user.email_elsewhere:
+        _tell_the_owner(membership.user.email, membership.organization)
+        return None
+    _send(
+        "invitation",
+        membership.user.email,
+        {
+            "user": membership.user,
+            "organization": membership.organization,
+            # No name typed by a customer goes into a mail to an address a customer typed:
+            # an administrator's invitation does not name the administrator or the invitee.
+            "staff_inviter": actor if actor is not None and actor.is_staff else None,
+            "by_administrator": actor is not None and not actor.is_staff,
+            "url": site_url(reverse("invitation_accept", args=[token])),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
+    )
+    return token
+
+
+@transaction.atomic
+def account_invite(
+    *,
+    actor,
+    organization,
+    email,
+    full_name,
+    phone="",
+    job_title="",
+    role=Role.EMPLOYEE,
+    may_use_portal=True,
+    may_order=False,
+    order_limit=None,
+    locations=(),
+    reason="",
+    request=None,
+):
+    """Create an account (without a password) and mail its owner an invitation.
+
+    HartingBank's account manager invites an organization's first administrator. An
+    administrator beside existing ones (someone leaves, nobody else is administrator) needs
+    a reason, and the organization's active administrators are told at once: a login that
+    HartingBank created in a customer's organization never goes unnoticed."""
+    _refuse_unless_may_invite(actor, organization)
+    _lock_organization(organization.pk)
+    administrators = _administrators_told_of_staff_invite(actor, organization, reason)
+    _check_locations(organization, locations)
+    email = normalize_email_address(email)
+    elsewhere = _address_in_use(email, organization, actor=actor) == "elsewhere"
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email, None, full_name=full_name, phone=phone, job_title=job_title, organization=organization,
+                email_elsewhere=elsewhere, is_active=not elsewhere,
+            )  # fmt: skip
+    except IntegrityError as exc:  # the same address, taken a moment ago
+        raise AccountRuleError("email_in_use") from exc
+    membership = Membership.objects.create(
+        user=user,
+        organization=organization,
+        role=role,
+        may_use_portal=may_use_portal,
+        may_order=may_order,
+        order_limit=order_limit,
+        status=Status.INVITED,
+    )
+    LocationLink.objects.bulk_create([LocationLink(membership=membership, location=loc) for loc in locations])
+    audit_record(
+        "account_invited",
+        actor=actor,
+        target=user,
+        organization=organization,
+        request=request,
+        changes={
+            "role": [None, role],
+            "may_use_portal": [None, may_use_portal],
+            "may_order": [None, may_order],
+            "order_limit": [None, _amount(order_limit)],
+            "locations": [None, sorted(loc.name for loc in locations)],
+            **({"reason": reason} if reason else {}),
+        },
+    )
+    invitation_issue(actor=actor, membership=membership)
+    for administrator in administrators:
+        _send(
+            "administrator_added",
+            administrator.user.email,
+            {"user": administrator.user, "invitee": user, "organization": organization, "reason": reason},
+        )
+    return membership
+
+
+def _administrators_told_of_staff_invite(actor, organization, reason):
+    """For an invitation by HartingBank's staff into an organization that already has
+    administrators: refuse it without a reason, else the active administrators to tell."""
+    if actor is None or not is_staff_member(actor):
+        return []
+    existing = Membership.objects.filter(organization=organization, role=Role.ADMINISTRATOR).exclude(status=Status.DELETED)
+    if not existing.exists():
+        return []
+    if not (reason or "").strip():
+        raise AccountRuleError("reason_required")
+    return list(existing.effectively_active().filter(user__is_active=True).select_related("user"))
+
+
+def _refuse_unless_invited(membership):
+    if membership.status != Status.INVITED:
+        raise AccountRuleError("not_invited")
+
+
+@transaction.atomic
+def invitation_resend(*, actor, membership, reason="", request=None):
+    """A new link; the old one stops working."""
+    _refuse_unless_may_act(actor, membership.organization, reason)
+    _lock(membership)
+    _refuse_unless_invited(membership)
+    invitation_issue(actor=actor, membership=membership)
+    changes = {"reason": reason} if reason else {}
+    audit_record("invitation_resent", actor=actor, target=membership.user, request=request, changes=changes)
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor, membership, request=None):
+    """Withdraw a pending invitation: the link stops working and the account, which was
+    never used, is removed so the address is free again."""
+    _lock(membership)
+    _refuse_unless_invited(membership)
+    audit_record("invitation_withdrawn", actor=actor, target=membership.user, request=request)
+    _erase(membership)
+
+
+def invitation_lookup(token):
+    """The invitation behind a link, or ``InvitationInvalid`` saying why not."""
+    invitation = (
+        Invitation.objects.select_related("membership__user", "membership__organization")
+        .filter(token_hash=_hash_token(token or ""))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid("unknown")
+    if invitation.used_at is not None:
+        raise InvitationInvalid("used")
+    if invitation.revoked_at is not None or invitation.membership.status != Status.INVITED:
+        raise InvitationInvalid("revoked")
+    if invitation.expires_at <= timezone.now():
+        raise InvitationInvalid("expired")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token, password, request=None):
+    """The invited person chose a password: the account is active."""
+    invitation = invitation_lookup(token)
+    _lock(invitation.membership)
+    if invitation.membership.status != Status.INVITED:  # withdrawn a moment ago
+        raise InvitationInvalid("revoked")
+    if invitation.membership.user.email_elsewhere:  # its link was never sent
+        raise InvitationInvalid("unknown")
+    # Claim the invitation; a second request with the same link finds it used.
+    claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True, revoked_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not claimed:
+        raise InvitationInvalid("used")
+    membership = invitation.membership
+    user = membership.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    membership.status = Status.ACTIVE
+    membership.version = F("version") + 1
+    membership.save(update_fields=["status", "version", "updated_at"])
+    membership.refresh_from_db(fields=["version"])
+    audit_record("invitation_accepted", actor=user, target=user, request=request)
+    return user

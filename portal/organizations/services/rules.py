@@ -1,0 +1,221 @@
+"""The rules of Accountbeheer that every service checks, and the helpers the services share."""
+
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.sessions import sessions_end
+from portal.accounts.staff import can_handle_accounts, can_onboard, is_staff_member
+from portal.core.errors import RuleError
+from portal.core.mail import mail_render, mail_send
+from portal.locations.models import LocationLink
+
+from ..models import Membership, Organization, Role, Status
+from ..permissions import can_manage_accounts
+
+
+
+User = get_user_model()
+logger = logging.getLogger(__name__)
+
+PERSONAL_FIELDS = ("full_name", "email", "phone", "job_title")
+MEMBERSHIP_FIELDS = ("role", "may_use_portal", "may_order", "order_limit")
+
+
+class AccountRuleError(RuleError):
+    """A rule of Accountbeheer refused the action."""
+
+    MESSAGES = {
+        "last_administrator": _("De organisatie moet altijd ten minste één actieve administrator houden."),
+        "self_action": _("Je kunt je eigen account niet deactiveren, verwijderen of je eigen rol verlagen."),
+        "own_order_limit": _(
+            "Je kunt je eigen bestellimiet niet wijzigen, ook niet door je bestelrecht uit te zetten: "
+            "anders zou je je eigen bestellingen aan de goedkeuring onttrekken. Een andere "
+            "administrator kan dit doen."
+        ),
+        "email_in_use": _("Dit e-mailadres is al in gebruik voor een account. Kies een ander e-mailadres."),
+        # (to an administrator, "in use" is said only of an account of their own organization)
+        "concurrent_edit": _(
+            "Iemand anders heeft dit account gewijzigd terwijl jij het aanpaste. Je wijzigingen zijn "
+            "niet opgeslagen; wat je hebt ingevuld staat nog in het formulier. Vergelijk het met de "
+            "huidige gegevens en sla opnieuw op."
+        ),
+        "not_invited": _("Dit account heeft geen openstaande uitnodiging."),
+        "not_deactivated": _("Dit account is niet gedeactiveerd."),
+        "already_deleted": _("Dit account is al verwijderd."),
+        "not_active": _("Alleen een actief account kan worden gedeactiveerd."),
+        "foreign_location": _("Je kunt alleen locaties van je eigen organisatie koppelen."),
+        "email_change_invalid": _("Deze link om je e-mailadres te bevestigen werkt niet (meer)."),
+        "not_allowed": _("Je mag dit niet doen met dit account."),
+        "reason_required": _("Noem de reden: die komt in de audittrail."),
+        "customer_number_in_use": _("Er is al een organisatie met dit klantnummer."),
+        "not_account_manager": _("Alleen een accountmanager van HartingBank kan dit doen."),
+        "mfa_own": _(
+            "Je kunt je eigen tweestapsverificatie hier niet opnieuw instellen. Doe dat onder Mijn account, "
+            "of vraag een andere administrator of de online klantenservice."
+        ),
+        "mfa_not_set_up": _("Dit account heeft geen tweestapsverificatie ingesteld: er is niets opnieuw in te stellen."),
+        "mfa_staff_administrators_only": _(
+            "De online klantenservice stelt alleen de tweestapsverificatie van een administrator opnieuw in; "
+            "die van andere accounts doet de administrator van de organisatie."
+        ),
+        "mfa_grace_days": _("Kies een overgangstermijn uit de lijst."),
+    }
+
+
+class InvitationInvalid(Exception):
+    """The invitation link cannot be used; ``code`` says why."""
+
+    def __init__(self, code):
+        self.code = code  # unknown, expired, used, revoked
+        super().__init__(code)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _send(template, to, context):
+    subject, body = mail_render(
+        f"organizations/email/{template}",
+        {"customer_service_email": settings.CUSTOMER_SERVICE_EMAIL, **context},
+    )
+    mail_send(to=to, subject=subject, body=body)
+
+
+def _lock_organization(organization_id):
+    """Serialize changes within one organization, so that two administrators cannot
+    each remove the other as the last administrator at the same moment."""
+    return Organization.objects.select_for_update().get(pk=organization_id)
+
+
+def _lock(membership):
+    """Lock the organization, then read the account again: what another request changed
+    a moment ago is seen before this one decides anything."""
+    _lock_organization(membership.organization_id)
+    membership.refresh_from_db()
+
+
+def _refuse_self(actor, membership):
+    if actor is not None and actor.pk == membership.user_id:
+        raise AccountRuleError("self_action")
+
+
+def _other_active_administrators(membership):
+    return (
+        Membership.objects.filter(organization_id=membership.organization_id, role=Role.ADMINISTRATOR)
+        .effectively_active()
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _refuse_losing_last_administrator(membership):
+    if membership.is_active_administrator and not _other_active_administrators(membership):
+        raise AccountRuleError("last_administrator")
+
+
+def _refuse_unless_may_act(actor, organization, reason=""):
+    """Who may change an account of ``organization``: its active administrator, or online
+    customer service on request, with a reason. (``None`` is the portal itself, e.g.
+    a deactivation whose end date has come.) An account manager invites only, through
+    ``_refuse_unless_may_invite``."""
+    if actor is None:
+        return
+    if is_staff_member(actor):
+        if not can_handle_accounts(actor):
+            raise AccountRuleError("not_allowed")
+        if not (reason or "").strip():
+            raise AccountRuleError("reason_required")
+    elif not can_manage_accounts(actor, organization):
+        raise AccountRuleError("not_allowed")
+
+
+def _refuse_unless_may_invite(actor, organization):
+    """An organization's administrator invites its accounts; HartingBank's account
+    manager invites the first administrator."""
+    if actor is not None and is_staff_member(actor):
+        if not can_onboard(actor):
+            raise AccountRuleError("not_allowed")
+    elif actor is not None and not can_manage_accounts(actor, organization):
+        raise AccountRuleError("not_allowed")
+
+
+def _check_locations(organization, locations):
+    if any(location.organization_id != organization.pk for location in locations):
+        raise AccountRuleError("foreign_location")
+
+
+def _set_locations(membership, locations):
+    """Replace the linked locations; returns (old, new) lists of codes, or None."""
+    old = set(membership.location_links.values_list("location_id", flat=True))
+    new = {location.pk for location in locations}
+    if old == new:
+        return None
+    LocationLink.objects.filter(membership=membership).exclude(location_id__in=new).delete()
+    LocationLink.objects.bulk_create(
+        [LocationLink(membership=membership, location_id=pk) for pk in new - old]
+    )
+    names = dict((loc.pk, loc.name) for loc in locations)
+    names.update(
+        membership.organization.locations.filter(pk__in=old - new).values_list("pk", "name")
+    )
+    return [sorted(names[pk] for pk in old), sorted(names[pk] for pk in new)]
+
+
+def _bump_version(membership, expected_version):
+    """Optimistic lock: raise the version only if nobody else did since the form was shown."""
+    updated = Membership.objects.filter(pk=membership.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise AccountRuleError("concurrent_edit")
+    membership.version = expected_version + 1
+
+
+def _amount(value):
+    """An amount as the audit trail stores it (JSON has no Decimal)."""
+    return None if value is None else f"{value:.2f}"
+
+
+def _changed(obj, data, fields):
+    return {
+        field: [getattr(obj, field), data[field]]
+        for field in fields
+        if field in data and getattr(obj, field) != data[field]
+    }
+
+
+def _erase(membership):
+    """Erase the person's data and free the address; history stays, under
+    "verwijderd account"."""
+    user = membership.user
+    sessions_end(user, reason="deleted")
+    now = timezone.now()
+    membership.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    membership.email_changes.filter(confirmed_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    LocationLink.objects.filter(membership=membership).delete()
+    user.email = None
+    user.full_name = ""
+    user.phone = ""
+    user.job_title = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "full_name", "phone", "job_title", "is_active", "password"])
+    membership.status = Status.DELETED
+    membership.deactivated_until = None
+    membership.may_use_portal = False
+    membership.may_order = False
+    membership.version = F("version") + 1
+    membership.save(
+        update_fields=["status", "deactivated_until", "may_use_portal", "may_order", "version", "updated_at"]
+    )
