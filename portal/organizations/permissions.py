@@ -1,6 +1,7 @@
 """Who may do what in a customer organization. The same functions decide whether a
 view answers and whether its menu item shows."""
 
+from portal.accounts.staff import can_handle_accounts, can_onboard, is_staff_member
 from portal.core.scoping import membership_of
 
 from .models import Status
@@ -47,3 +48,25 @@ def can_order(user) -> bool:
     """The ordering environment (bestelomgeving): the right "may order"."""
     membership = membership_of(user)
     return bool(membership and membership.may_order)
+
+
+def can_act_on_accounts(actor, organization) -> bool:
+    """Who may change an account of ``organization``: its active administrator, or online
+    customer service (on request, with a reason the service asks for). ``None`` is the
+    portal itself (a deactivation whose end date has come). An account manager invites
+    only (``can_invite``)."""
+    if actor is None:
+        return True
+    if is_staff_member(actor):
+        return can_handle_accounts(actor)
+    return can_manage_accounts(actor, organization)
+
+
+def can_invite(actor, organization) -> bool:
+    """An organization's administrator invites its accounts; HartingBank's account manager
+    invites the first administrator."""
+    if actor is None:
+        return True
+    if is_staff_member(actor):
+        return can_onboard(actor)
+    return can_manage_accounts(actor, organization)

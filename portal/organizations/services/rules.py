@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.sessions import sessions_end
-from portal.accounts.staff import can_handle_accounts, can_onboard, is_staff_member
+from portal.accounts.staff import is_staff_member
 from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send
 from portal.locations.models import LocationLink
 
 from ..models import Membership, Organization, Role, Status
-from ..permissions import can_manage_accounts
+from ..permissions import can_act_on_accounts, can_invite
 
 
 
@@ -125,28 +125,16 @@ def _refuse_losing_last_administrator(membership):
 
 
 def _refuse_unless_may_act(actor, organization, reason=""):
-    """Who may change an account of ``organization``: its active administrator, or online
-    customer service on request, with a reason. (``None`` is the portal itself, e.g.
-    a deactivation whose end date has come.) An account manager invites only, through
-    ``_refuse_unless_may_invite``."""
-    if actor is None:
-        return
-    if is_staff_member(actor):
-        if not can_handle_accounts(actor):
-            raise AccountRuleError("not_allowed")
-        if not (reason or "").strip():
-            raise AccountRuleError("reason_required")
-    elif not can_manage_accounts(actor, organization):
+    """The rule of ``permissions.can_act_on_accounts``; staff always with a reason."""
+    if not can_act_on_accounts(actor, organization):
         raise AccountRuleError("not_allowed")
+    if actor is not None and is_staff_member(actor) and not (reason or "").strip():
+        raise AccountRuleError("reason_required")
 
 
 def _refuse_unless_may_invite(actor, organization):
-    """An organization's administrator invites its accounts; HartingBank's account
-    manager invites the first administrator."""
-    if actor is not None and is_staff_member(actor):
-        if not can_onboard(actor):
-            raise AccountRuleError("not_allowed")
-    elif actor is not None and not can_manage_accounts(actor, organization):
+    """The rule of ``permissions.can_invite``."""
+    if not can_invite(actor, organization):
         raise AccountRuleError("not_allowed")
 
 
