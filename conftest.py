@@ -59,7 +59,9 @@ def stored_files(root):
 
 def make_location(organization, code, name):
     location = Location.objects.create(organization=organization, code=code, name=name)
-    Address.objects.create(location=location, kind=AddressKind.VISITING, street=f"{name}straat 1", postal_code="1234 AB", city=name)
+    Address.objects.create(
+        location=location, kind=AddressKind.VISITING, street=f"{name}straat 1", postal_code="1234 AB", city=name
+    )
     Address.objects.create(location=location, kind=AddressKind.DELIVERY, street=f"{name}laan 2", postal_code="1234 AC", city=name)
     Department.objects.create(location=location, name="Winkel")
     return location
@@ -77,7 +79,9 @@ def make_account(
     password=PASSWORD,
     full_name="",
 ):
-    user = User.objects.create_user(email, password if status != Status.INVITED else None, full_name=full_name or email.split("@")[0].title())
+    user = User.objects.create_user(
+        email, password if status != Status.INVITED else None, full_name=full_name or email.split("@")[0].title()
+    )
     membership = Membership.objects.create(
         user=user,
         organization=organization,
@@ -113,7 +117,9 @@ def other_location(other_organization):
 
 @pytest.fixture
 def admin_user(organization, locations):
-    return make_account(organization, "admin@test.example", role=Role.ADMINISTRATOR, may_order=True, locations=locations, full_name="Anna Admin")
+    return make_account(
+        organization, "admin@test.example", role=Role.ADMINISTRATOR, may_order=True, locations=locations, full_name="Anna Admin"
+    )
 
 
 @pytest.fixture
@@ -123,7 +129,9 @@ def employee(organization, locations):
 
 @pytest.fixture
 def other_admin(other_organization, other_location):
-    return make_account(other_organization, "admin@other.example", role=Role.ADMINISTRATOR, locations=[other_location], full_name="Olga Other")
+    return make_account(
+        other_organization, "admin@other.example", role=Role.ADMINISTRATOR, locations=[other_location], full_name="Olga Other"
+    )
 
 
 # The models whose permissions the back office's migrations granted under "support", and
@@ -143,7 +151,12 @@ def staff_roles_granted():
     first = import_module("portal.backoffice.migrations.0001_staff_permissions")
     second = import_module("portal.backoffice.migrations.0002_contact_and_faq_permissions")
     first.create_all_permissions(apps)
-    grants = [(group, app_label, codename) for group, by_app in first.ROLES.items() for app_label, codenames in by_app.items() for codename in codenames]
+    grants = [
+        (group, app_label, codename)
+        for group, by_app in first.ROLES.items()
+        for app_label, codenames in by_app.items()
+        for codename in codenames
+    ]
     grants += [(second.CUSTOMER_SERVICE, "support", codename) for codename in second.CODENAMES]
     for group_name, app_label, codename in grants:
         if app_label == "support":

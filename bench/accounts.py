@@ -26,8 +26,50 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 ADMIN = "bench-admin@bench.example"
 PEER_ADMIN = "peer-admin@bench.example"  # the peer's superuser (bench/peer/)
 PASSWORD = "Bench-Wachtwoord-2026"
-FIRST = ["Anna", "Bram", "Carla", "Daan", "Emma", "Fleur", "Gijs", "Hanna", "Ivo", "Julia", "Kees", "Lotte", "Milan", "Noor", "Otto", "Pien", "Ruben", "Sara", "Thijs", "Vera"]
-LAST = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer"]
+FIRST = [
+    "Anna",
+    "Bram",
+    "Carla",
+    "Daan",
+    "Emma",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Ivo",
+    "Julia",
+    "Kees",
+    "Lotte",
+    "Milan",
+    "Noor",
+    "Otto",
+    "Pien",
+    "Ruben",
+    "Sara",
+    "Thijs",
+    "Vera",
+]
+LAST = [
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Janssen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+]
 # Databases of their own (a million accounts would slow down preparing `make bench`).
 SQLITE_URL = os.environ.get("BENCH_ACCOUNTS_SQLITE_URL", common.SQLITE_URL.replace("bench.sqlite3", "bench-accounts.sqlite3"))
 POSTGRES_URL = os.environ.get("BENCH_ACCOUNTS_POSTGRES_URL", common.POSTGRES_URL + "_accounts")
@@ -117,7 +159,9 @@ def _seed_organization(name, number, count, prefix, admin=False):
     ]
     if admin and not User.objects.filter(email=ADMIN).exists():
         user = User.objects.create_user(ADMIN, PASSWORD, full_name="Bench Beheerder")
-        membership = Membership.objects.create(user=user, organization=organization, role=Role.ADMINISTRATOR, status=Status.ACTIVE, may_order=True)
+        membership = Membership.objects.create(
+            user=user, organization=organization, role=Role.ADMINISTRATOR, status=Status.ACTIVE, may_order=True
+        )
         LocationLink.objects.create(membership=membership, location=locations[0])
         existing += 1
     if existing >= count:
@@ -257,7 +301,9 @@ def measure(database_url):
         sys.exit(f"preparing the {common.engine_name(database_url)} run failed:\n{prepared.stderr}")
     prepared = json.loads(prepared.stdout.strip().splitlines()[-1])
     peer_env = common.peer_environment(database_url)
-    seeded = common.prepare_peer(peer_env, "--password", PASSWORD, "--group-users", str(ACCOUNTS), "--other-users", str(OTHER_ACCOUNTS))
+    seeded = common.prepare_peer(
+        peer_env, "--password", PASSWORD, "--group-users", str(ACCOUNTS), "--other-users", str(OTHER_ACCOUNTS)
+    )
     group = json.loads(seeded.strip().splitlines()[-1])["group"]
     one = SEARCH_ONE  # the same person's address on both (peer_seed names them alike)
     peer_paths = {name: path.format(group=group, last=-(-ACCOUNTS // 100), one=one) for name, path in PEER_PAGES.items()}
@@ -265,7 +311,10 @@ def measure(database_url):
     with common.server(env) as (port, process), common.peer_server(peer_env, workers=4) as (peer_port, peer_process):
         cookies = common.Client(port).log_in(ADMIN, PASSWORD).cookies
         peer_cookies = common.Client(peer_port).log_in(PEER_ADMIN, PASSWORD, common.PEER_LOGIN).cookies
-        sides = {"portal": (port, process.pid, cookies, prepared["paths"]), "peer": (peer_port, peer_process.pid, peer_cookies, peer_paths)}
+        sides = {
+            "portal": (port, process.pid, cookies, prepared["paths"]),
+            "peer": (peer_port, peer_process.pid, peer_cookies, peer_paths),
+        }
         for side, (p, _pid, c, paths) in sides.items():
             for path in paths.values():
                 common.hey(p, path, c, seconds=1.5)  # warm-up
@@ -281,7 +330,10 @@ def measure(database_url):
         results[name] = {**_figures(*samples["portal", name]), "queries": prepared["queries"][name]}
         if ("peer", name) in samples:
             peer = results[name]["peer"] = _figures(*samples["peer", name])
-            results[name]["vs_peer"] = {"p95": results[name]["p95"] / peer["p95"], "cpu": results[name]["cpu_ms"] / peer["cpu_ms"]}
+            results[name]["vs_peer"] = {
+                "p95": results[name]["p95"] / peer["p95"],
+                "cpu": results[name]["cpu_ms"] / peer["cpu_ms"],
+            }
     return {"engine": common.engine_name(database_url), **prepared, "peer_paths": peer_paths, "results": results}
 
 
@@ -292,7 +344,8 @@ def report(runs, machine):
         f"Machine: {machine['cores']} cores, Python {machine['python']}, SQLite {machine['sqlite']}, "
         f"PostgreSQL {machine['postgresql']}, load average {machine['load_average']} at the end. Server: gunicorn, 4 sync workers, DEBUG off. "
         f"Load: hey, 4 concurrent keep-alive connections, {SECONDS:g} s per page. Accounts in the database: "
-        + ", ".join(f"{run['engine']} {run['all_accounts']:,}" for run in runs) + ".",
+        + ", ".join(f"{run['engine']} {run['all_accounts']:,}" for run in runs)
+        + ".",
         "",
         "| database | accounts in the organization | page | queries | p50 ms | p95 ms | req/s | server CPU ms per request | errors |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -303,7 +356,11 @@ def report(runs, machine):
                 f"| {run['engine']} | {run['accounts']:,} | {name} | {r['queries']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps']:.0f} "
                 f"| {r['cpu_ms']:.1f} | {r['errors']} |"
             )
-    lines += ["", "| database | deep / first (p50) | deep / first (p95) | worst p95 ms | target p95 < 150 ms, ratio ≤ 1.5 |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| database | deep / first (p50) | deep / first (p95) | worst p95 ms | target p95 < 150 ms, ratio ≤ 1.5 |",
+        "|---|---|---|---|---|",
+    ]
     for run in runs:
         r = run["results"]
         ratio50 = r["deep page"]["p50"] / r["first page"]["p50"]

@@ -371,7 +371,12 @@ def count_queries(paths, email, password, login_path):
     assert response.status_code == 302, (login_path, response.status_code)
     with CaptureQueriesContext(connection) as after:
         client.get(response.url)
-    counts["login"] = {"page": len(page), "credentials": len(post), "after": len(after), "total": len(page) + len(post) + len(after)}
+    counts["login"] = {
+        "page": len(page),
+        "credentials": len(post),
+        "after": len(after),
+        "total": len(page) + len(post) + len(after),
+    }
     for name, path in paths.items():
         client.get(path)
         with CaptureQueriesContext(connection) as captured:

@@ -108,7 +108,9 @@ def prepare():
     organization = Organization.objects.create(customer_number="DRILL", name="Drill Bakkerij B.V.")
     location = Location.objects.create(organization=organization, code="D1", name="Drill Centrum")
     Address.objects.create(location=location, kind=AddressKind.VISITING, street="Markt 1", postal_code="1234 AB", city="Utrecht")
-    Address.objects.create(location=location, kind=AddressKind.DELIVERY, street="Achterom 2", postal_code="1234 AC", city="Utrecht")
+    Address.objects.create(
+        location=location, kind=AddressKind.DELIVERY, street="Achterom 2", postal_code="1234 AC", city="Utrecht"
+    )
     Department.objects.create(location=location, name="Kassa")
     encoded = make_password(PASSWORD)
 
@@ -370,8 +372,13 @@ def drill(database_url, run_dir):
 def _load(processes, setup, tally):
     """Orderers, administrators and the killer until the deadline; then the outbox drains."""
     deadline = time.monotonic() + SECONDS
-    threads = [threading.Thread(target=orderer, args=(processes.port, n, setup["products"], deadline, tally)) for n in range(CLIENTS)]
-    threads += [threading.Thread(target=administrator, args=(processes.port, n, setup["location"], deadline, tally)) for n in range(ADMINS)]
+    threads = [
+        threading.Thread(target=orderer, args=(processes.port, n, setup["products"], deadline, tally)) for n in range(CLIENTS)
+    ]
+    threads += [
+        threading.Thread(target=administrator, args=(processes.port, n, setup["location"], deadline, tally))
+        for n in range(ADMINS)
+    ]
     threads.append(threading.Thread(target=processes.killer, args=(deadline,)))
     for thread in threads:
         thread.start()
@@ -433,7 +440,9 @@ def main():
     for name, url in databases.items():
         print(f"== crash drill on {name} ({SECONDS:g} s)", flush=True)
         runs[name] = drill(url, common.ROOT / "var" / "drill" / name)
-    common.write_report("crash-drill", report(runs), {"seed": SEED, "seconds": SECONDS, "machine": common.machine(), "runs": runs})
+    common.write_report(
+        "crash-drill", report(runs), {"seed": SEED, "seconds": SECONDS, "machine": common.machine(), "runs": runs}
+    )
     if any(failed(result) for result in runs.values()):
         sys.exit("The crash drill lost or left something: see the report.")
 

@@ -146,7 +146,9 @@ def _login_attempt(port, password, address):
     browser = client(port, address)
     _status, _location, page = browser.get("/inloggen/")
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-    status, location, page = browser.request("POST", "/inloggen/", {"csrfmiddlewaretoken": token, "login": ADMIN, "password": password})
+    status, location, page = browser.request(
+        "POST", "/inloggen/", {"csrfmiddlewaretoken": token, "login": ADMIN, "password": password}
+    )
     return status == 302 and not (location or "").startswith("/inloggen"), b"Te veel mislukte inlogpogingen" in page
 
 
@@ -156,7 +158,9 @@ def check_failed_logins_across_nodes(cluster):
     nodes = [cluster.ports["a"], cluster.ports["b"]]
     for n in range(5):
         _login_attempt(nodes[n % 2], "verkeerd-wachtwoord", f"198.51.100.{n + 1}")
-    results = {name: _login_attempt(port, PASSWORD, f"198.51.100.{50 + i}") for i, (name, port) in enumerate(cluster.ports.items())}
+    results = {
+        name: _login_attempt(port, PASSWORD, f"198.51.100.{50 + i}") for i, (name, port) in enumerate(cluster.ports.items())
+    }
     return {f"node_{name}_refused": not ok and locked for name, (ok, locked) in results.items()}
 
 

@@ -210,7 +210,9 @@ def measure(database_url, ceiling):
 
 
 def _summed(slices):
-    total = {key: sum(s[key] for s in slices) for key in ("done", "errors", "seconds", "client_cpu_seconds", "server_cpu_seconds")}
+    total = {
+        key: sum(s[key] for s in slices) for key in ("done", "errors", "seconds", "client_cpu_seconds", "server_cpu_seconds")
+    }
     total["per_second"] = total["done"] / total["seconds"]
     total["cpu_ms"] = total["server_cpu_seconds"] / max(total["done"], 1) * 1000
     total["client_cpu_share"] = total["client_cpu_seconds"] / (total["client_cpu_seconds"] + total["server_cpu_seconds"])
@@ -355,7 +357,10 @@ def report(runs, machine, ceiling):
         totals = {kind: sum(p["rps"] for p in f["pages"].values()) for kind, f in run["servers"].items()}
         lines.append(
             f"- {run['engine']}: "
-            + ", ".join(f"{kind} {totals[kind]:.0f} req/s and {f['logins']['per_second']:.1f} logins/s" for kind, f in run["servers"].items())
+            + ", ".join(
+                f"{kind} {totals[kind]:.0f} req/s and {f['logins']['per_second']:.1f} logins/s"
+                for kind, f in run["servers"].items()
+            )
         )
     for run in runs:
         if "writes" in run:
@@ -374,9 +379,11 @@ def report(runs, machine, ceiling):
                     f"| {kind} | {f['count']} | {f['per_second']:.1f} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} "
                     f"| {f['failures']} | {target} |"
                 )
-            lines.append(f"\n\"database is locked\" in the server's log: {w['database_locked']} times (target: 0). "
-                         f"Locust used {w['client_cpu_share']:.0%} of the CPU the run took (server and locust); the server "
-                         f"{w['server_cpu_seconds'] / (w['writes']['count'] + w['reads']['count']) * 1000:.1f} ms of CPU per request (the clients' logins included).")
+            lines.append(
+                f'\n"database is locked" in the server\'s log: {w["database_locked"]} times (target: 0). '
+                f"Locust used {w['client_cpu_share']:.0%} of the CPU the run took (server and locust); the server "
+                f"{w['server_cpu_seconds'] / (w['writes']['count'] + w['reads']['count']) * 1000:.1f} ms of CPU per request (the clients' logins included)."
+            )
     lines += ["", "Accountbeheer with 100,000 accounts is `make bench-accounts`."]
     return "\n".join(lines) + "\n"
 
@@ -426,7 +433,10 @@ def peer_table(runs):
         parts = [f"login {portal['login']['total']} / {peer['login']['total']} "
                  f"(page {portal['login']['page']}/{peer['login']['page']}, credentials {portal['login']['credentials']}/{peer['login']['credentials']}, "
                  f"page after {portal['login']['after']}/{peer['login']['after']})"]  # fmt: skip
-        parts += [f"{name} {portal[name]['queries']} / {peer[name]['queries']} ({portal[name]['bytes']:,} / {peer[name]['bytes']:,} bytes)" for name in PAGES]
+        parts += [
+            f"{name} {portal[name]['queries']} / {peer[name]['queries']} ({portal[name]['bytes']:,} / {peer[name]['bytes']:,} bytes)"
+            for name in PAGES
+        ]
         lines.append(f"- {run['engine']}: " + "; ".join(parts))
     return lines
 

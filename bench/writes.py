@@ -33,11 +33,17 @@ def prepare(password):
     from portal.organizations.models import Membership, Organization, Status
     from portal.service.models import ServiceRequest
 
-    organization, _ = Organization.objects.get_or_create(customer_number="BENCH-WRITE", defaults={"name": "Bench Schrijvers B.V."})
+    organization, _ = Organization.objects.get_or_create(
+        customer_number="BENCH-WRITE", defaults={"name": "Bench Schrijvers B.V."}
+    )
     location, created = Location.objects.get_or_create(organization=organization, code="S1", defaults={"name": "Winkel Centrum"})
     if created:
-        Address.objects.create(location=location, kind=AddressKind.VISITING, street="Markt 1", postal_code="1234 AB", city="Utrecht")
-        Address.objects.create(location=location, kind=AddressKind.DELIVERY, street="Achterom 2", postal_code="1234 AC", city="Utrecht")
+        Address.objects.create(
+            location=location, kind=AddressKind.VISITING, street="Markt 1", postal_code="1234 AB", city="Utrecht"
+        )
+        Address.objects.create(
+            location=location, kind=AddressKind.DELIVERY, street="Achterom 2", postal_code="1234 AC", city="Utrecht"
+        )
         Department.objects.create(location=location, name="Kassa")
     encoded = make_password(password)
     for n in range(CLIENTS):

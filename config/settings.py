@@ -142,9 +142,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -247,9 +245,7 @@ ACCOUNT_FORMS = {
 # day (a growing wait); per client address a higher bound so a shared office address
 # is not locked out by one person.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get(
-        "LOGIN_FAILED_RATE_LIMIT", "5/5m/key,10/h/key,20/d/key,30/5m/ip,100/h/ip"
-    ),
+    "login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "5/5m/key,10/h/key,20/d/key,30/5m/ip,100/h/ip"),
     # Logins per client address are counted with the failures (LOGIN_RATE_LIMIT below).
     "login": None,
     "reset_password": "20/m/ip,5/m/key",
@@ -354,9 +350,7 @@ else:
     raise ImproperlyConfigured("EMAIL_URL must be set when DEBUG is off.")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mijn HartingBank <noreply@harting-bank.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-CUSTOMER_SERVICE_EMAIL = os.environ.get(
-    "CUSTOMER_SERVICE_EMAIL", "onlineklantenservice@harting-bank.nl"
-)
+CUSTOMER_SERVICE_EMAIL = os.environ.get("CUSTOMER_SERVICE_EMAIL", "onlineklantenservice@harting-bank.nl")
 # The number to call when something is urgent (a payment terminal down), shown wherever
 # the portal tells people to call and at the foot of every page.
 CUSTOMER_SERVICE_PHONE = os.environ.get("CUSTOMER_SERVICE_PHONE", "030 123 45 67")
@@ -374,9 +368,7 @@ TASKS = {
     "default": {
         "BACKEND": os.environ.get(
             "TASKS_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else "django_tasks_db.DatabaseBackend",
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
         ),
     }
 }

@@ -36,7 +36,11 @@ class Portal:
         self.folder = Path(folder)
         self.media = self.folder / "media"
         self.mail = self.folder / "mail"
-        keep = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TASKS_BACKEND", "EMAIL_URL", "MEDIA_ROOT")}
+        keep = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "TASKS_BACKEND", "EMAIL_URL", "MEDIA_ROOT")
+        }
         self.env = {
             **keep, "TESTING": "0", "DEBUG": "1", "LOG_LEVEL": "WARNING", "DATABASE_URL": database_url,
             "VAR_DIR": str(self.folder), "MEDIA_ROOT": str(self.media),  # mail is written under VAR_DIR/mail
@@ -54,7 +58,9 @@ class Portal:
         return json.loads(out.split("REPORT:", 1)[1]) if "REPORT:" in out else None
 
     def start(self, code):
-        return subprocess.Popen([*MANAGE, "shell", "-v", "0", "-c", code], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [*MANAGE, "shell", "-v", "0", "-c", code], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
     def mails_sent(self):
         return sorted(self.mail.glob("*.log")) if self.mail.exists() else []
@@ -265,7 +271,14 @@ def postgres_databases():
         pytest.skip("PostgreSQL does not answer")
     if not all(shutil.which(tool) for tool in ("pg_dump", "pg_restore", "psql")):
         pytest.skip("PostgreSQL's client programs are not installed (apt-get install postgresql-client)")
-    connect = {"dbname": "postgres", "host": server["HOST"], "port": server["PORT"] or 5432, "user": server["USER"], "password": server["PASSWORD"] or None, "autocommit": True}
+    connect = {
+        "dbname": "postgres",
+        "host": server["HOST"],
+        "port": server["PORT"] or 5432,
+        "user": server["USER"],
+        "password": server["PASSWORD"] or None,
+        "autocommit": True,
+    }
     names = [f"test_backup_{os.getpid()}_{role}" for role in ("source", "restored")]
     credentials = f"{server['USER']}:{server['PASSWORD']}" if server["PASSWORD"] else server["USER"]
     with psycopg.connect(**connect) as admin:

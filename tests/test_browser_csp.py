@@ -63,7 +63,9 @@ def test_the_master_data_pages_need_nothing_the_policy_blocks(browser, live_serv
     log_in(page, base, account_manager.email, PASSWORD, landing="/backoffice/")
     admin = f"{base}/backoffice/stamgegevens/"
     page.goto(admin)
-    lists = page.locator("#content-main a[href$='/']").evaluate_all("links => [...new Set(links.map(a => a.getAttribute('href')))]")
+    lists = page.locator("#content-main a[href$='/']").evaluate_all(
+        "links => [...new Set(links.map(a => a.getAttribute('href')))]"
+    )
     assert len(lists) >= 4, lists
     for href in lists:
         page.goto(base + href)

@@ -35,7 +35,9 @@ def log_in(page, base, email, password=PASSWORD, landing="/"):
 def test_an_administrators_day_one(browser, live_server, organization, admin_user, employee, size):
     invited = make_account(organization, "nieuw@test.example", status=Status.INVITED, full_name="Nina Nieuw")
     Invitation.objects.create(membership=invited.membership, token_hash="a" * 64, expires_at=timezone.now() - timedelta(days=1))
-    request = changes.change_request_create(actor=employee, kind=Kind.PERSONAL_DATA, description="", proposed={"job_title": "Bedrijfsleider"})
+    request = changes.change_request_create(
+        actor=employee, kind=Kind.PERSONAL_DATA, description="", proposed={"job_title": "Bedrijfsleider"}
+    )
     base = live_server.url
     context, page = open_page(browser, size)
     screens = Screens(page, f"day-one-admin-{size}")

@@ -20,8 +20,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def catalogue(db):
     category = Category.objects.create(name="Kassarollen en bonpapier", slug="kassarollen")
-    Product.objects.create(category=category, code="ROL-57", name="Kassarol thermisch 57 mm", unit="doos van 50 rollen", price=Decimal("27.50"))
-    Product.objects.create(category=category, code="ROL-80", name="Kassarol thermisch 80 mm", unit="doos van 30 rollen", price=Decimal("42.00"))
+    Product.objects.create(
+        category=category, code="ROL-57", name="Kassarol thermisch 57 mm", unit="doos van 50 rollen", price=Decimal("27.50")
+    )
+    Product.objects.create(
+        category=category, code="ROL-80", name="Kassarol thermisch 80 mm", unit="doos van 30 rollen", price=Decimal("42.00")
+    )
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
@@ -96,7 +100,9 @@ def test_order_and_approve(browser, live_server, organization, locations, admin_
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
-def test_checkout_offers_the_departments_of_the_chosen_location(browser, live_server, organization, locations, admin_user, catalogue, size):
+def test_checkout_offers_the_departments_of_the_chosen_location(
+    browser, live_server, organization, locations, admin_user, catalogue, size
+):
     from portal.locations.models import Department
 
     Department.objects.create(location=locations[0], name="Magazijn")  # Utrecht: Magazijn and Winkel

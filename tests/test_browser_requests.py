@@ -43,7 +43,9 @@ def test_service_request_and_change_request(browser, live_server, employee, loca
     page.get_by_label("Afdeling").select_option(label="Winkel")
     page.get_by_label("Soort probleem").select_option(index=1)
     page.get_by_label("Onderwerp").fill("Pinautomaat kassa 2 geeft geen verbinding")
-    page.get_by_label("Omschrijving").fill("Sinds vanochtend 9 uur: foutmelding 'geen verbinding'. Opnieuw opgestart, helpt niet.")
+    page.get_by_label("Omschrijving").fill(
+        "Sinds vanochtend 9 uur: foutmelding 'geen verbinding'. Opnieuw opgestart, helpt niet."
+    )
     page.locator("input[type=file]").set_input_files(str(photo(tmp_path)))
     screens.shot("service-form")
     page.get_by_role("button", name="Aanvraag indienen").click()

@@ -17,7 +17,9 @@ from portal.organizations.models import Role, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 # "uw" and "u" as the polite form of address ("u kunt", "heeft u"): the portal says "je".
-POLITE = re.compile(r"\b[Uu]w\b|\b[Uu] (?:bent|hebt|heeft|kunt|kan|wilt|moet|mag|ziet|krijgt|vindt|ontvangt)\b|\b(?:kunt|heeft|hebt|bent|wilt) u\b")
+POLITE = re.compile(
+    r"\b[Uu]w\b|\b[Uu] (?:bent|hebt|heeft|kunt|kan|wilt|moet|mag|ziet|krijgt|vindt|ontvangt)\b|\b(?:kunt|heeft|hebt|bent|wilt) u\b"
+)
 # A month written "Dec": Django's "M"; the portal writes "dec" ("b").
 TITLE_CASE_MONTH = re.compile(r"\b\d{1,2} (?:Jan|Feb|Mrt|Apr|Mei|Jun|Jul|Aug|Sep|Okt|Nov|Dec) \d{4}\b")
 NBSP = "\u00a0"
@@ -72,7 +74,9 @@ def test_lists_write_dates_as_the_rest_of_the_portal(client, staff_client, emplo
         actor=employee, location=location, department=location.departments.first(), category=Category.TERMINAL,
         subject="Pinautomaat defect", description="Geeft foutcode 12.",
     )  # fmt: skip
-    message = contact_message_create(actor=employee, subject="Vraag", message="Waar vind ik de factuur?", name="Erik", email=employee.email)
+    message = contact_message_create(
+        actor=employee, subject="Vraag", message="Waar vind ik de factuur?", name="Erik", email=employee.email
+    )
     client.force_login(employee)
     pages = {
         "back office: service requests": staff_client.get(reverse("backoffice:service_request_list")),
@@ -94,7 +98,11 @@ def test_lists_write_dates_as_the_rest_of_the_portal(client, staff_client, emplo
 def test_the_activity_trail_and_its_export_write_amounts_as_the_rest_of_the_portal(client, admin_user, employee):
     membership = employee.membership
     account_services.account_update(
-        actor=admin_user, membership=membership, expected_version=membership.version, data={"order_limit": Decimal("100")}, locations=[]
+        actor=admin_user,
+        membership=membership,
+        expected_version=membership.version,
+        data={"order_limit": Decimal("100")},
+        locations=[],
     )
     membership.refresh_from_db()
     account_services.account_update(

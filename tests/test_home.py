@@ -61,7 +61,8 @@ class TestHome:
         assert list(shown) == ["service"]  # it waits for them, so it comes first; no orders without the right
         panel = shown["service"]
         assert panel.attention and [item.url for item in panel.items] == [
-            reverse("service:detail", args=[waiting.pk]), reverse("service:detail", args=[first.pk])
+            reverse("service:detail", args=[waiting.pk]),
+            reverse("service:detail", args=[first.pk]),
         ]
         assert "wacht op jou" in response.content.decode()
 
@@ -84,7 +85,9 @@ class TestHome:
         own = place(admin_user, locations[0], product)
         Membership.objects.filter(pk=admin_user.membership.pk).update(order_limit=Decimal("10.00"))
         invited = make_account(organization, "nieuw@test.example", status=Status.INVITED, full_name="Nina Nieuw")
-        Invitation.objects.create(membership=invited.membership, token_hash="a" * 64, expires_at=timezone.now() - timedelta(days=1))
+        Invitation.objects.create(
+            membership=invited.membership, token_hash="a" * 64, expires_at=timezone.now() - timedelta(days=1)
+        )
         back_soon = make_account(organization, "terug@test.example", status=Status.DEACTIVATED, full_name="Tom Terug")
         Membership.objects.filter(pk=back_soon.membership.pk).update(deactivated_until=timezone.localdate() + timedelta(days=3))
         change = changes.change_request_create(actor=orderer, kind="personal_data", description="Nieuw telefoonnummer")
@@ -111,7 +114,9 @@ class TestHome:
         client.force_login(staff_user)
         assert client.get("/").url == reverse("backoffice:home")
 
-    def test_an_administrators_home_is_one_query_a_panel(self, client, admin_user, orderer, locations, product, django_assert_num_queries):
+    def test_an_administrators_home_is_one_query_a_panel(
+        self, client, admin_user, orderer, locations, product, django_assert_num_queries
+    ):
         """Session and user, then approvals, invitations, reactivations, own orders, service
         requests and change requests: one query each, however many there are."""
         for _ in range(8):

@@ -92,7 +92,9 @@ hostile_text = st.one_of(
     st.text(st.characters(codec="utf-8", categories=["Cc", "Zl", "Zp", "Cf"]), min_size=1, max_size=5),
     st.integers(min_value=-(10**40), max_value=10**40).map(str),
     st.dates().map(lambda day: day.isoformat()),
-    st.sampled_from(["\ufdfa", "\u0130", "\u00df", "\U0001f600", "a"]).flatmap(lambda c: st.integers(1, 400).map(lambda n: c * n)),
+    st.sampled_from(["\ufdfa", "\u0130", "\u00df", "\U0001f600", "a"]).flatmap(
+        lambda c: st.integers(1, 400).map(lambda n: c * n)
+    ),
 )
 
 
@@ -246,7 +248,9 @@ def test_no_input_answers_a_server_error(settings, media_root, capsys, record_pr
         encoding = data.draw(st.sampled_from(POST_ENCODINGS), label="encoding") if target.method == "post" else None
         if data.draw(st.booleans(), label="another id in the path") and re.search(r"/\d+/", target.path):
             number = data.draw(st.sampled_from(["9" * 40, "9223372036854775808", "0", "2147483648"]), label="id")
-            target = type(target)(target.method, re.sub(r"/\d+/", f"/{number}/", target.path, count=1), target.fields, target.enctype)
+            target = type(target)(
+                target.method, re.sub(r"/\d+/", f"/{number}/", target.path, count=1), target.fields, target.enctype
+            )
         headers = data.draw(st.one_of(st.just({}), st.sampled_from(HOSTILE_HEADERS)), label="headers")
         note(f"{actor}: {target.method.upper()} {target.path} {values!r} {encoding or ''} {headers or ''}")
         cache.clear()  # rate limits count per test, not per case

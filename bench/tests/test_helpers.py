@@ -45,7 +45,12 @@ def test_crash_drill_counts_lost_and_duplicated_mail(tmp_path):
     separator = b"\n" + b"-" * 79 + b"\n"
     # The first delivered twice (in two files), the second once, the third never.
     (tmp_path / "1.log").write_bytes(message(0, "x@drill.example", "Bestelling B-2026-000001") + separator)
-    (tmp_path / "2.log").write_bytes(message(0, "x@drill.example", "Bestelling B-2026-000001") + separator + message(1, "y@drill.example", "uitnodiging") + separator)
+    (tmp_path / "2.log").write_bytes(
+        message(0, "x@drill.example", "Bestelling B-2026-000001")
+        + separator
+        + message(1, "y@drill.example", "uitnodiging")
+        + separator
+    )
     state = {
         "expected": ids, "orders": [["B-2026-000001", "x@drill.example"], ["B-2026-000002", "x@drill.example"]],
         "invitations": ["y@drill.example", "z@drill.example"], "orders_without_lines": 0, "accounts_without_membership": 1,

@@ -3,9 +3,9 @@ from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.contrib.sites.shortcuts import get_current_site
 
 from portal.core.mail import mail_send
 from portal.organizations.permissions import may_log_in

@@ -38,9 +38,7 @@ class PasswordsMatchMixin:
         if password1 and password2 and password1 != password2:
             self.add_error(
                 "password2",
-                forms.ValidationError(
-                    _("De twee nieuwe wachtwoorden zijn niet hetzelfde."), code="password_mismatch"
-                ),
+                forms.ValidationError(_("De twee nieuwe wachtwoorden zijn niet hetzelfde."), code="password_mismatch"),
             )
         return cleaned_data
 

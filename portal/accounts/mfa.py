@@ -18,9 +18,9 @@ from allauth.core import context as allauth_context
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
-from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django import forms
 from django.conf import settings
@@ -29,7 +29,8 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.core.fields import LineField
 
@@ -227,7 +228,6 @@ def _required_message(user):
     if user.is_staff:
         return gettext("Medewerkers van HartingBank loggen in met tweestapsverificatie. Stel die eerst in.")
     return gettext("Je organisatie vereist tweestapsverificatie. Stel die eerst in; daarna kun je verder.")
-
 
 
 class AddWebAuthnForm(webauthn_forms.AddWebAuthnForm):

@@ -40,9 +40,7 @@ REASONS = {
     ),
     "expired": _("Je sessie is verlopen. Log opnieuw in."),
     "idle": _("Je bent uitgelogd omdat je een tijd niets hebt gedaan op Mijn HartingBank. Log opnieuw in om verder te gaan."),
-    "max_age": _(
-        "Je bent uitgelogd omdat je al lang ingelogd was: na %(hours)s uur vragen we je opnieuw in te loggen."
-    ),
+    "max_age": _("Je bent uitgelogd omdat je al lang ingelogd was: na %(hours)s uur vragen we je opnieuw in te loggen."),
     "ended_by_owner": _("Je bent uitgelogd omdat je deze sessie hebt beëindigd vanaf een ander apparaat (Mijn sessies)."),
     "mfa_reset": _(
         "Je bent uitgelogd omdat je tweestapsverificatie opnieuw is ingesteld door een beheerder. Log in met je wachtwoord."

@@ -117,7 +117,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["email"], condition=models.Q(email_elsewhere=False), name="user_email_unique",
+                fields=["email"],
+                condition=models.Q(email_elsewhere=False),
+                name="user_email_unique",
                 violation_error_code="email_in_use",
             ),  # fmt: skip
             # Within one organization an address is one account (the overview's keyset

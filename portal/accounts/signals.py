@@ -13,9 +13,9 @@ from django.dispatch import receiver
 from portal.core.audit import audit_record
 from portal.core.scoping import membership_of
 
-from .models import normalize_email_address
-from .middleware import LOGIN_AT, SEEN_AT
 from .mfa import SESSION_FLAG, has_second_factor_asked, on_authenticators_changed
+from .middleware import LOGIN_AT, SEEN_AT
+from .models import normalize_email_address
 from .ratelimits import login_attempts_clear
 from .sessions import sessions_end
 

@@ -2,14 +2,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.locations.models import Address, AddressKind, Department, Location
 from portal.organizations.permissions import membership_of
 
-from .middleware import idle_timeout
 from .mfa import mfa_required, session_has_second_factor
+from .middleware import idle_timeout
 from .sessions import describe_user_agent, sessions_end_these, sessions_of
 
 
@@ -44,8 +45,7 @@ def _locations(membership, user, is_administrator):
         rows = Location.objects.linked_to(membership)
     fields = ("pk", "name", "code", "linked") if is_administrator else ("pk", "name", "code")
     locations = {
-        location["pk"]: {**location, "addresses": [], "departments": []}
-        for location in rows.order_by("name").values(*fields)
+        location["pk"]: {**location, "addresses": [], "departments": []} for location in rows.order_by("name").values(*fields)
     }
     addresses = Address.objects.filter(location__in=locations).order_by("kind", "pk")
     for address in addresses.values("location_id", "kind", "street", "postal_code", "city"):

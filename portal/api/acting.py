@@ -36,9 +36,7 @@ def acting_account(principal, account_id, field):
     """The user behind ``account_id`` (a membership of the key's organization) who can
     log in; else 422 on ``field`` (no such account here: as another organization's id is
     answered) or 409 ``not_active``. What they may do (order, file) their service checks."""
-    membership = (
-        Membership.objects.visible_to(principal).select_related("user", "organization").filter(pk=account_id).first()
-    )
+    membership = Membership.objects.visible_to(principal).select_related("user", "organization").filter(pk=account_id).first()
     if membership is None:
         raise invalid(field, "invalid_choice", _("Er is geen account met dit id in de organisatie."))
     user = membership.user

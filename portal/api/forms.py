@@ -14,7 +14,9 @@ class ApiKeyForm(forms.Form):
     name = LineField(
         label=_("Naam"),
         max_length=NAME_MAX_LENGTH,
-        help_text=_("Waarvoor de sleutel is, bijvoorbeeld ‘Okta’ of ‘Inkoopsysteem’. Deze naam staat in de activiteit bij alles wat met de sleutel gebeurt."),
+        help_text=_(
+            "Waarvoor de sleutel is, bijvoorbeeld ‘Okta’ of ‘Inkoopsysteem’. Deze naam staat in de activiteit bij alles wat met de sleutel gebeurt."
+        ),
     )
     scopes = forms.MultipleChoiceField(
         label=_("Rechten"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple,

@@ -114,12 +114,7 @@ def key_for(secret):
     organization's access to the portal is off)."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    key = (
-        ApiKey.objects.usable()
-        .select_related("organization", "principal")
-        .filter(key_hash=hash_key(secret))
-        .first()
-    )
+    key = ApiKey.objects.usable().select_related("organization", "principal").filter(key_hash=hash_key(secret)).first()
     if key is None or not key.organization.portal_access:
         return None
     now = timezone.now()

@@ -45,12 +45,8 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(_("rechten"), default=list)
-    principal = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    principal = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     expires_at = models.DateTimeField(_("geldig tot"))
     revoked_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)

@@ -139,7 +139,11 @@ def _invalid(request, exc):
 def _malformed(request, exc):
     errors = {}
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header", "payload", "data", "filters")]
+        location = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "header", "payload", "data", "filters")
+        ]
         field = ".".join(location) or "__all__"
         errors.setdefault(field, []).append({"code": error.get("type", "invalid"), "message": error.get("msg", "")})
     return problem(request, 422, "invalid", _("De gegevens voldoen niet aan de regels; zie errors."), errors)

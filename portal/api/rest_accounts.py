@@ -18,7 +18,7 @@ from ninja import Status as Reply
 from portal.core.fields import id_from
 from portal.organizations import overview, services
 from portal.organizations.forms import AccountForm, DeactivateForm
-from portal.organizations.models import Membership, Role, Status
+from portal.organizations.models import Membership, Status
 
 from .auth import Refused
 from .models import Scope
@@ -111,9 +111,11 @@ def _locations_of(memberships):
     from portal.locations.models import LocationLink
 
     linked = {}
-    for membership_id, location_id in LocationLink.objects.filter(membership__in=memberships).values_list(
-        "membership_id", "location_id"
-    ).order_by("location_id"):
+    for membership_id, location_id in (
+        LocationLink.objects.filter(membership__in=memberships)
+        .values_list("membership_id", "location_id")
+        .order_by("location_id")
+    ):
         linked.setdefault(membership_id, []).append(location_id)
     return linked
 
@@ -157,10 +159,13 @@ def account_list(request, filters: Query[AccountFilters]):
     rows = list(queryset.order_by("pk")[: filters.limit + 1])
     page, more = rows[: filters.limit], len(rows) > filters.limit
     linked = _locations_of([m.pk for m in page])
-    return Reply(200, {
-        "items": [_out(m, linked.get(m.pk, [])) for m in page],
-        "next": str(page[-1].pk) if more else None,
-    })
+    return Reply(
+        200,
+        {
+            "items": [_out(m, linked.get(m.pk, [])) for m in page],
+            "next": str(page[-1].pk) if more else None,
+        },
+    )
 
 
 def _errors(field, code, message):
@@ -222,7 +227,9 @@ def account_change(request, account_id: Id, data: AccountChange):
     return Reply(200, account_out(_account(principal, account_id)))
 
 
-@router.post("/{account_id}/deactivate", response={200: AccountOut, **WRITE_ERRORS}, summary="Deactiveren (eventueel tot een datum)")
+@router.post(
+    "/{account_id}/deactivate", response={200: AccountOut, **WRITE_ERRORS}, summary="Deactiveren (eventueel tot een datum)"
+)
 def account_deactivate(request, account_id: Id, data: Deactivation):
     principal = scoped(request, Scope.ACCOUNTS)
     membership = _account(principal, account_id)

@@ -117,9 +117,10 @@ def _out(order):
         "delivery_city": order.delivery_city, "reference": order.reference,
         "wished_delivery_date": order.wished_delivery_date, "remarks": order.remarks,
         "subtotal": order.subtotal, "vat_total": order.vat_total, "total": order.total, "created_at": order.created_at,
-        "lines": [{"product_code": l.product_code, "product_name": l.product_name, "unit": l.unit, "unit_price": l.unit_price,
-                   "vat_rate": Decimal(l.vat_rate), "quantity": l.quantity, "line_total": l.line_total}
-                  for l in order.lines.all()],
+        "lines": [{"product_code": line.product_code, "product_name": line.product_name, "unit": line.unit,
+                   "unit_price": line.unit_price, "vat_rate": Decimal(line.vat_rate), "quantity": line.quantity,
+                   "line_total": line.line_total}
+                  for line in order.lines.all()],
     }  # fmt: skip
 
 

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.organizations.permissions import can_manage_accounts
-
 from portal.scim import options as scim_options
 
 from . import keys

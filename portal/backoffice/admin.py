@@ -315,7 +315,9 @@ class FaqTopicAdmin(AuditedAdmin):
     list_filter = ["is_published"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
-    in_use_message = _("Dit onderwerp heeft vragen en kan daarom niet worden verwijderd. Verplaats of verwijder eerst de vragen, of zet het onderwerp op niet gepubliceerd.")
+    in_use_message = _(
+        "Dit onderwerp heeft vragen en kan daarom niet worden verwijderd. Verplaats of verwijder eerst de vragen, of zet het onderwerp op niet gepubliceerd."
+    )
 
 
 @admin.register(FaqQuestion, site=site)

@@ -119,7 +119,11 @@ def _named_files(cursor, tables):
 
 
 def _facts(cursor, tables):
-    return {"tables": _row_counts(cursor, tables), "migrations": _migrations(cursor, tables), "files": _named_files(cursor, tables)}
+    return {
+        "tables": _row_counts(cursor, tables),
+        "migrations": _migrations(cursor, tables),
+        "files": _named_files(cursor, tables),
+    }
 
 
 def _check_counts(cursor, tables, counts):
@@ -127,7 +131,9 @@ def _check_counts(cursor, tables, counts):
     found = _row_counts(cursor, [t for t in counts if t in tables])
     wrong = [t for t, n in counts.items() if found.get(t) != n]
     if wrong:
-        raise BackupError(f"The archive's database copy does not hold what its manifest says (tables {', '.join(wrong[:5])}): the archive is damaged.")
+        raise BackupError(
+            f"The archive's database copy does not hold what its manifest says (tables {', '.join(wrong[:5])}): the archive is damaged."
+        )
 
 
 # --- The two engines -----------------------------------------------------------------------
@@ -180,7 +186,9 @@ class _SQLite:
 def _tool(name):
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} is not installed; it comes with PostgreSQL's client programs (Debian: apt-get install postgresql-client).")
+        raise BackupError(
+            f"{name} is not installed; it comes with PostgreSQL's client programs (Debian: apt-get install postgresql-client)."
+        )
     return path
 
 
@@ -208,7 +216,13 @@ class _PostgreSQL:
         # The client programs connect as the portal does: what the portal leaves out,
         # libpq takes from the environment for both.
         self.env = {**os.environ, "PGAPPNAME": "mijn-hartingbank-backup"}
-        for key, variable in {"HOST": "PGHOST", "PORT": "PGPORT", "USER": "PGUSER", "PASSWORD": "PGPASSWORD", "NAME": "PGDATABASE"}.items():
+        for key, variable in {
+            "HOST": "PGHOST",
+            "PORT": "PGPORT",
+            "USER": "PGUSER",
+            "PASSWORD": "PGPASSWORD",
+            "NAME": "PGDATABASE",
+        }.items():
             if given.get(key):
                 self.env[variable] = str(given[key])
         for option, variable in self.OPTIONS.items():
@@ -449,7 +463,9 @@ class _Archive:
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BackupError(f"{self.path} is no backup of the portal (its manifest is not one).")
         if manifest.get("format_version") != FORMAT_VERSION:
-            raise BackupError(f"{self.path} has format version {manifest.get('format_version')!r}; this portal reads version {FORMAT_VERSION}.")
+            raise BackupError(
+                f"{self.path} has format version {manifest.get('format_version')!r}; this portal reads version {FORMAT_VERSION}."
+            )
         try:
             tables, migrations = manifest["tables"], manifest["migrations"]
             database = manifest["database"]["member"]
@@ -469,7 +485,7 @@ class _Archive:
             raise BackupError(f"{self.path} is damaged: it lacks the database copy.")
         self.media = [name for name in names if name.startswith(MEDIA) and not name.endswith("/")]
         for name in self.media:
-            parts = PurePosixPath(name[len(MEDIA):]).parts
+            parts = PurePosixPath(name[len(MEDIA) :]).parts
             if not parts or ".." in parts or name.startswith("/") or "\\" in name or parts[0].startswith(STAGING_PREFIX):
                 raise BackupError(f"{self.path} names a file outside the media folder ({name!r}); refused.")
         if len(self.media) != manifest.get("media", {}).get("files"):
@@ -486,7 +502,7 @@ class _Archive:
 
     def extract_media(self, into):
         for name in self.media:
-            destination = Path(into, *PurePosixPath(name[len(MEDIA):]).parts)
+            destination = Path(into, *PurePosixPath(name[len(MEDIA) :]).parts)
             destination.parent.mkdir(parents=True, exist_ok=True)
             self._unpack(name, destination)
 
@@ -565,7 +581,9 @@ def _restore(archive, force):
             f"{', '.join(unknown[:5])}{' ...' if len(unknown) > 5 else ''}). Restore it with that version or a later one."
         )
     if HOLD_MIGRATION not in manifest["migrations"]:
-        raise BackupError(f"The archive's database lacks migration {HOLD_MIGRATION}, without which its mail cannot be held. Migrate the portal it came from and make a new backup.")
+        raise BackupError(
+            f"The archive's database lacks migration {HOLD_MIGRATION}, without which its mail cannot be held. Migrate the portal it came from and make a new backup."
+        )
     engine = _engine()
     if manifest["database"]["member"] != engine.member:
         raise BackupError(f"{archive.path} has a manifest that is damaged.")
@@ -574,10 +592,14 @@ def _restore(archive, force):
     except DatabaseError as error:
         raise BackupError(f"The database cannot be reached: {said(error)}") from None
     if state == "data" and not force:
-        raise BackupError("The database holds data (accounts, an audit trail or mail). Restore into an empty database, or give --force to replace what it holds.")
+        raise BackupError(
+            "The database holds data (accounts, an audit trail or mail). Restore into an empty database, or give --force to replace what it holds."
+        )
     media_root = Path(settings.MEDIA_ROOT)
     if _holds_files(media_root) and not force:
-        raise BackupError(f"The media folder {media_root} holds files. Restore into an empty one, or give --force to replace them.")
+        raise BackupError(
+            f"The media folder {media_root} holds files. Restore into an empty one, or give --force to replace them."
+        )
 
     media_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=engine.work_dir(), prefix=STAGING_PREFIX) as work:

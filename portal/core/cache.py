@@ -38,9 +38,7 @@ class DatabaseCache(DjangoDatabaseCache):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote_name = connection.ops.quote_name
-        table, key_column, value_column, expires_column = map(
-            quote_name, (self._table, "cache_key", "value", "expires")
-        )
+        table, key_column, value_column, expires_column = map(quote_name, (self._table, "cache_key", "value", "expires"))
         timeout = self.get_backend_timeout(timeout)
         tz = timezone.utc if settings.USE_TZ else None
         expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=tz)

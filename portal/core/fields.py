@@ -134,7 +134,5 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         if isinstance(value, (list, tuple)):
             for pk in value:
                 if not _is_id_or_instance(pk, self):
-                    raise ValidationError(
-                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                    )
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
         return super()._check_values(value)

@@ -95,9 +95,9 @@ def lease_duration():
 def _queue_in_database():
     """Whether the task queue writes its tasks in the same database as the outbox (then
     a task is written in the same transaction as its message)."""
-    return isinstance(mail_deliver.get_backend(), DatabaseBackend) and router.db_for_write(
-        DBTaskResult
-    ) == router.db_for_write(OutgoingMail)
+    return isinstance(mail_deliver.get_backend(), DatabaseBackend) and router.db_for_write(DBTaskResult) == router.db_for_write(
+        OutgoingMail
+    )
 
 
 def _enqueue(mail_id, run_after=None):
@@ -273,9 +273,7 @@ def _ids_with_a_task():
 def _orphans(now):
     """Messages overdue, not being sent and not given up, whose task is gone: as
     {id: next_attempt_at}."""
-    overdue = OutgoingMail.objects.filter(
-        failed_at__isnull=True, held_at__isnull=True, next_attempt_at__lt=now - RECOVER_AFTER
-    )
+    overdue = OutgoingMail.objects.filter(failed_at__isnull=True, held_at__isnull=True, next_attempt_at__lt=now - RECOVER_AFTER)
     candidates = dict(overdue.filter(_not_leased(now)).values_list("pk", "next_attempt_at")[:1000])
     with_a_task = _ids_with_a_task()
     return {pk: due for pk, due in candidates.items() if str(pk) not in with_a_task}

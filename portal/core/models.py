@@ -115,9 +115,7 @@ class OutgoingMail(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=models.Q(failed_at__isnull=True), name="outgoingmail_due"
-            ),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(failed_at__isnull=True), name="outgoingmail_due"),
         ]
         verbose_name = _("uitgaande e-mail")
         verbose_name_plural = _("uitgaande e-mail")

@@ -14,7 +14,7 @@ def cents(value) -> Decimal:
 
 
 def money(value) -> str:
-    """"€ 1.234,56" in Dutch, "€ 1,234.56" in English."""
+    """ "€ 1.234,56" in Dutch, "€ 1,234.56" in English."""
     if value is None or value == "":
         return ""
     return "€\u00a0" + number_format(cents(value), 2, use_l10n=True, force_grouping=True)

@@ -101,7 +101,9 @@ def check_file(upload):
     found = detect_type(upload)
     if found is None:
         raise ValidationError(
-            _("%(name)s is geen afbeelding (PNG, JPEG, GIF of WebP) of PDF-bestand. Alleen die soorten bestanden kun je toevoegen."),
+            _(
+                "%(name)s is geen afbeelding (PNG, JPEG, GIF of WebP) of PDF-bestand. Alleen die soorten bestanden kun je toevoegen."
+            ),
             code="file_type",
             params={"name": name},
         )
@@ -215,17 +217,20 @@ def max_body_size(limit, explain=None):
 
 def _too_large(limit):
     return gettext("Wat je verstuurde is te groot: ten hoogste %(max)s. Ga terug en kies een kleiner bestand.") % {
-        "max": filesizeformat(limit)}
+        "max": filesizeformat(limit)
+    }
 
 
 def _too_many_or_too_large_attachments(limit):
-    return gettext("Wat je verstuurde is te groot: ten hoogste %(files)s bijlagen van elk %(max)s. Ga terug en kies kleinere of minder bestanden.") % {
-        "files": settings.ATTACHMENT_MAX_FILES, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+    return gettext(
+        "Wat je verstuurde is te groot: ten hoogste %(files)s bijlagen van elk %(max)s. Ga terug en kies kleinere of minder bestanden."
+    ) % {"files": settings.ATTACHMENT_MAX_FILES, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
 
 
 def _too_large_attachment(limit):
-    return gettext("Wat je verstuurde is te groot: een bijlage mag ten hoogste %(max)s zijn. Ga terug en kies een kleiner bestand.") % {
-        "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+    return gettext(
+        "Wat je verstuurde is te groot: een bijlage mag ten hoogste %(max)s zijn. Ga terug en kies een kleiner bestand."
+    ) % {"max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
 
 
 # Room for the form's text beside the files.

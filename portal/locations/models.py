@@ -64,9 +64,7 @@ class Location(models.Model):
         verbose_name_plural = _("locaties")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "code"], name="location_code_unique_per_organization"
-            ),
+            models.UniqueConstraint(fields=["organization", "code"], name="location_code_unique_per_organization"),
         ]
 
     def __str__(self):
@@ -91,9 +89,7 @@ class DepartmentQuerySet(models.QuerySet):
 
 
 class Department(models.Model):
-    location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, related_name="departments", verbose_name=_("locatie")
-    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="departments", verbose_name=_("locatie"))
     name = models.CharField(_("naam"), max_length=150)
     is_archived = models.BooleanField(_("gearchiveerd"), default=False)
 
@@ -104,9 +100,7 @@ class Department(models.Model):
         verbose_name_plural = _("afdelingen")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["location", "name"], name="department_name_unique_per_location"
-            ),
+            models.UniqueConstraint(fields=["location", "name"], name="department_name_unique_per_location"),
         ]
 
     def __str__(self):
@@ -119,9 +113,7 @@ class AddressKind(models.TextChoices):
 
 
 class Address(models.Model):
-    location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("locatie")
-    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("locatie"))
     kind = models.CharField(_("soort"), max_length=20, choices=AddressKind.choices)
     street = models.CharField(_("straat en huisnummer"), max_length=200)
     postal_code = models.CharField(_("postcode"), max_length=10)
@@ -133,9 +125,7 @@ class Address(models.Model):
         ordering = ["kind"]
         constraints = [
             models.UniqueConstraint(fields=["location", "kind"], name="address_kind_unique_per_location"),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=AddressKind.values), name="address_kind_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(kind__in=AddressKind.values), name="address_kind_valid"),
         ]
 
     def __str__(self):
@@ -145,9 +135,7 @@ class Address(models.Model):
 class LocationLink(models.Model):
     """A location linked to an account: the account works for that location."""
 
-    membership = models.ForeignKey(
-        "organizations.Membership", on_delete=models.CASCADE, related_name="location_links"
-    )
+    membership = models.ForeignKey("organizations.Membership", on_delete=models.CASCADE, related_name="location_links")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="links")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -139,7 +139,9 @@ class CheckoutForm(forms.Form):
                 code="date_too_early",
             )
         if day.weekday() >= 5:
-            raise forms.ValidationError(_("We leveren alleen op werkdagen. Kies een dag van maandag tot en met vrijdag."), code="date_weekend")
+            raise forms.ValidationError(
+                _("We leveren alleen op werkdagen. Kies een dag van maandag tot en met vrijdag."), code="date_weekend"
+            )
         if holiday := public_holiday(day):
             raise forms.ValidationError(
                 _("Op %(date)s (%(holiday)s) leveren we niet. Kies een andere werkdag.") % {"date": date_format(day, "j F"), "holiday": holiday},

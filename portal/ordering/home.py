@@ -35,7 +35,10 @@ def approvals_panel(user, membership):
     return HomePanel(
         key="approvals",
         title=_("Wacht op je goedkeuring"),
-        items=[_item(order, f"{order.placed_by.full_name if order.placed_by else ''} · {money(order.subtotal)}", True) for order in orders],
+        items=[
+            _item(order, f"{order.placed_by.full_name if order.placed_by else ''} · {money(order.subtotal)}", True)
+            for order in orders
+        ],
         more_url=reverse("ordering:approvals"),
         more_label=_("Alle bestellingen die wachten") if more else _("Beoordelen"),
         attention=True,
@@ -50,7 +53,10 @@ def my_orders_panel(user, membership):
     return HomePanel(
         key="orders",
         title=_("Je lopende bestellingen"),
-        items=[_item(order, f"{date_format(timezone.localtime(order.created_at), 'j b Y')} · {money(order.subtotal)}") for order in orders],
+        items=[
+            _item(order, f"{date_format(timezone.localtime(order.created_at), 'j b Y')} · {money(order.subtotal)}")
+            for order in orders
+        ],
         more_url=reverse("ordering:orders") if orders else reverse("ordering:catalogue"),
         more_label=_("Alle bestellingen") if orders else _("Naar de producten"),
         empty_text=_("Je hebt geen bestellingen die nog lopen."),

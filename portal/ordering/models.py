@@ -47,9 +47,7 @@ class Category(models.Model):
 
 
 class Product(models.Model):
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("categorie")
-    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("categorie"))
     code = models.CharField(_("artikelnummer"), max_length=30, unique=True)
     name = models.CharField(_("naam"), max_length=150)
     description = models.TextField(_("waarvoor"), blank=True)
@@ -89,9 +87,7 @@ class CartItem(models.Model):
     """One product in an account's cart. The cart is kept in the database, so it is
     still there at the next login and on another device."""
 
-    membership = models.ForeignKey(
-        "organizations.Membership", on_delete=models.CASCADE, related_name="cart_items"
-    )
+    membership = models.ForeignKey("organizations.Membership", on_delete=models.CASCADE, related_name="cart_items")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField(_("aantal"))
     added_at = models.DateTimeField(auto_now_add=True)
@@ -133,9 +129,7 @@ class OrderQuerySet(ScopedQuerySet):
             return self.of_administered_organization(user)
         if not membership.may_order:
             return self.none()
-        return self.filter(
-            organization_id=membership.organization_id, location__links__membership=membership
-        )
+        return self.filter(organization_id=membership.organization_id, location__links__membership=membership)
 
     def awaiting_decision_by(self, user):
         """Orders waiting for approval that ``user`` may decide on: an administrator's
@@ -151,9 +145,7 @@ class Order(models.Model):
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("besteld door")
     )
-    location = models.ForeignKey(
-        "locations.Location", on_delete=models.PROTECT, related_name="orders", verbose_name=_("locatie")
-    )
+    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, related_name="orders", verbose_name=_("locatie"))
     department = models.ForeignKey(
         "locations.Department", on_delete=models.PROTECT, related_name="orders", verbose_name=_("afdeling")
     )

@@ -22,9 +22,7 @@ def totals(lines) -> Totals:
     base_per_rate = defaultdict(Decimal)
     for unit_price, quantity, vat_rate in lines:
         base_per_rate[Decimal(vat_rate)] += cents(unit_price) * quantity
-    vat_lines = [
-        (rate, cents(base), cents(base * rate / 100)) for rate, base in sorted(base_per_rate.items(), reverse=True)
-    ]
+    vat_lines = [(rate, cents(base), cents(base * rate / 100)) for rate, base in sorted(base_per_rate.items(), reverse=True)]
     subtotal = cents(sum((base for _, base, _ in vat_lines), Decimal(0)))
     vat_total = cents(sum((vat for *_, vat in vat_lines), Decimal(0)))
     return Totals(subtotal=subtotal, vat_lines=vat_lines, vat_total=vat_total, total=subtotal + vat_total)

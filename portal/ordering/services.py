@@ -39,15 +39,13 @@ class OrderError(RuleError):
         "no_right": _("Je mag niet bestellen."),
         "cart_empty": _("Je winkelwagen is leeg."),
         "product_unavailable": _(
-            "Een of meer producten in je winkelwagen zijn niet meer leverbaar. Haal ze uit je winkelwagen "
-            "en probeer het opnieuw."
+            "Een of meer producten in je winkelwagen zijn niet meer leverbaar. Haal ze uit je winkelwagen en probeer het opnieuw."
         ),
         "quantity_too_high": _("Dit aantal is hoger dan je in één keer kunt bestellen."),
         "location_not_linked": _("Je kunt alleen bestellen voor een locatie die aan je account is gekoppeld."),
         "department_mismatch": _("Deze afdeling hoort niet bij de gekozen locatie."),
         "no_delivery_address": _(
-            "Voor deze locatie is nog geen afleveradres geregistreerd. Geef een wijziging door om het te "
-            "laten toevoegen."
+            "Voor deze locatie is nog geen afleveradres geregistreerd. Geef een wijziging door om het te laten toevoegen."
         ),
         "not_pending": _("Deze bestelling wacht niet (meer) op goedkeuring."),
         "own_order": _("Je kunt je eigen bestelling niet goedkeuren of afwijzen; een andere administrator moet dat doen."),
@@ -238,9 +236,15 @@ def _order_create(
     OrderLine.objects.bulk_create(
         [
             OrderLine(
-                order=order, product=item.product, product_code=item.product.code, product_name=item.product.name,
-                unit=item.product.unit, unit_price=item.product.price, vat_rate=item.product.vat_rate,
-                quantity=item.quantity, line_total=item.product.price * item.quantity,
+                order=order,
+                product=item.product,
+                product_code=item.product.code,
+                product_name=item.product.name,
+                unit=item.product.unit,
+                unit_price=item.product.price,
+                vat_rate=item.product.vat_rate,
+                quantity=item.quantity,
+                line_total=item.product.price * item.quantity,
             )  # fmt: skip
             for item in items
         ]
@@ -290,7 +294,14 @@ def order_approve(*, actor, order, request=None):
     order.status = OrderStatus.RECEIVED
     order.decided_by, order.decided_at = actor, timezone.now()
     order.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    audit_record("order_approved", actor=actor, target=order.placed_by, organization=order.organization, request=request, changes={"order": order.number})
+    audit_record(
+        "order_approved",
+        actor=actor,
+        target=order.placed_by,
+        organization=order.organization,
+        request=request,
+        changes={"order": order.number},
+    )
     _mail_orderer(order, "ordering/email/order_approved")
     return order
 
@@ -329,7 +340,14 @@ def order_cancel(*, actor, order, request=None):
     order.status = OrderStatus.CANCELLED
     order.cancelled_by, order.cancelled_at = actor, timezone.now()
     order.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
-    audit_record("order_cancelled", actor=actor, target=order.placed_by, organization=order.organization, request=request, changes={"order": order.number})
+    audit_record(
+        "order_cancelled",
+        actor=actor,
+        target=order.placed_by,
+        organization=order.organization,
+        request=request,
+        changes={"order": order.number},
+    )
     _mail_orderer(order, "ordering/email/order_cancelled")
     return order
 

@@ -37,9 +37,7 @@ def _tabs(request, current):
         "tab": current,
         "may_order": membership.may_order,
         "cart_count": membership.cart_items.count() if membership.may_order else 0,
-        "approval_count": (
-            Order.objects.awaiting_decision_by(request.user).count() if membership.is_active_administrator else 0
-        ),
+        "approval_count": (Order.objects.awaiting_decision_by(request.user).count() if membership.is_active_administrator else 0),
     }
 
 
@@ -350,4 +348,3 @@ def approvals(request):
     )
     page, query = page_of(request, orders)
     return render(request, "ordering/approvals.html", {"page": page, "query": query, **_tabs(request, "approvals")})
-

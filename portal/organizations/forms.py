@@ -97,7 +97,9 @@ class DeactivateForm(forms.Form):
     until = DateField(
         label=_("Gedeactiveerd tot (optioneel)"),
         required=False,
-        help_text=_("Vanaf deze datum is het account vanzelf weer actief. Laat leeg om het account te deactiveren tot je het zelf weer activeert."),
+        help_text=_(
+            "Vanaf deze datum is het account vanzelf weer actief. Laat leeg om het account te deactiveren tot je het zelf weer activeert."
+        ),
     )
 
     def clean_until(self):
@@ -193,6 +195,5 @@ class MfaRequireForm(forms.Form):
         from django.conf import settings
 
         self.fields["grace_days"].choices = [
-            (days, _("Meteen") if days == 0 else _("%(days)s dagen") % {"days": days})
-            for days in settings.MFA_GRACE_DAYS_CHOICES
+            (days, _("Meteen") if days == 0 else _("%(days)s dagen") % {"days": days}) for days in settings.MFA_GRACE_DAYS_CHOICES
         ]

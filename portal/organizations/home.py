@@ -52,7 +52,8 @@ def invitations_panel(user, membership):
         key="invitations",
         title=_("Uitnodigingen die nog niet zijn geaccepteerd"),
         items=items,
-        more_url=reverse("accountbeheer:list") + ("?status=expired" if any(item.attention for item in items) else "?status=invited"),
+        more_url=reverse("accountbeheer:list")
+        + ("?status=expired" if any(item.attention for item in items) else "?status=invited"),
         more_label=_("Alle uitnodigingen") if more else _("Naar Accountbeheer"),
         attention=any(item.attention for item in items),
     )

@@ -99,17 +99,21 @@ def _records(text):
         if "field larger than field limit" in str(error):
             raise ImportFileError(
                 "cell_too_large",
-                _("Een cel in regel %(line)d is te lang (meer dan %(kb)d KB). Kijk het bestand na.") % {"line": line + 1, "kb": CELL_MAX // 1024},
+                _("Een cel in regel %(line)d is te lang (meer dan %(kb)d KB). Kijk het bestand na.")
+                % {"line": line + 1, "kb": CELL_MAX // 1024},
             ) from error
         raise ImportFileError(
-            "unreadable", _("Regel %(line)d van het bestand kon niet worden gelezen. Sla het op als CSV (UTF-8).") % {"line": line + 1}
+            "unreadable",
+            _("Regel %(line)d van het bestand kon niet worden gelezen. Sla het op als CSV (UTF-8).") % {"line": line + 1},
         ) from error
 
 
 def read_rows(uploaded):
     """The rows of an uploaded CSV file as dicts keyed by the column names."""
     if uploaded.size > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError("too_large", _("Het bestand is te groot (maximaal %(mb)d MB).") % {"mb": settings.IMPORT_MAX_BYTES // 2**20})
+        raise ImportFileError(
+            "too_large", _("Het bestand is te groot (maximaal %(mb)d MB).") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+        )
     records = _records(_decode(uploaded.read()))
     header = [h.strip().lower() for h in next(records, (1, []))[1]]
     missing = [c for c in REQUIRED if c not in header]
@@ -126,7 +130,8 @@ def read_rows(uploaded):
         rows.append((line, {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}))
         if len(rows) > settings.IMPORT_MAX_ROWS:
             raise ImportFileError(
-                "too_many_rows", _("Het bestand heeft meer dan %(max)d regels. Splits het op.") % {"max": settings.IMPORT_MAX_ROWS}
+                "too_many_rows",
+                _("Het bestand heeft meer dan %(max)d regels. Splits het op.") % {"max": settings.IMPORT_MAX_ROWS},
             )
     if not rows:
         raise ImportFileError("empty", _("Het bestand bevat geen accounts."))
@@ -216,8 +221,11 @@ def _checked_row(form, line, data, email, codes, taken, seen):
     return {
         "line": line,
         "data": {
-            **_shown_values(form, data, email, errors), "role": role or Role.EMPLOYEE, "may_use_portal": portal,
-            "may_order": order, "locations": [codes[c] for c in location_codes if c in codes],
+            **_shown_values(form, data, email, errors),
+            "role": role or Role.EMPLOYEE,
+            "may_use_portal": portal,
+            "may_order": order,
+            "locations": [codes[c] for c in location_codes if c in codes],
         },  # fmt: skip
         "errors": [{"code": code, "message": str(message)} for code, message in errors],
     }
@@ -264,9 +272,7 @@ def import_cancel(*, actor, batch):
 
 def import_start(*, actor, batch):
     """Confirmed: queue the run. A second click finds the batch running already."""
-    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
-        status=ImportBatch.Status.RUNNING
-    )
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(status=ImportBatch.Status.RUNNING)
     if updated:
         transaction.on_commit(lambda: import_run.enqueue(batch.pk))
     return bool(updated)
@@ -313,7 +319,7 @@ def _invite_rows(batch):
             services.account_invite(actor=batch.created_by, organization=batch.organization, locations=chosen, **data)
         except services.AccountRuleError as error:
             _record(batch, row["line"], False, error.message)
-        except Exception:  # noqa: BLE001 - one broken row never stops the others
+        except Exception:
             logger.exception("import %s: line %s failed", batch.pk, row["line"])
             _record(batch, row["line"], False, _("Niet gelukt door een storing. Probeer deze regel opnieuw."))
         else:

@@ -75,8 +75,7 @@ class MembershipQuerySet(ScopedQuerySet):
     def effectively_active(self):
         """Active, or deactivated until a date that has come."""
         return self.filter(
-            models.Q(status=Status.ACTIVE)
-            | models.Q(status=Status.DEACTIVATED, deactivated_until__lte=timezone.localdate())
+            models.Q(status=Status.ACTIVE) | models.Q(status=Status.DEACTIVATED, deactivated_until__lte=timezone.localdate())
         )
 
 
@@ -100,12 +99,8 @@ class Membership(models.Model):
     may_order = models.BooleanField(_("mag bestellen"), default=False)
     # An order above this amount (excluding VAT) waits for an administrator's approval;
     # empty means no limit.
-    order_limit = models.DecimalField(
-        _("bestellimiet (excl. btw)"), max_digits=10, decimal_places=2, null=True, blank=True
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.INVITED
-    )
+    order_limit = models.DecimalField(_("bestellimiet (excl. btw)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.INVITED)
     deactivated_until = models.DateField(_("gedeactiveerd tot"), null=True, blank=True)
     # Raised by every change, so that two administrators editing the same account
     # cannot overwrite each other silently.
@@ -119,19 +114,14 @@ class Membership(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="membership_role_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="membership_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="membership_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(order_limit__isnull=True) | models.Q(order_limit__gte=0),
                 name="membership_order_limit_not_negative",
             ),
             models.CheckConstraint(
-                condition=models.Q(deactivated_until__isnull=True)
-                | models.Q(status=Status.DEACTIVATED),
+                condition=models.Q(deactivated_until__isnull=True) | models.Q(status=Status.DEACTIVATED),
                 name="membership_until_only_when_deactivated",
             ),
         ]
@@ -171,9 +161,7 @@ class SingleUseLink(models.Model):
 
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 

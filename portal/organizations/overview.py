@@ -74,9 +74,7 @@ def filtered(queryset, *, q="", status="", role="", location=None):
     if status == Status.ACTIVE:
         queryset = queryset.effectively_active()
     elif status == Status.DEACTIVATED:
-        queryset = queryset.filter(status=Status.DEACTIVATED).exclude(
-            deactivated_until__lte=timezone.localdate()
-        )
+        queryset = queryset.filter(status=Status.DEACTIVATED).exclude(deactivated_until__lte=timezone.localdate())
     elif status in (Status.INVITED, EXPIRED):
         valid = Exists(Invitation.objects.valid().filter(membership=OuterRef("pk")))
         queryset = queryset.filter(status=Status.INVITED)
@@ -263,11 +261,14 @@ def display_rows(rows):
             status = EXPIRED
         result.append(
             Row(
-                pk=r["pk"], name=r["user__full_name"] or r["user__email"], email=r["user__email"],
+                pk=r["pk"],
+                name=r["user__full_name"] or r["user__email"],
+                email=r["user__email"],
                 role=roles[r["role"]],
                 rights=", ".join(label for flag, label in ((r["may_use_portal"], portal), (r["may_order"], order)) if flag),
                 locations=", ".join(names.get(r["pk"], ())) or "—",
-                status=status, status_label=_("Verlopen") if status == EXPIRED else Status(status).label,
+                status=status,
+                status_label=_("Verlopen") if status == EXPIRED else Status(status).label,
                 invitation=invitation.text if invitation else "",
                 until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
                 last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y, H:i") if r["user__last_login"] else "—",

@@ -26,9 +26,9 @@ from portal.core.audit import ACTIONS, audit_record
 from portal.locations.models import LocationLink
 
 from . import services
-from .services.addresses import _address_in_use, _tell_the_owner
 from .models import Membership, Organization, Role, Status
 from .permissions import can_manage_accounts
+from .services.addresses import _address_in_use, _tell_the_owner
 
 User = get_user_model()
 

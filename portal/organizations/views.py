@@ -4,11 +4,11 @@ a 404 too (objects come only through ``Membership.objects.visible_to``)."""
 
 from allauth.account.utils import perform_login
 from allauth.core import ratelimit
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django import forms
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from portal.accounts.models import normalize_email_address
 from portal.accounts.mfa import FACTORS as MFA_FACTORS
 from portal.accounts.mfa import has_second_factor
+from portal.accounts.models import normalize_email_address
 from portal.accounts.reauth import reauthentication_required, require_recent_authentication
 from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
@@ -45,7 +45,6 @@ from .models import ImportBatch, Membership, Role, Status
 from .overview import invitations_of
 from .permissions import can_manage_accounts, membership_of
 
-
 administrator_required = allowed_or_404(can_manage_accounts)
 
 
@@ -61,12 +60,16 @@ def _filters(request):
     form = OverviewFilterForm(request.GET or None, organization=_organization(request))
     form.is_valid()  # an invalid field is shown as an error; the valid ones still filter
     data = getattr(form, "cleaned_data", {})
-    return form, {
-        "q": (data.get("q") or "").strip(),
-        "status": data.get("status") or "",
-        "role": data.get("role") or "",
-        "location": data.get("location"),
-    }, data.get("sort") or overview.DEFAULT_SORT
+    return (
+        form,
+        {
+            "q": (data.get("q") or "").strip(),
+            "status": data.get("status") or "",
+            "role": data.get("role") or "",
+            "location": data.get("location"),
+        },
+        data.get("sort") or overview.DEFAULT_SORT,
+    )
 
 
 # --- overview -------------------------------------------------------------------------------
@@ -95,7 +98,9 @@ def account_list(request):
             "list_url": reverse("accountbeheer:list"),
             "query": query.urlencode(),
             # A filter in use (or a wrong one) keeps the folded filters open on a phone.
-            "filtering": bool(any(filters[key] for key in ("q", "status", "role")) or filters["location"] is not None or form.errors),
+            "filtering": bool(
+                any(filters[key] for key in ("q", "status", "role")) or filters["location"] is not None or form.errors
+            ),
             "me": membership_of(request.user),
         },
     )
@@ -149,14 +154,20 @@ def account_detail(request, pk):
         request,
         "organizations/account_detail.html",
         {
-            "account": membership, "is_me": membership.user_id == request.user.pk, "pending_email": pending,
-            "invitation": invitation, "has_second_factor": has_second_factor(membership.user),
+            "account": membership,
+            "is_me": membership.user_id == request.user.pk,
+            "pending_email": pending,
+            "invitation": invitation,
+            "has_second_factor": has_second_factor(membership.user),
         },  # fmt: skip
     )
 
 
 def _account_kwargs(data):
-    return {key: data[key] for key in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit")}
+    return {
+        key: data[key]
+        for key in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit")
+    }
 
 
 @administrator_required
@@ -407,7 +418,9 @@ def account_bulk(request):
         except services.AccountRuleError as error:
             refused.append((membership.user.full_name or membership.user.email, error.message))
     if done:
-        messages.success(request, ngettext("%(count)d account bijgewerkt.", "%(count)d accounts bijgewerkt.", done) % {"count": done})
+        messages.success(
+            request, ngettext("%(count)d account bijgewerkt.", "%(count)d accounts bijgewerkt.", done) % {"count": done}
+        )
     for name, reason in refused:
         messages.error(request, _("%(name)s is niet bijgewerkt. %(reason)s") % {"name": name, "reason": reason})
     return redirect(back)
@@ -417,7 +430,10 @@ def account_bulk(request):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV-bestand"), help_text=gettext_lazy("Kolommen gescheiden door een puntkomma; de eerste regel bevat de kolomnamen."))
+    file = forms.FileField(
+        label=gettext_lazy("CSV-bestand"),
+        help_text=gettext_lazy("Kolommen gescheiden door een puntkomma; de eerste regel bevat de kolomnamen."),
+    )
 
 
 @max_body_size(lambda: settings.IMPORT_MAX_BYTES + FORM_TEXT_BYTES)
@@ -428,7 +444,9 @@ def import_upload(request):
         return limited
     if request.method == "POST" and form.is_valid():
         try:
-            batch = imports.import_prepare(actor=request.user, organization=_organization(request), uploaded=form.cleaned_data["file"])
+            batch = imports.import_prepare(
+                actor=request.user, organization=_organization(request), uploaded=form.cleaned_data["file"]
+            )
         except imports.ImportFileError as error:
             form.add_error("file", ValidationError(error.message, code=error.code))
         else:
@@ -554,7 +572,9 @@ def email_change_confirm(request, token):
         except services.AccountRuleError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Je e-mailadres is gewijzigd. Je logt voortaan in met %(email)s.") % {"email": change.new_email})
+            messages.success(
+                request, _("Je e-mailadres is gewijzigd. Je logt voortaan in met %(email)s.") % {"email": change.new_email}
+            )
         return redirect("accounts:my_account")
     return render(request, "organizations/email_change_confirm.html", {"change": change})
 
@@ -568,7 +588,12 @@ def invitation_accept(request, token):
     try:
         invitation = services.invitation_lookup(token)
     except services.InvitationInvalid as invalid:
-        return render(request, "organizations/invitation_invalid.html", {"reason": invalid.code}, status=410 if invalid.code != "unknown" else 404)
+        return render(
+            request,
+            "organizations/invitation_invalid.html",
+            {"reason": invalid.code},
+            status=410 if invalid.code != "unknown" else 404,
+        )
     user = invitation.membership.user
     form = InvitationAcceptForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():

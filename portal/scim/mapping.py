@@ -7,11 +7,13 @@ invitation not yet accepted is active: nobody switched it off); externalId is ke
 identity provider sent it.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from scim2_models import (
     AuthenticationScheme,
-    Context,
     Bulk,
     ChangePassword,
+    Context,
     Email,
     EnterpriseUser,
     ETag,
@@ -26,9 +28,6 @@ from scim2_models import (
     Sort,
     User,
 )
-
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 
 from portal.organizations.models import Status
 

@@ -6,9 +6,7 @@ from django.db import models
 
 
 class ExternalId(models.Model):
-    membership = models.OneToOneField(
-        "organizations.Membership", on_delete=models.CASCADE, related_name="scim_external_id"
-    )
+    membership = models.OneToOneField("organizations.Membership", on_delete=models.CASCADE, related_name="scim_external_id")
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     value = models.CharField(max_length=200, blank=True, default="")
     user_name = models.CharField(max_length=254, blank=True, default="")
@@ -19,7 +17,9 @@ class ExternalId(models.Model):
                 fields=["organization", "value"], condition=~models.Q(value=""), name="scim_external_id_unique_per_organization"
             ),
             models.UniqueConstraint(
-                fields=["organization", "user_name"], condition=~models.Q(user_name=""), name="scim_user_name_unique_per_organization"
+                fields=["organization", "user_name"],
+                condition=~models.Q(user_name=""),
+                name="scim_user_name_unique_per_organization",
             ),
         ]
 

@@ -442,6 +442,8 @@ def _apply_active(request, principal, membership, active):
     if active is False and status == Status.ACTIVE:
         services.account_deactivate(actor=principal, membership=membership, request=request)
     elif active is False and status == Status.INVITED:
-        raise ScimRefusal(400, "not_active: an invitation not yet accepted cannot be deactivated; delete it instead.", "mutability")
+        raise ScimRefusal(
+            400, "not_active: an invitation not yet accepted cannot be deactivated; delete it instead.", "mutability"
+        )
     elif active is True and membership.status == Status.DEACTIVATED:
         services.account_reactivate(actor=principal, membership=membership, request=request)

@@ -7,38 +7,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name='e-mailadres')),
-                ('full_name', models.CharField(blank=True, max_length=150, verbose_name='naam')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='telefoonnummer')),
-                ('job_title', models.CharField(blank=True, max_length=100, verbose_name='functie')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actief')),
-                ('is_staff', models.BooleanField(default=False, verbose_name='medewerker HartingBank')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='aangemaakt op')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name="e-mailadres")),
+                ("full_name", models.CharField(blank=True, max_length=150, verbose_name="naam")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="telefoonnummer")),
+                ("job_title", models.CharField(blank=True, max_length=100, verbose_name="functie")),
+                ("is_active", models.BooleanField(default=True, verbose_name="actief")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="medewerker HartingBank")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="aangemaakt op")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gebruiker',
-                'verbose_name_plural': 'gebruikers',
-                'constraints': [models.CheckConstraint(condition=models.Q(('email', django.db.models.functions.text.Lower('email'))), name='user_email_lowercase', violation_error_code='email_not_lowercase')],
+                "verbose_name": "gebruiker",
+                "verbose_name_plural": "gebruikers",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("email", django.db.models.functions.text.Lower("email"))),
+                        name="user_email_lowercase",
+                        violation_error_code="email_not_lowercase",
+                    )
+                ],
             },
             managers=[
-                ('objects', portal.accounts.models.UserManager()),
+                ("objects", portal.accounts.models.UserManager()),
             ],
         ),
     ]

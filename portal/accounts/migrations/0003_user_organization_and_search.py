@@ -42,45 +42,49 @@ def search_key(*parts):  # as portal.accounts.models.search_key was when this wa
 def fill(apps, schema_editor):
     User = apps.get_model("accounts", "User")
     Membership = apps.get_model("organizations", "Membership")
-    User.objects.update(
-        organization_id=Subquery(Membership.objects.filter(user_id=OuterRef("pk")).values("organization_id")[:1])
-    )
+    User.objects.update(organization_id=Subquery(Membership.objects.filter(user_id=OuterRef("pk")).values("organization_id")[:1]))
     for user in User.objects.only("pk", "full_name", "email").iterator(chunk_size=2000):
         User.objects.filter(pk=user.pk).update(search_text=search_key(user.full_name, user.email))
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_staff_groups'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('organizations', '0003_importbatch'),
+        ("accounts", "0002_staff_groups"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("organizations", "0003_importbatch"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='organization',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='organisatie'),
+            model_name="user",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organizations.organization",
+                verbose_name="organisatie",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='search_text',
+            model_name="user",
+            name="search_text",
             field=models.CharField(blank=True, editable=False, max_length=500),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['organization', 'full_name', 'email', 'search_text'], name='user_org_name'),
+            model_name="user",
+            index=models.Index(fields=["organization", "full_name", "email", "search_text"], name="user_org_name"),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['organization', 'email'], name='user_org_email'),
+            model_name="user",
+            index=models.Index(fields=["organization", "email"], name="user_org_email"),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['organization', 'last_login', 'email'], name='user_org_last_login'),
+            model_name="user",
+            index=models.Index(fields=["organization", "last_login", "email"], name="user_org_last_login"),
         ),
         migrations.RunPython(on_postgresql(TRIGRAM_CREATE), on_postgresql(TRIGRAM_DROP)),
     ]

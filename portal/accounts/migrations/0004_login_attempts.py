@@ -4,22 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_organization_and_search'),
+        ("accounts", "0003_user_organization_and_search"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginAttempt',
+            name="LoginAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('login_key', models.CharField(max_length=64)),
-                ('client_key', models.CharField(max_length=64)),
-                ('attempted_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("login_key", models.CharField(max_length=64)),
+                ("client_key", models.CharField(max_length=64)),
+                ("attempted_at", models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(fields=['login_key', 'attempted_at'], name='login_attempt_login'), models.Index(fields=['client_key', 'attempted_at'], name='login_attempt_client')],
+                "indexes": [
+                    models.Index(fields=["login_key", "attempted_at"], name="login_attempt_login"),
+                    models.Index(fields=["client_key", "attempted_at"], name="login_attempt_client"),
+                ],
             },
         ),
     ]

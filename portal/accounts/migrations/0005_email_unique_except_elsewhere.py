@@ -4,34 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_login_attempts'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('organizations', '0006_organization_mfa_required'),
+        ("accounts", "0004_login_attempts"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("organizations", "0006_organization_mfa_required"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='email_elsewhere',
+            model_name="user",
+            name="email_elsewhere",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='email',
-            field=models.EmailField(blank=True, db_index=True, max_length=254, null=True, verbose_name='e-mailadres'),
+            model_name="user",
+            name="email",
+            field=models.EmailField(blank=True, db_index=True, max_length=254, null=True, verbose_name="e-mailadres"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(condition=models.Q(('email_elsewhere', False)), fields=('email',), name='user_email_unique', violation_error_code='email_in_use'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("email_elsewhere", False)),
+                fields=("email",),
+                name="user_email_unique",
+                violation_error_code="email_in_use",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(fields=('organization', 'email'), name='user_organization_email_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(fields=("organization", "email"), name="user_organization_email_unique"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('email_elsewhere', False), ('is_active', False), _connector='OR'), name='user_email_elsewhere_inactive'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("email_elsewhere", False), ("is_active", False), _connector="OR"),
+                name="user_email_elsewhere_inactive",
+            ),
         ),
     ]

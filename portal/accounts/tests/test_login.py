@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from conftest import totp_code, PASSWORD, make_account
+from conftest import PASSWORD, make_account, totp_code
 from portal.accounts import ratelimits
 from portal.accounts.models import LoginAttempt
 from portal.accounts.tests.test_password_reset import choose, link_from, request_link
@@ -128,9 +128,13 @@ class TestRateLimit:
         it, a forged header changes nothing."""
         with override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=proxies):
             for number in range(30):
-                client.post(LOGIN, {"login": f"gok{number}@test.example", "password": "fout"}, HTTP_X_FORWARDED_FOR="198.51.100.7")
+                client.post(
+                    LOGIN, {"login": f"gok{number}@test.example", "password": "fout"}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+                )
             make_account(organization, "echt@test.example")
-            response = client.post(LOGIN, {"login": "echt@test.example", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+            response = client.post(
+                LOGIN, {"login": "echt@test.example", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9"
+            )
         assert (response.status_code == 200 and "too_many_login_attempts" in error_codes(response)) is limited
 
     def test_another_account_is_not_blocked_by_someone_elses_failures(self, client, employee, admin_user):

@@ -27,7 +27,12 @@ def test_a_wrong_password_is_still_said(client, employee):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "data",
-    [None, {"login": "iemand@test.example", "password": "fout"}, {"login": "", "password": ""}, {"login": "geen-adres", "password": "x"}],
+    [
+        None,
+        {"login": "iemand@test.example", "password": "fout"},
+        {"login": "", "password": ""},
+        {"login": "geen-adres", "password": "x"},
+    ],
 )
 def test_the_fields_are_written_as_their_widgets_render_them(client, data):
     """The page writes the two inputs itself (their templates cost a sixth of the page):

@@ -11,7 +11,15 @@ class TestMijnAccount:
         response = client.get(URL)
         page = response.content.decode()
         assert response.status_code == 200
-        for text in ("Erik Employee", "employee@test.example", "Bakkerij Test B.V.", "Medewerker", "Utrecht", "Winkel", "Utrechtlaan 2"):
+        for text in (
+            "Erik Employee",
+            "employee@test.example",
+            "Bakkerij Test B.V.",
+            "Medewerker",
+            "Utrecht",
+            "Winkel",
+            "Utrechtlaan 2",
+        ):
             assert text in page
         assert [location["pk"] for location in response.context["locations"]] == [locations[0].pk]
         assert "Amersfoort" not in page  # a location of the organization not linked to this account

@@ -30,10 +30,13 @@ def reason_on_next_page(client, path="/mijn-account/"):
 class TestSessionEnded:
     def test_a_password_changed_elsewhere(self, employee):
         laptop, phone = log_in(employee.email), log_in(employee.email)
-        assert laptop.post(
-            "/mijn-account/wachtwoord-wijzigen/",
-            {"oldpassword": PASSWORD, "password1": "Blauwe-Tulp-Gracht", "password2": "Blauwe-Tulp-Gracht"},
-        ).status_code == 302
+        assert (
+            laptop.post(
+                "/mijn-account/wachtwoord-wijzigen/",
+                {"oldpassword": PASSWORD, "password1": "Blauwe-Tulp-Gracht", "password2": "Blauwe-Tulp-Gracht"},
+            ).status_code
+            == 302
+        )
         reasons, response = reason_on_next_page(phone)
         assert reasons == {"password_changed"}
         assert response.redirect_chain[-1][0].startswith(LOGIN)

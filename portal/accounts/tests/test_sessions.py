@@ -42,7 +42,9 @@ class TestSessionsRememberedAtLogin:
 
         desk = log_in(employee.email)
         assert set(UserSession.objects.filter(user=employee).values_list("session_key", flat=True)) == {
-            phone.session.session_key, laptop.session.session_key, desk.session.session_key
+            phone.session.session_key,
+            laptop.session.session_key,
+            desk.session.session_key,
         }
         assert UserSession.objects.filter(user=admin_user).count() == 1
 

@@ -6,36 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0005_order_limit'),
+        ("organizations", "0005_order_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='naam')),
-                ('prefix', models.CharField(max_length=12)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('scopes', models.JSONField(default=list, verbose_name='rechten')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('expires_at', models.DateTimeField(verbose_name='geldig tot')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='ingetrokken op')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='laatst gebruikt')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='organisatie')),
-                ('principal', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='api_key', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="naam")),
+                ("prefix", models.CharField(max_length=12)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("scopes", models.JSONField(default=list, verbose_name="rechten")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op")),
+                ("expires_at", models.DateTimeField(verbose_name="geldig tot")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="ingetrokken op")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="laatst gebruikt")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="organisatie",
+                    ),
+                ),
+                (
+                    "principal",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="api_key", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API-sleutel',
-                'verbose_name_plural': 'API-sleutels',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['organization', '-created_at'], name='apikey_org_created')],
+                "verbose_name": "API-sleutel",
+                "verbose_name_plural": "API-sleutels",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["organization", "-created_at"], name="apikey_org_created")],
             },
         ),
     ]

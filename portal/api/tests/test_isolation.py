@@ -129,7 +129,10 @@ def test_scim_of_another_organization_sees_nothing_of_ours(api_for, other_organi
     other = api_for(other_organization, scopes=("scim",))
     body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x@other.example", "active": False}
     if method == "patch":
-        body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+        body = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": False}],
+        }
     response = other(method, _fill(path, ours), body if method in ("put", "patch") else None)
     assert response.status_code == 404
     assert Membership.objects.get(pk=ours["id"]).status == Status.ACTIVE

@@ -12,6 +12,7 @@ from django.utils import timezone
 from portal.api.models import ApiKey
 from portal.core.models import AuditEvent
 
+
 @pytest.fixture(autouse=True)
 def _recently_authenticated(monkeypatch):
     """Creating a key asks for the password again (the two-step login's re-authentication)

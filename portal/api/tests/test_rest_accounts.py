@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from conftest import make_account
 from portal.core.models import AuditEvent
-from portal.organizations.models import Membership, Role, Status
+from portal.organizations.models import Membership, Status
 
 
 def problem(response, status, code):
@@ -22,7 +22,9 @@ def problem(response, status, code):
 
 @pytest.mark.django_db
 class TestRead:
-    def test_list_shows_the_organizations_accounts(self, api_for, organization, admin_user, employee, other_admin, django_assert_max_num_queries):
+    def test_list_shows_the_organizations_accounts(
+        self, api_for, organization, admin_user, employee, other_admin, django_assert_max_num_queries
+    ):
         api = api_for(organization)
         with django_assert_max_num_queries(8):
             body = api("get", "/api/v1/accounts").json()
@@ -82,10 +84,22 @@ class TestRead:
 
 @pytest.mark.django_db
 class TestWrite:
-    def test_invite_mails_and_audits_with_the_keys_name(self, api_for, organization, admin_user, locations, django_capture_on_commit_callbacks):
+    def test_invite_mails_and_audits_with_the_keys_name(
+        self, api_for, organization, admin_user, locations, django_capture_on_commit_callbacks
+    ):
         api = api_for(organization, name="Inkoopsysteem")
         with django_capture_on_commit_callbacks(execute=True):
-            response = api("post", "/api/v1/accounts", {"email": "Nieuw@Test.example", "full_name": "Nina Nieuw", "locations": [locations[0].pk], "may_order": True, "order_limit": "150.00"})
+            response = api(
+                "post",
+                "/api/v1/accounts",
+                {
+                    "email": "Nieuw@Test.example",
+                    "full_name": "Nina Nieuw",
+                    "locations": [locations[0].pk],
+                    "may_order": True,
+                    "order_limit": "150.00",
+                },
+            )
         assert response.status_code == 201, response.content
         body = response.json()
         assert body["status"] == "invited" and body["email"] == "nieuw@test.example" and body["order_limit"] == "150.00"
@@ -109,24 +123,46 @@ class TestWrite:
         assert not Membership.objects.filter(user__email="a@test.example").exists()
 
     def test_invite_refuses_a_location_of_another_organization(self, api_for, organization, admin_user, other_location):
-        found = problem(api_for(organization)("post", "/api/v1/accounts", {"email": "a@test.example", "full_name": "A", "locations": [other_location.pk]}), 422, "invalid")
+        found = problem(
+            api_for(organization)(
+                "post", "/api/v1/accounts", {"email": "a@test.example", "full_name": "A", "locations": [other_location.pk]}
+            ),
+            422,
+            "invalid",
+        )
         assert found["errors"]["locations"][0]["code"] == "invalid_choice"
 
     def test_address_in_use_in_the_organization_is_409(self, api_for, organization, admin_user, other_admin):
-        problem(api_for(organization)("post", "/api/v1/accounts", {"email": admin_user.email, "full_name": "A"}), 409, "email_in_use")
+        problem(
+            api_for(organization)("post", "/api/v1/accounts", {"email": admin_user.email, "full_name": "A"}), 409, "email_in_use"
+        )
         # One in use elsewhere answers as a free one would (Accountbeheer's rule).
-        assert api_for(organization)("post", "/api/v1/accounts", {"email": other_admin.email, "full_name": "A"}).status_code == 201
+        assert (
+            api_for(organization)("post", "/api/v1/accounts", {"email": other_admin.email, "full_name": "A"}).status_code == 201
+        )
 
     def test_change_rights_and_locations(self, api_for, organization, employee, locations):
         api = api_for(organization)
         pk = employee.membership.pk
-        body = api("patch", f"/api/v1/accounts/{pk}", {"may_order": True, "order_limit": "99.50", "locations": [l.pk for l in locations]}).json()
-        assert body["may_order"] and body["order_limit"] == "99.50" and sorted(body["locations"]) == sorted(l.pk for l in locations)
+        body = api(
+            "patch",
+            f"/api/v1/accounts/{pk}",
+            {"may_order": True, "order_limit": "99.50", "locations": [loc.pk for loc in locations]},
+        ).json()
+        assert (
+            body["may_order"]
+            and body["order_limit"] == "99.50"
+            and sorted(body["locations"]) == sorted(loc.pk for loc in locations)
+        )
         assert body["full_name"] == "Erik Employee"
         assert AuditEvent.objects.filter(action="account_updated", target_user=employee).exists()
 
     def test_change_with_a_stale_version_is_refused(self, api_for, organization, employee):
-        found = problem(api_for(organization)("patch", f"/api/v1/accounts/{employee.membership.pk}", {"role": "administrator", "version": 0}), 409, "concurrent_edit")
+        found = problem(
+            api_for(organization)("patch", f"/api/v1/accounts/{employee.membership.pk}", {"role": "administrator", "version": 0}),
+            409,
+            "concurrent_edit",
+        )
         assert found["detail"]
 
     def test_last_administrator_rule_holds(self, api_for, organization, admin_user):
@@ -152,7 +188,11 @@ class TestWrite:
         problem(api("post", f"/api/v1/accounts/{pk}/reactivate"), 409, "not_deactivated")
 
     def test_deactivate_until_a_past_date_is_422(self, api_for, organization, employee):
-        found = problem(api_for(organization)("post", f"/api/v1/accounts/{employee.membership.pk}/deactivate", {"until": "2020-01-01"}), 422, "invalid")
+        found = problem(
+            api_for(organization)("post", f"/api/v1/accounts/{employee.membership.pk}/deactivate", {"until": "2020-01-01"}),
+            422,
+            "invalid",
+        )
         assert found["errors"]["until"][0]["code"] == "until_not_future"
 
     def test_delete_as_accountbeheer_does(self, api_for, organization, employee):
@@ -172,7 +212,9 @@ class TestKeys:
         problem(response, 401, "unauthenticated")
         assert response["WWW-Authenticate"].startswith("Bearer")
 
-    @pytest.mark.parametrize("header", ["Bearer hbk_unknown", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer hbk_" + "x" * 500, "Bearer hbk_\x00"])
+    @pytest.mark.parametrize(
+        "header", ["Bearer hbk_unknown", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer hbk_" + "x" * 500, "Bearer hbk_\x00"]
+    )
     def test_unknown_or_malformed_key_401(self, client, employee, header):
         problem(client.get("/api/v1/accounts", HTTP_AUTHORIZATION=header), 401, "unauthenticated")
 

@@ -16,9 +16,13 @@ from portal.service.tests.helpers import file_request
 def order(employee, organization, locations):
     from conftest import make_account
 
-    orderer = make_account(organization, "orderer@test.example", may_order=True, locations=locations[:1], full_name="Olaf Orderer")
+    orderer = make_account(
+        organization, "orderer@test.example", may_order=True, locations=locations[:1], full_name="Olaf Orderer"
+    )
     category = Category.objects.create(name="Kassarollen", slug="kassarollen")
-    product = Product.objects.create(category=category, code="ROL-57", name="Kassarol", unit="doos", price=Decimal("27.50"), vat_rate=VatRate.HIGH)
+    product = Product.objects.create(
+        category=category, code="ROL-57", name="Kassarol", unit="doos", price=Decimal("27.50"), vat_rate=VatRate.HIGH
+    )
     return place(orderer, locations[0], [(product, 2)])
 
 
@@ -68,5 +72,7 @@ class TestServiceRequests:
         assert response.json()["messages"][-1]["body"] == "Graag vóór vrijdag."
 
     def test_a_message_with_a_control_character_is_422(self, api_for, organization, admin_user, service_request):
-        response = api_for(organization, scopes=("service",))("post", f"/api/v1/service-requests/{service_request.pk}/messages", {"body": "a\x07b"})
+        response = api_for(organization, scopes=("service",))(
+            "post", f"/api/v1/service-requests/{service_request.pk}/messages", {"body": "a\x07b"}
+        )
         assert response.status_code == 422 and response.json()["errors"]["body"][0]["code"] == "control_character"

@@ -17,7 +17,9 @@ from portal.service.models import ServiceRequest
 @pytest.fixture
 def product(db):
     category = Category.objects.create(name="Kassarollen", slug="kassarollen")
-    return Product.objects.create(category=category, code="ROL-57", name="Kassarol", unit="doos", price=Decimal("27.50"), vat_rate=VatRate.HIGH)
+    return Product.objects.create(
+        category=category, code="ROL-57", name="Kassarol", unit="doos", price=Decimal("27.50"), vat_rate=VatRate.HIGH
+    )
 
 
 @pytest.fixture
@@ -37,7 +39,9 @@ class TestPlaceOrder:
     ):
         api = api_for(organization, scopes=("orders",), name="Inkoop")
         with django_capture_on_commit_callbacks(execute=True):
-            response = api("post", "/api/v1/orders", order_body(orderer, locations[0], product, reference="PO-1"), HTTP_IDEMPOTENCY_KEY="k-1")
+            response = api(
+                "post", "/api/v1/orders", order_body(orderer, locations[0], product, reference="PO-1"), HTTP_IDEMPOTENCY_KEY="k-1"
+            )
         assert response.status_code == 201, response.content
         body = response.json()
         assert body["status"] == OrderStatus.RECEIVED and body["subtotal"] == "55.00" and body["reference"] == "PO-1"
@@ -53,7 +57,10 @@ class TestPlaceOrder:
 
         services.cart_add(actor=orderer, product=product, quantity=3)
         api = api_for(organization, scopes=("orders",))
-        assert api("post", "/api/v1/orders", order_body(orderer, locations[0], product, 1), HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+        assert (
+            api("post", "/api/v1/orders", order_body(orderer, locations[0], product, 1), HTTP_IDEMPOTENCY_KEY="k").status_code
+            == 201
+        )
         assert [(i.product_id, i.quantity) for i in CartItem.objects.all()] == [(product.pk, 3)]
         assert Order.objects.get().lines.get().quantity == 1
 
@@ -116,21 +123,37 @@ class TestPlaceOrder:
     def test_the_checkout_forms_rules(self, api_for, organization, admin_user, orderer, locations, product):
         api = api_for(organization, scopes=("orders",))
         saturday = "2099-01-03"
-        response = api("post", "/api/v1/orders", order_body(orderer, locations[0], product, wished_delivery_date=saturday, reference="a\nb"), HTTP_IDEMPOTENCY_KEY="k")
+        response = api(
+            "post",
+            "/api/v1/orders",
+            order_body(orderer, locations[0], product, wished_delivery_date=saturday, reference="a\nb"),
+            HTTP_IDEMPOTENCY_KEY="k",
+        )
         errors = response.json()["errors"]
         assert response.status_code == 422 and set(errors) == {"wished_delivery_date", "reference"}
         assert errors["reference"][0]["code"] == "line_break"
         other_department = locations[1].departments.first().pk
-        response = api("post", "/api/v1/orders", {**order_body(orderer, locations[0], product), "department": other_department}, HTTP_IDEMPOTENCY_KEY="k")
+        response = api(
+            "post",
+            "/api/v1/orders",
+            {**order_body(orderer, locations[0], product), "department": other_department},
+            HTTP_IDEMPOTENCY_KEY="k",
+        )
         assert response.json()["errors"]["department"][0]["code"] == "department_mismatch"
 
     def test_products_by_code(self, api_for, organization, admin_user, orderer, locations, product):
         api = api_for(organization, scopes=("orders",))
         body = order_body(orderer, locations[0], product)
         unknown = {**body, "lines": [{"product": "GEEN", "quantity": 1}]}
-        assert api("post", "/api/v1/orders", unknown, HTTP_IDEMPOTENCY_KEY="k").json()["errors"]["lines"][0]["code"] == "unknown_product"
+        assert (
+            api("post", "/api/v1/orders", unknown, HTTP_IDEMPOTENCY_KEY="k").json()["errors"]["lines"][0]["code"]
+            == "unknown_product"
+        )
         twice = {**body, "lines": body["lines"] * 2}
-        assert api("post", "/api/v1/orders", twice, HTTP_IDEMPOTENCY_KEY="k").json()["errors"]["lines"][0]["code"] == "duplicate_product"
+        assert (
+            api("post", "/api/v1/orders", twice, HTTP_IDEMPOTENCY_KEY="k").json()["errors"]["lines"][0]["code"]
+            == "duplicate_product"
+        )
         too_many = {**body, "lines": [{"product": product.code, "quantity": product.max_quantity + 1}]}
         assert api("post", "/api/v1/orders", too_many, HTTP_IDEMPOTENCY_KEY="k").json()["code"] == "quantity_too_high"
         product.is_archived = True
@@ -176,18 +199,28 @@ class TestIdempotencyKey:
     def test_keys_are_per_api_key(self, api_for, organization, admin_user, orderer, locations, product):
         body = order_body(orderer, locations[0], product)
         for name in ("Inkoop", "Magazijn"):
-            assert api_for(organization, scopes=("orders",), name=name)("post", "/api/v1/orders", body, HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+            assert (
+                api_for(organization, scopes=("orders",), name=name)(
+                    "post", "/api/v1/orders", body, HTTP_IDEMPOTENCY_KEY="k"
+                ).status_code
+                == 201
+            )
         assert Order.objects.count() == 2
 
     def test_a_refused_request_keeps_nothing(self, api_for, organization, admin_user, orderer, locations, product):
         api = api_for(organization, scopes=("orders",))
         orderer.membership.may_order = False
         orderer.membership.save(update_fields=["may_order"])
-        assert api("post", "/api/v1/orders", order_body(orderer, locations[0], product), HTTP_IDEMPOTENCY_KEY="k").json()["code"] == "no_right"
+        assert (
+            api("post", "/api/v1/orders", order_body(orderer, locations[0], product), HTTP_IDEMPOTENCY_KEY="k").json()["code"]
+            == "no_right"
+        )
         assert not IdempotentRequest.objects.exists()
         orderer.membership.may_order = True
         orderer.membership.save(update_fields=["may_order"])
-        assert api("post", "/api/v1/orders", order_body(orderer, locations[0], product), HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+        assert (
+            api("post", "/api/v1/orders", order_body(orderer, locations[0], product), HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+        )
 
     def test_kept_for_24_hours_then_pruned(self, api_for, organization, admin_user, orderer, locations, product):
         from datetime import timedelta
@@ -256,7 +289,9 @@ class TestFileServiceRequest:
         assert sorted(m.to[0] for m in mail.outbox) == sorted(["employee@test.example", settings.CUSTOMER_SERVICE_EMAIL])
 
     def test_the_requesters_linked_locations_only(self, api_for, organization, admin_user, employee, locations):
-        response = api_for(organization, scopes=("service",))("post", "/api/v1/service-requests", request_body(employee, locations[1]))
+        response = api_for(organization, scopes=("service",))(
+            "post", "/api/v1/service-requests", request_body(employee, locations[1])
+        )
         assert response.status_code == 409 and response.json()["code"] == "location_not_linked"
 
     def test_a_requester_without_the_right_or_not_active_is_refused(self, api_for, organization, admin_user, locations):
@@ -273,7 +308,9 @@ class TestFileServiceRequest:
         assert response.status_code == 422 and set(response.json()["errors"]) == {"category", "subject"}
 
     def test_an_administrator_files_for_themselves(self, api_for, organization, admin_user, locations):
-        response = api_for(organization, scopes=("service",))("post", "/api/v1/service-requests", request_body(admin_user, locations[1]))
+        response = api_for(organization, scopes=("service",))(
+            "post", "/api/v1/service-requests", request_body(admin_user, locations[1])
+        )
         assert response.status_code == 201 and ServiceRequest.objects.get().created_by == admin_user
 
 
@@ -324,7 +361,9 @@ def test_two_requests_with_the_same_key_at_once_place_one_order(make_key, organi
 
 @pytest.mark.django_db
 def test_the_catalogue_lists_what_can_be_ordered(api_for, organization, admin_user, product):
-    archived = Product.objects.create(category=product.category, code="OUD", name="Oud", unit="stuk", price=Decimal("1.00"), is_archived=True)
+    archived = Product.objects.create(
+        category=product.category, code="OUD", name="Oud", unit="stuk", price=Decimal("1.00"), is_archived=True
+    )
     api = api_for(organization, scopes=("orders",))
     body = api("get", "/api/v1/products").json()
     assert [p["code"] for p in body["items"]] == ["ROL-57"] and archived.code not in str(body)

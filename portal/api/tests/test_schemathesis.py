@@ -28,7 +28,9 @@ def _operations():
 def secret(organization, admin_user, employee, other_admin, settings):
     settings.API_RATE_LIMIT = "100000/m"
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "accountbeheer_invite": "100000/m/user"}
-    _key, value = keys.api_key_create(actor=None, organization=organization, name="fuzz", scopes=["accounts", "orders", "service"], days=1)
+    _key, value = keys.api_key_create(
+        actor=None, organization=organization, name="fuzz", scopes=["accounts", "orders", "service"], days=1
+    )
     return value
 
 

@@ -8,7 +8,9 @@ from django.db import migrations
 ACCOUNT_MANAGER = "Accountmanager"
 CUSTOMER_SERVICE = "Online klantenservice"
 
-LOCATIONS = [f"{action}_{model}" for model in ("location", "department", "address") for action in ("add", "change", "delete", "view")]
+LOCATIONS = [
+    f"{action}_{model}" for model in ("location", "department", "address") for action in ("add", "change", "delete", "view")
+]
 CATALOGUE = [f"{action}_{model}" for model in ("category", "product") for action in ("add", "change", "delete", "view")]
 
 ROLES = {

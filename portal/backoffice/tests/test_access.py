@@ -86,7 +86,7 @@ def test_the_wrong_staff_role_is_refused(client, objects, users, name, args, rol
 @pytest.mark.django_db
 @pytest.mark.parametrize("name, args, role", PAGES)
 def test_the_right_role_gets_the_page(client, objects, users, name, args, role):
-    for who in (["am", "cs"] if role == "both" else [role]):
+    for who in ["am", "cs"] if role == "both" else [role]:
         client.force_login(users[who])
         response = client.get(url(name, args, objects))
         assert response.status_code == 200, who

@@ -22,7 +22,9 @@ from portal.organizations.models import Status
         ("resend", Status.INVITED, Status.INVITED, "invitation_resent"),
     ],
 )
-def test_an_action_on_request_records_the_reason(cs_client, staff_user, employee, action, status_before, status_after, audit_action):
+def test_an_action_on_request_records_the_reason(
+    cs_client, staff_user, employee, action, status_before, status_after, audit_action
+):
     membership = employee.membership
     membership.status = status_before
     membership.save(update_fields=["status"])
@@ -126,7 +128,9 @@ def test_the_demo_staff_password_is_long_enough():
 
 
 @pytest.mark.django_db
-def test_audit_viewer_filters_and_shows_staff_actions(cs_client, staff_user, employee, other_admin, organization, django_assert_num_queries):
+def test_audit_viewer_filters_and_shows_staff_actions(
+    cs_client, staff_user, employee, other_admin, organization, django_assert_num_queries
+):
     services.account_deactivate(actor=staff_user, membership=employee.membership, reason="Op verzoek")
     audit_record("login", actor=other_admin, target=other_admin)  # another organization
     url = reverse("backoffice:audit")
@@ -164,7 +168,9 @@ def test_locations_are_linked_on_request_with_the_reason(cs_client, staff_user, 
     url = reverse("backoffice:account_action", args=[employee.membership.pk, "locations"])
     refused = cs_client.post(url, {"locations-locations": [other_location.pk], "locations-reason": "Verzoek"})
     assert "invalid_choice" in {e.code for e in refused.context["locations_form"].errors.as_data()["locations"]}
-    response = cs_client.post(url, {"locations-locations": [loc.pk for loc in locations], "locations-reason": "Verzoek per telefoon"})
+    response = cs_client.post(
+        url, {"locations-locations": [loc.pk for loc in locations], "locations-reason": "Verzoek per telefoon"}
+    )
     assert response.status_code == 302
     assert set(employee.membership.location_links.values_list("location", flat=True)) == {loc.pk for loc in locations}
     event = AuditEvent.objects.get(action="account_updated", actor=staff_user)

@@ -65,7 +65,9 @@ def test_a_saved_record_is_named_without_an_article(am_client):
     response = am_client.post(url, data, follow=True)
     assert response.redirect_chain, response.context["adminform"].form.errors
     [message] = [str(m) for m in response.context["messages"]]
-    assert message.startswith("‘<a href=") and message.endswith("’ (product) is gewijzigd. Je kunt het hieronder verder bewerken.")
+    assert message.startswith("‘<a href=") and message.endswith(
+        "’ (product) is gewijzigd. Je kunt het hieronder verder bewerken."
+    )
 
 
 @pytest.mark.django_db

@@ -115,7 +115,9 @@ def test_a_department_in_use_cannot_be_deleted_in_the_location_form(am_client, l
 @pytest.mark.parametrize("selected", [[""], ["9" * 40], ["\u00b2"], ["abc"]])
 def test_an_action_on_a_selection_that_holds_no_id_changes_nothing(am_client, locations, selected):
     response = am_client.post(
-        reverse("backoffice_admin:locations_location_changelist"), {"action": "archive", "_selected_action": selected}, follow=True
+        reverse("backoffice_admin:locations_location_changelist"),
+        {"action": "archive", "_selected_action": selected},
+        follow=True,
     )
     assert response.status_code == 200
     assert not Location.objects.filter(is_archived=True).exists()

@@ -17,7 +17,9 @@ def link_in(mail):
 
 
 @pytest.mark.django_db
-def test_an_organization_and_its_first_administrator_end_to_end(am_client, account_manager, mailoutbox, django_capture_on_commit_callbacks):
+def test_an_organization_and_its_first_administrator_end_to_end(
+    am_client, account_manager, mailoutbox, django_capture_on_commit_callbacks
+):
     response = am_client.post(
         reverse("backoffice:organization_create"),
         {"name": "Slagerij Bos", "customer_number": "K-900", "account_manager": account_manager.pk},
@@ -77,7 +79,9 @@ def test_another_administrator_needs_a_reason_and_the_administrators_are_told(
     assert not Membership.objects.filter(user__email="x@elders.example").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = am_client.post(url, {"full_name": "Xander X", "email": "x@elders.example", "reason": "Anna vertrekt, op verzoek van de directie"})
+        response = am_client.post(
+            url, {"full_name": "Xander X", "email": "x@elders.example", "reason": "Anna vertrekt, op verzoek van de directie"}
+        )
     assert response.status_code == 302
     told = [m for m in mailoutbox if m.to == [admin_user.email]]
     assert len(told) == 1 and "x@elders.example" in told[0].body and "Anna vertrekt" in told[0].body
@@ -98,7 +102,9 @@ def test_access_off_blocks_every_login_at_once_and_on_restores_it(am_client, org
     assert customer.get(reverse("accounts:my_account")).status_code == 200
     before = list(Membership.objects.filter(organization=organization).values_list("pk", "status", "role"))
 
-    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"access": "off", "reason": "Contract beëindigd"})
+    am_client.post(
+        reverse("backoffice:organization_access", args=[organization.pk]), {"access": "off", "reason": "Contract beëindigd"}
+    )
     organization.refresh_from_db()
     assert not organization.portal_access
     assert customer.get(reverse("accounts:my_account")).status_code == 302  # logged out at the next click
@@ -133,7 +139,9 @@ def test_only_the_account_manager_invites_for_hartingbank(organization, staff_us
 
 
 @pytest.mark.django_db
-def test_organization_list_query_count(am_client, organization, other_organization, admin_user, other_admin, django_assert_num_queries):
+def test_organization_list_query_count(
+    am_client, organization, other_organization, admin_user, other_admin, django_assert_num_queries
+):
     with django_assert_num_queries(5):  # session, user, permissions (2), the page (shorter than one: no count)
         response = am_client.get(reverse("backoffice:organization_list"))
     assert [o.account_count for o in response.context["page"]] == [1, 1]
@@ -170,7 +178,9 @@ def test_the_first_administrator_starts_with_both_rights_and_every_location(am_c
     shop, market = make_location(organization, "B1", "Bos Centrum"), make_location(organization, "B2", "Bos Markt")
     archived = make_location(organization, "B3", "Bos Oud")
     type(archived).objects.filter(pk=archived.pk).update(is_archived=True)
-    am_client.post(reverse("backoffice:administrator_invite", args=[organization.pk]), {"full_name": "Bea Bos", "email": "bea@bos.example"})
+    am_client.post(
+        reverse("backoffice:administrator_invite", args=[organization.pk]), {"full_name": "Bea Bos", "email": "bea@bos.example"}
+    )
     membership = Membership.objects.get(user__email="bea@bos.example")
     assert membership.may_use_portal and membership.may_order
     assert set(membership.location_links.values_list("location", flat=True)) == {shop.pk, market.pk}
@@ -191,7 +201,9 @@ def test_access_off_ends_the_sessions_so_access_on_does_not_bring_them_back(am_c
     untouched, elsewhere = Client(), Client()
     for client, user in ((untouched, employee), (elsewhere, other_admin)):
         assert client.post(reverse("account_login"), {"login": user.email, "password": "Zonnige-Dinsdag-42"}).url == "/"
-    am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"access": "off", "reason": "Contract beëindigd"})
+    am_client.post(
+        reverse("backoffice:organization_access", args=[organization.pk]), {"access": "off", "reason": "Contract beëindigd"}
+    )
     am_client.post(reverse("backoffice:organization_access", args=[organization.pk]), {"access": "on"})
     # Not used while access was off, the old session still does not log in again.
     response = untouched.get(reverse("accounts:my_account"), follow=True)

@@ -11,10 +11,14 @@ from portal.service.models import Status as ServiceStatus
 
 
 @pytest.mark.django_db
-def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(cs_client, service_request, employee, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(
+    cs_client, service_request, employee, mailoutbox, django_capture_on_commit_callbacks
+):
     url = reverse("backoffice:service_request_detail", args=[service_request.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = cs_client.post(url, {"action": "reply", "reply-body": "We komen morgen langs.", "reply-status": ServiceStatus.IN_PROGRESS})
+        response = cs_client.post(
+            url, {"action": "reply", "reply-body": "We komen morgen langs.", "reply-status": ServiceStatus.IN_PROGRESS}
+        )
     assert response.url == url
     service_request.refresh_from_db()
     assert service_request.status == ServiceStatus.IN_PROGRESS
@@ -26,7 +30,9 @@ def test_a_reply_reaches_the_customer_in_the_portal_and_by_mail(cs_client, servi
 
 @pytest.mark.django_db
 def test_an_empty_reply_is_refused(cs_client, service_request):
-    response = cs_client.post(reverse("backoffice:service_request_detail", args=[service_request.pk]), {"action": "reply", "reply-body": " "})
+    response = cs_client.post(
+        reverse("backoffice:service_request_detail", args=[service_request.pk]), {"action": "reply", "reply-body": " "}
+    )
     assert response.status_code == 200
     assert "required" in {e.code for e in response.context["reply_form"].errors.as_data()["body"]}
 
@@ -67,10 +73,14 @@ def test_inbox_query_count(cs_client, service_request, change_request, name, que
 
 
 @pytest.mark.django_db
-def test_carrying_out_a_change_request_links_the_locations_and_closes_it(cs_client, change_request, employee, locations, mailoutbox, django_capture_on_commit_callbacks):
+def test_carrying_out_a_change_request_links_the_locations_and_closes_it(
+    cs_client, change_request, employee, locations, mailoutbox, django_capture_on_commit_callbacks
+):
     url = reverse("backoffice:change_request_detail", args=[change_request.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        cs_client.post(url, {"action": "carry_out", "carry_out-locations": [loc.pk for loc in locations], "carry_out-body": "Gekoppeld."})
+        cs_client.post(
+            url, {"action": "carry_out", "carry_out-locations": [loc.pk for loc in locations], "carry_out-body": "Gekoppeld."}
+        )
     change_request.refresh_from_db()
     assert change_request.status == ChangeStatus.DONE
     assert set(employee.membership.location_links.values_list("location", flat=True)) == {loc.pk for loc in locations}
@@ -99,7 +109,9 @@ def test_the_account_manager_cannot_reply_through_the_service(account_manager, s
 
 
 @pytest.mark.django_db
-def test_a_visitors_contact_message_is_answered_by_mail(cs_client, contact_message, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_visitors_contact_message_is_answered_by_mail(
+    cs_client, contact_message, mailoutbox, django_capture_on_commit_callbacks
+):
     url = reverse("backoffice:contact_message_detail", args=[contact_message.pk])
     assert "Waar vind ik de factuur?" in cs_client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -126,7 +138,9 @@ def test_a_service_request_shows_the_locations_visiting_address(cs_client, servi
     ("backoffice:change_request_detail", "change_request"),
     ("backoffice:contact_message_detail", "contact_message"),
 ])  # fmt: skip
-def test_choosing_the_current_status_says_nothing_changed_and_mails_nobody(cs_client, request, url_name, fixture, mailoutbox, django_capture_on_commit_callbacks):
+def test_choosing_the_current_status_says_nothing_changed_and_mails_nobody(
+    cs_client, request, url_name, fixture, mailoutbox, django_capture_on_commit_callbacks
+):
     obj = request.getfixturevalue(fixture)
     mailoutbox.clear()
     url = reverse(url_name, args=[obj.pk])

@@ -34,13 +34,13 @@ def account_list(request):
     if text:
         queryset = queryset.filter(user__search_text__contains=search_key(text))
     page, query = page_of(request, queryset.order_by("user__full_name", "user__email", "pk"))
-    return render_tab(request, "backoffice/account_list.html", TAB, {"controls": filter_controls(form), "page": page, "query": query})
+    return render_tab(
+        request, "backoffice/account_list.html", TAB, {"controls": filter_controls(form), "page": page, "query": query}
+    )
 
 
 def _membership(pk):
-    return get_object_or_404(
-        Membership.objects.exclude(status=Status.DELETED).select_related("user", "organization"), pk=pk
-    )
+    return get_object_or_404(Membership.objects.exclude(status=Status.DELETED).select_related("user", "organization"), pk=pk)
 
 
 def _detail(request, membership, forms=None):
@@ -83,7 +83,9 @@ ACTIONS = {
     "delete": (ReasonForm, services.account_delete, (), _("Het account van %(name)s is verwijderd.")),
     "resend": (ReasonForm, services.invitation_resend, (), _("Er is een nieuwe uitnodiging naar %(name)s gestuurd.")),
     "mfa_reset": (
-        ReasonForm, services.account_mfa_reset, (),
+        ReasonForm,
+        services.account_mfa_reset,
+        (),
         _("De tweestapsverificatie van %(name)s is opnieuw ingesteld; er is een e-mail over verstuurd."),
     ),
 }

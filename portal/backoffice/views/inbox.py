@@ -162,7 +162,7 @@ def _status(request, inbox, obj):
     if not done:
         return form, None
     if not changed:  # the status it already had: nothing stored, no mail
-        return form, Unchanged(_("De status was al \"%(status)s\"; er is niets gewijzigd.") % {"status": obj.get_status_display()})
+        return form, Unchanged(_('De status was al "%(status)s"; er is niets gewijzigd.') % {"status": obj.get_status_display()})
     return form, _("De status is gewijzigd; de klant krijgt een e-mail.")
 
 
@@ -173,7 +173,9 @@ def _assign(assignee_of):
         except inbox.error as error:  # nothing was typed: the refusal is a message on the page
             messages.error(request, error.message)
             return None, None
-        return None, _("De behandelaar is gewijzigd.") if changed else Unchanged(_("De behandelaar was al zo; er is niets gewijzigd."))
+        return None, _("De behandelaar is gewijzigd.") if changed else Unchanged(
+            _("De behandelaar was al zo; er is niets gewijzigd.")
+        )
 
     return handler
 

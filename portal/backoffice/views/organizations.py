@@ -59,7 +59,9 @@ def organization_create(request):
         except services.AccountRuleError as error:
             form.add_error("customer_number" if error.code == "customer_number_in_use" else None, error.as_validation_error())
         else:
-            messages.success(request, _("%(name)s is aangemaakt. Nodig nu de eerste administrator uit.") % {"name": organization.name})
+            messages.success(
+                request, _("%(name)s is aangemaakt. Nodig nu de eerste administrator uit.") % {"name": organization.name}
+            )
             return redirect("backoffice:organization_detail", pk=organization.pk)
     return render_tab(request, "backoffice/organization_form.html", TAB, {"form": form, "organization": None})
 
@@ -78,7 +80,9 @@ def organization_update(request, pk):
 
 def _detail(request, organization, invite_form=None, access_form=None):
     memberships = (
-        organization.memberships.exclude(status=Status.DELETED).select_related("user").order_by("role", "user__full_name")  # administrators first
+        organization.memberships.exclude(status=Status.DELETED)
+        .select_related("user")
+        .order_by("role", "user__full_name")  # administrators first
     )
     has_administrator = any(m.role == Role.ADMINISTRATOR for m in memberships)
     invite_form = invite_form or AdministratorInviteForm()
@@ -125,9 +129,15 @@ def organization_access(request, pk):
         actor=request.user, organization=organization, access=access, reason=form.cleaned_data["reason"], request=request
     )
     if access:
-        messages.success(request, _("%(name)s heeft weer toegang tot Mijn HartingBank, met alles zoals het was.") % {"name": organization.name})
+        messages.success(
+            request, _("%(name)s heeft weer toegang tot Mijn HartingBank, met alles zoals het was.") % {"name": organization.name}
+        )
     else:
-        messages.success(request, _("De toegang van %(name)s is uitgezet: niemand van de organisatie kan nog inloggen. Er is niets verwijderd.") % {"name": organization.name})
+        messages.success(
+            request,
+            _("De toegang van %(name)s is uitgezet: niemand van de organisatie kan nog inloggen. Er is niets verwijderd.")
+            % {"name": organization.name},
+        )
     return redirect("backoffice:organization_detail", pk=organization.pk)
 
 

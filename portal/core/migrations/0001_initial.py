@@ -6,32 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='tijdstip')),
-                ('action', models.CharField(max_length=50, verbose_name='actie')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP-adres')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='wijzigingen')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='door')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='organisatie')),
-                ('target_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="tijdstip")),
+                ("action", models.CharField(max_length=50, verbose_name="actie")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP-adres")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="wijzigingen")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="door",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="organisatie",
+                    ),
+                ),
+                (
+                    "target_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit-gebeurtenis',
-                'verbose_name_plural': 'audittrail',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['organization', '-occurred_at'], name='audit_org_time'), models.Index(fields=['target_user', '-occurred_at'], name='audit_target_time')],
+                "verbose_name": "audit-gebeurtenis",
+                "verbose_name_plural": "audittrail",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["organization", "-occurred_at"], name="audit_org_time"),
+                    models.Index(fields=["target_user", "-occurred_at"], name="audit_target_time"),
+                ],
             },
         ),
     ]

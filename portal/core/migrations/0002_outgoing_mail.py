@@ -5,27 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutgoingMail',
+            name="OutgoingMail",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('to', models.JSONField()),
-                ('reply_to', models.JSONField(default=list)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('failed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("to", models.JSONField()),
+                ("reply_to", models.JSONField(default=list)),
+                ("subject", models.CharField(max_length=300)),
+                ("body", models.TextField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("failed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'uitgaande e-mail',
-                'verbose_name_plural': 'uitgaande e-mail',
+                "verbose_name": "uitgaande e-mail",
+                "verbose_name_plural": "uitgaande e-mail",
             },
         ),
     ]

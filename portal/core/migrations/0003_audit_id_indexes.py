@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_outgoing_mail'),
-        ('organizations', '0005_order_limit'),
+        ("core", "0002_outgoing_mail"),
+        ("organizations", "0005_order_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['organization', '-id'], name='audit_org_id'),
+            model_name="auditevent",
+            index=models.Index(fields=["organization", "-id"], name="audit_org_id"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['target_user', '-id'], name='audit_target_id'),
+            model_name="auditevent",
+            index=models.Index(fields=["target_user", "-id"], name="audit_target_id"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['actor', '-id'], name='audit_actor_id'),
+            model_name="auditevent",
+            index=models.Index(fields=["actor", "-id"], name="audit_actor_id"),
         ),
     ]

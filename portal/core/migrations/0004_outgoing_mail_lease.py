@@ -5,24 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_audit_id_indexes'),
+        ("core", "0003_audit_id_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outgoingmail',
-            name='lease_until',
+            model_name="outgoingmail",
+            name="lease_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='outgoingmail',
-            name='next_attempt_at',
+            model_name="outgoingmail",
+            name="next_attempt_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddIndex(
-            model_name='outgoingmail',
-            index=models.Index(condition=models.Q(('failed_at__isnull', True)), fields=['next_attempt_at'], name='outgoingmail_due'),
+            model_name="outgoingmail",
+            index=models.Index(
+                condition=models.Q(("failed_at__isnull", True)), fields=["next_attempt_at"], name="outgoingmail_due"
+            ),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_outgoing_mail_lease'),
+        ("core", "0004_outgoing_mail_lease"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('period_start', models.DateTimeField()),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('succeeded', models.BooleanField(null=True)),
-                ('error', models.CharField(blank=True, max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("period_start", models.DateTimeField()),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("succeeded", models.BooleanField(null=True)),
+                ("error", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('name', 'period_start'), name='jobrun_once_per_period')],
+                "constraints": [models.UniqueConstraint(fields=("name", "period_start"), name="jobrun_once_per_period")],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_job_runs'),
+        ("core", "0005_job_runs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outgoingmail',
-            name='held_at',
+            model_name="outgoingmail",
+            name="held_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_outgoingmail_held_at'),
+        ("core", "0006_outgoingmail_held_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='request_id',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='request-id'),
+            model_name="auditevent",
+            name="request_id",
+            field=models.CharField(blank=True, default="", max_length=64, verbose_name="request-id"),
         ),
     ]

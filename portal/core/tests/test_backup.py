@@ -77,7 +77,9 @@ class TestRestoreRefuses:
     def test_an_archive_of_the_other_engine(self, tmp_path, kept):
         other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
         fake_archive(tmp_path / "x.zip", engine=other)
-        assert f"The archive holds a {other} database; this portal runs on {connection.vendor}" in refused(str(tmp_path / "x.zip"))
+        assert f"The archive holds a {other} database; this portal runs on {connection.vendor}" in refused(
+            str(tmp_path / "x.zip")
+        )
 
     def test_an_archive_of_a_newer_portal(self, tmp_path, kept):
         fake_archive(tmp_path / "x.zip", migrations=[*backup._known_migrations(), "core.9999_from_the_future"])

@@ -25,7 +25,9 @@ def directives(header):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/inloggen/", "/veelgestelde-vragen/", "/sw.js", "/manifest.webmanifest", "/offline/", "/onbekend/"])
+@pytest.mark.parametrize(
+    "path", ["/inloggen/", "/veelgestelde-vragen/", "/sw.js", "/manifest.webmanifest", "/offline/", "/onbekend/"]
+)
 def test_every_answer_carries_the_policy(client, path):
     policy = directives(client.get(path)["Content-Security-Policy"])
     assert POLICY.items() <= policy.items()

@@ -129,9 +129,7 @@ class TestFormatters:
         assert line["message"] == "echt" and line["view"] == "home"
 
     def test_addresses_in_any_message_are_replaced(self):
-        assert scrub("Key (email)=(anna.de-vries+x@bakkerij.example) already exists") == (
-            "Key (email)=([e-mail]) already exists"
-        )
+        assert scrub("Key (email)=(anna.de-vries+x@bakkerij.example) already exists") == ("Key (email)=([e-mail]) already exists")
         text = TextFormatter().format(record("user %s", "jan@jansen.example", request_id="-"))
         assert "jan@" not in text and "[e-mail]" in text
 

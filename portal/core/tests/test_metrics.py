@@ -84,9 +84,10 @@ class TestCounters:
     def test_requests_are_counted_per_view_with_their_latency(self, client, employee):
         client.force_login(employee)
         labels = {"view": "accounts:my_account", "method": "GET"}
-        with Counted("django_http_responses_total_by_status_view_method_total", status="200", **labels) as count, Counted(
-            "django_http_requests_latency_seconds_by_view_method_count", **labels
-        ) as latency:
+        with (
+            Counted("django_http_responses_total_by_status_view_method_total", status="200", **labels) as count,
+            Counted("django_http_requests_latency_seconds_by_view_method_count", **labels) as latency,
+        ):
             assert client.get(reverse("accounts:my_account")).status_code == 200
         assert count.delta == 1 and latency.delta == 1
 
@@ -130,9 +131,10 @@ class TestCounters:
 
         jobs.register_job("metrics_heel", lambda: None)
         jobs.register_job("metrics_kapot", broken)
-        with Counted("portal_job_runs_total", job="metrics_heel", outcome="succeeded") as good, Counted(
-            "portal_job_runs_total", job="metrics_kapot", outcome="failed"
-        ) as bad:
+        with (
+            Counted("portal_job_runs_total", job="metrics_heel", outcome="succeeded") as good,
+            Counted("portal_job_runs_total", job="metrics_kapot", outcome="failed") as bad,
+        ):
             jobs.run_due_jobs()
         assert (good.delta, bad.delta) == (1, 1)
 

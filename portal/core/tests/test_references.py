@@ -29,7 +29,6 @@ class TestNextReference:
             assert next_reference("SA", today=day) == "SA-2026-000001"
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_refuses_to_run_outside_a_transaction():
     with pytest.raises(RuntimeError):

@@ -64,13 +64,23 @@ def event():
             "query_string": "q=Anna+de+Vries",
             "data": {"email": "anna@bakkerij.example", "password": "x"},
             "cookies": {"sessionid": "abc"},
-            "headers": {"Cookie": "sessionid=abc", "Authorization": "Bearer t", "User-Agent": "Firefox", "Referer": "https://x/?q=Anna", "X-Forwarded-For": "203.0.113.9"},
+            "headers": {
+                "Cookie": "sessionid=abc",
+                "Authorization": "Bearer t",
+                "User-Agent": "Firefox",
+                "Referer": "https://x/?q=Anna",
+                "X-Forwarded-For": "203.0.113.9",
+            },
             "env": {"REMOTE_ADDR": "203.0.113.9"},
         },
         "user": {"id": "7", "email": "anna@bakkerij.example", "username": "anna", "ip_address": "203.0.113.9"},
         "exception": {"values": [{"type": "IntegrityError", "value": "Key (email)=(anna@bakkerij.example) already exists."}]},
         "logentry": {"message": "failed for %s", "formatted": "failed for anna@bakkerij.example"},
-        "breadcrumbs": {"values": [{"category": "query", "message": "SELECT ... WHERE email = %s", "data": {"params": ["anna@bakkerij.example"]}}]},
+        "breadcrumbs": {
+            "values": [
+                {"category": "query", "message": "SELECT ... WHERE email = %s", "data": {"params": ["anna@bakkerij.example"]}}
+            ]
+        },
     }
 
 

@@ -17,9 +17,7 @@ PRODUCTION = {
 
 def manage(*args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG")}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True)
 
 
 def test_refuses_to_start_without_secret_key_when_debug_is_off():

@@ -22,7 +22,9 @@ class AttachmentsForm(Form):
     attachments = AttachmentsField()
 
 
-@pytest.mark.parametrize("fmt, content_type", [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("GIF", "image/gif"), ("WEBP", "image/webp")])
+@pytest.mark.parametrize(
+    "fmt, content_type", [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("GIF", "image/gif"), ("WEBP", "image/webp")]
+)
 def test_images_are_recognised_by_content(fmt, content_type):
     assert detect_type(image(fmt))[0] == content_type
 
@@ -80,7 +82,7 @@ def test_form_field_gives_checked_files_and_is_optional():
         ("a.png", "image/png", ".png"),
         ("b.gif", "image/gif", ".gif"),
     ]
-    assert 'multiple' in str(form["attachments"]) and 'accept="image/png' in str(form["attachments"])
+    assert "multiple" in str(form["attachments"]) and 'accept="image/png' in str(form["attachments"])
 
 
 def test_file_names_lose_folders_and_control_characters():

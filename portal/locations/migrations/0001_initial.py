@@ -5,88 +5,126 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='naam')),
-                ('code', models.CharField(max_length=20, verbose_name='locatiecode')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='organizations.organization', verbose_name='organisatie')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, verbose_name="naam")),
+                ("code", models.CharField(max_length=20, verbose_name="locatiecode")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="organizations.organization",
+                        verbose_name="organisatie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'locatie',
-                'verbose_name_plural': 'locaties',
-                'ordering': ['name'],
+                "verbose_name": "locatie",
+                "verbose_name_plural": "locaties",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='naam')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='departments', to='locations.location', verbose_name='locatie')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=150, verbose_name="naam")),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="departments",
+                        to="locations.location",
+                        verbose_name="locatie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'afdeling',
-                'verbose_name_plural': 'afdelingen',
-                'ordering': ['name'],
+                "verbose_name": "afdeling",
+                "verbose_name_plural": "afdelingen",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('visiting', 'Bezoekadres'), ('delivery', 'Afleveradres')], max_length=20, verbose_name='soort')),
-                ('street', models.CharField(max_length=200, verbose_name='straat en huisnummer')),
-                ('postal_code', models.CharField(max_length=10, verbose_name='postcode')),
-                ('city', models.CharField(max_length=100, verbose_name='plaats')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='locations.location', verbose_name='locatie')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("visiting", "Bezoekadres"), ("delivery", "Afleveradres")], max_length=20, verbose_name="soort"
+                    ),
+                ),
+                ("street", models.CharField(max_length=200, verbose_name="straat en huisnummer")),
+                ("postal_code", models.CharField(max_length=10, verbose_name="postcode")),
+                ("city", models.CharField(max_length=100, verbose_name="plaats")),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="locations.location",
+                        verbose_name="locatie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'adres',
-                'verbose_name_plural': 'adressen',
-                'ordering': ['kind'],
+                "verbose_name": "adres",
+                "verbose_name_plural": "adressen",
+                "ordering": ["kind"],
             },
         ),
         migrations.CreateModel(
-            name='LocationLink',
+            name="LocationLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='locations.location')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='location_links', to='organizations.membership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "location",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="links", to="locations.location"),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="location_links", to="organizations.membership"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gekoppelde locatie',
-                'verbose_name_plural': 'gekoppelde locaties',
+                "verbose_name": "gekoppelde locatie",
+                "verbose_name_plural": "gekoppelde locaties",
             },
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.UniqueConstraint(fields=('organization', 'code'), name='location_code_unique_per_organization'),
+            model_name="location",
+            constraint=models.UniqueConstraint(fields=("organization", "code"), name="location_code_unique_per_organization"),
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('location', 'name'), name='department_name_unique_per_location'),
+            model_name="department",
+            constraint=models.UniqueConstraint(fields=("location", "name"), name="department_name_unique_per_location"),
         ),
         migrations.AddConstraint(
-            model_name='address',
-            constraint=models.UniqueConstraint(fields=('location', 'kind'), name='address_kind_unique_per_location'),
+            model_name="address",
+            constraint=models.UniqueConstraint(fields=("location", "kind"), name="address_kind_unique_per_location"),
         ),
         migrations.AddConstraint(
-            model_name='address',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['visiting', 'delivery'])), name='address_kind_valid'),
+            model_name="address",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["visiting", "delivery"])), name="address_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='locationlink',
-            constraint=models.UniqueConstraint(fields=('membership', 'location'), name='location_link_unique'),
+            model_name="locationlink",
+            constraint=models.UniqueConstraint(fields=("membership", "location"), name="location_link_unique"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('locations', '0001_initial'),
+        ("locations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='department',
-            name='is_archived',
-            field=models.BooleanField(default=False, verbose_name='gearchiveerd'),
+            model_name="department",
+            name="is_archived",
+            field=models.BooleanField(default=False, verbose_name="gearchiveerd"),
         ),
         migrations.AddField(
-            model_name='location',
-            name='is_archived',
-            field=models.BooleanField(default=False, verbose_name='gearchiveerd'),
+            model_name="location",
+            name="is_archived",
+            field=models.BooleanField(default=False, verbose_name="gearchiveerd"),
         ),
     ]

@@ -98,7 +98,9 @@ class TestDetail:
         LocationLink.objects.create(membership=employee.membership, location=locations[1])
         assert client.get(detail(locations[1])).status_code == 200
 
-    def test_query_count_does_not_grow_with_departments_and_links(self, client, admin_user, organization, locations, django_assert_max_num_queries):
+    def test_query_count_does_not_grow_with_departments_and_links(
+        self, client, admin_user, organization, locations, django_assert_max_num_queries
+    ):
         from conftest import make_account
         from portal.locations.models import Department
 

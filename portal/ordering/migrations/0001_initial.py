@@ -6,171 +6,299 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('locations', '0001_initial'),
-        ('organizations', '0005_order_limit'),
+        ("locations", "0001_initial"),
+        ("organizations", "0005_order_limit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='naam')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='korte naam in de URL')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='omschrijving')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='volgorde')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='gearchiveerd')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="naam")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="korte naam in de URL")),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="omschrijving")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="volgorde")),
+                ("is_archived", models.BooleanField(default=False, verbose_name="gearchiveerd")),
             ],
             options={
-                'verbose_name': 'categorie',
-                'verbose_name_plural': 'categorieën',
-                'ordering': ['position', 'name'],
+                "verbose_name": "categorie",
+                "verbose_name_plural": "categorieën",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='bestelnummer')),
-                ('delivery_street', models.CharField(max_length=200, verbose_name='straat en huisnummer')),
-                ('delivery_postal_code', models.CharField(max_length=10, verbose_name='postcode')),
-                ('delivery_city', models.CharField(max_length=100, verbose_name='plaats')),
-                ('reference', models.CharField(blank=True, max_length=35, verbose_name='je referentie')),
-                ('wished_delivery_date', models.DateField(blank=True, null=True, verbose_name='gewenste leverdatum')),
-                ('remarks', models.CharField(blank=True, max_length=500, verbose_name='opmerkingen')),
-                ('status', models.CharField(choices=[('pending_approval', 'Wacht op goedkeuring'), ('rejected', 'Afgewezen'), ('received', 'Ontvangen'), ('processing', 'In behandeling'), ('shipped', 'Verzonden'), ('delivered', 'Geleverd'), ('cancelled', 'Geannuleerd')], max_length=20, verbose_name='status')),
-                ('subtotal', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='totaal excl. btw')),
-                ('vat_total', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='btw')),
-                ('total', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='totaal incl. btw')),
-                ('submission_key', models.UUIDField(editable=False, unique=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='beoordeeld op')),
-                ('rejection_reason', models.CharField(blank=True, max_length=500, verbose_name='reden van afwijzing')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='geannuleerd op')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='besteld op')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd op')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='geannuleerd door')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='beoordeeld door')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='locations.department', verbose_name='afdeling')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='locations.location', verbose_name='locatie')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='organizations.organization', verbose_name='organisatie')),
-                ('placed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to=settings.AUTH_USER_MODEL, verbose_name='besteld door')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="bestelnummer")),
+                ("delivery_street", models.CharField(max_length=200, verbose_name="straat en huisnummer")),
+                ("delivery_postal_code", models.CharField(max_length=10, verbose_name="postcode")),
+                ("delivery_city", models.CharField(max_length=100, verbose_name="plaats")),
+                ("reference", models.CharField(blank=True, max_length=35, verbose_name="je referentie")),
+                ("wished_delivery_date", models.DateField(blank=True, null=True, verbose_name="gewenste leverdatum")),
+                ("remarks", models.CharField(blank=True, max_length=500, verbose_name="opmerkingen")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending_approval", "Wacht op goedkeuring"),
+                            ("rejected", "Afgewezen"),
+                            ("received", "Ontvangen"),
+                            ("processing", "In behandeling"),
+                            ("shipped", "Verzonden"),
+                            ("delivered", "Geleverd"),
+                            ("cancelled", "Geannuleerd"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("subtotal", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="totaal excl. btw")),
+                ("vat_total", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="btw")),
+                ("total", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="totaal incl. btw")),
+                ("submission_key", models.UUIDField(editable=False, unique=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="beoordeeld op")),
+                ("rejection_reason", models.CharField(blank=True, max_length=500, verbose_name="reden van afwijzing")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="geannuleerd op")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="besteld op")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd op")),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="geannuleerd door",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="beoordeeld door",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="locations.department",
+                        verbose_name="afdeling",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="locations.location",
+                        verbose_name="locatie",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="organizations.organization",
+                        verbose_name="organisatie",
+                    ),
+                ),
+                (
+                    "placed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="besteld door",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bestelling',
-                'verbose_name_plural': 'bestellingen',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "bestelling",
+                "verbose_name_plural": "bestellingen",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='artikelnummer')),
-                ('name', models.CharField(max_length=150, verbose_name='naam')),
-                ('description', models.TextField(blank=True, verbose_name='waarvoor')),
-                ('unit', models.CharField(help_text='Bijvoorbeeld: doos van 50 rollen', max_length=80, verbose_name='eenheid')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='prijs per eenheid (excl. btw)')),
-                ('vat_rate', models.CharField(choices=[('21.00', '21% (hoog tarief)'), ('9.00', '9% (laag tarief)'), ('0.00', '0%')], default='21.00', max_length=5, verbose_name='btw-tarief')),
-                ('max_quantity', models.PositiveIntegerField(default=100, verbose_name='hoogste aantal per bestelling')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='gearchiveerd')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='ordering.category', verbose_name='categorie')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="artikelnummer")),
+                ("name", models.CharField(max_length=150, verbose_name="naam")),
+                ("description", models.TextField(blank=True, verbose_name="waarvoor")),
+                ("unit", models.CharField(help_text="Bijvoorbeeld: doos van 50 rollen", max_length=80, verbose_name="eenheid")),
+                ("price", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="prijs per eenheid (excl. btw)")),
+                (
+                    "vat_rate",
+                    models.CharField(
+                        choices=[("21.00", "21% (hoog tarief)"), ("9.00", "9% (laag tarief)"), ("0.00", "0%")],
+                        default="21.00",
+                        max_length=5,
+                        verbose_name="btw-tarief",
+                    ),
+                ),
+                ("max_quantity", models.PositiveIntegerField(default=100, verbose_name="hoogste aantal per bestelling")),
+                ("is_archived", models.BooleanField(default=False, verbose_name="gearchiveerd")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="ordering.category",
+                        verbose_name="categorie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'producten',
-                'ordering': ['name'],
+                "verbose_name": "product",
+                "verbose_name_plural": "producten",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product_code', models.CharField(max_length=30, verbose_name='artikelnummer')),
-                ('product_name', models.CharField(max_length=150, verbose_name='product')),
-                ('unit', models.CharField(max_length=80, verbose_name='eenheid')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='prijs per eenheid (excl. btw)')),
-                ('vat_rate', models.CharField(choices=[('21.00', '21% (hoog tarief)'), ('9.00', '9% (laag tarief)'), ('0.00', '0%')], max_length=5, verbose_name='btw-tarief')),
-                ('quantity', models.PositiveIntegerField(verbose_name='aantal')),
-                ('line_total', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='bedrag excl. btw')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='ordering.order')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='order_lines', to='ordering.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("product_code", models.CharField(max_length=30, verbose_name="artikelnummer")),
+                ("product_name", models.CharField(max_length=150, verbose_name="product")),
+                ("unit", models.CharField(max_length=80, verbose_name="eenheid")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="prijs per eenheid (excl. btw)"),
+                ),
+                (
+                    "vat_rate",
+                    models.CharField(
+                        choices=[("21.00", "21% (hoog tarief)"), ("9.00", "9% (laag tarief)"), ("0.00", "0%")],
+                        max_length=5,
+                        verbose_name="btw-tarief",
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="aantal")),
+                ("line_total", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="bedrag excl. btw")),
+                (
+                    "order",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="ordering.order"),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="order_lines", to="ordering.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='CartItem',
+            name="CartItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(verbose_name='aantal')),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cart_items', to='organizations.membership')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ordering.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField(verbose_name="aantal")),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="cart_items", to="organizations.membership"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ordering.product"),
+                ),
             ],
             options={
-                'ordering': ['added_at', 'pk'],
+                "ordering": ["added_at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['organization', '-created_at', '-id'], name='order_org_created'),
+            model_name="order",
+            index=models.Index(fields=["organization", "-created_at", "-id"], name="order_org_created"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['location', '-created_at', '-id'], name='order_location_created'),
+            model_name="order",
+            index=models.Index(fields=["location", "-created_at", "-id"], name="order_location_created"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['organization', 'status'], name='order_org_status'),
+            model_name="order",
+            index=models.Index(fields=["organization", "status"], name="order_org_status"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending_approval', 'rejected', 'received', 'processing', 'shipped', 'delivered', 'cancelled'])), name='order_status_valid'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["pending_approval", "rejected", "received", "processing", "shipped", "delivered", "cancelled"],
+                    )
+                ),
+                name="order_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('subtotal__gte', 0), ('total__gte', 0), ('vat_total__gte', 0)), name='order_amounts_not_negative'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("subtotal__gte", 0), ("total__gte", 0), ("vat_total__gte", 0)),
+                name="order_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='order_rejection_has_reason'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rejected"), _negated=True),
+                    models.Q(("rejection_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="order_rejection_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['category', 'is_archived', 'name'], name='product_category_offered'),
+            model_name="product",
+            index=models.Index(fields=["category", "is_archived", "name"], name="product_category_offered"),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_not_negative'),
+            model_name="product",
+            constraint=models.CheckConstraint(condition=models.Q(("price__gte", 0)), name="product_price_not_negative"),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('vat_rate__in', ['21.00', '9.00', '0.00'])), name='product_vat_rate_valid'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("vat_rate__in", ["21.00", "9.00", "0.00"])), name="product_vat_rate_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('max_quantity__gte', 1)), name='product_max_quantity_positive'),
+            model_name="product",
+            constraint=models.CheckConstraint(condition=models.Q(("max_quantity__gte", 1)), name="product_max_quantity_positive"),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='order_line_quantity_positive'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(condition=models.Q(("quantity__gte", 1)), name="order_line_quantity_positive"),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.UniqueConstraint(fields=('order', 'product'), name='order_line_unique_product'),
+            model_name="orderline",
+            constraint=models.UniqueConstraint(fields=("order", "product"), name="order_line_unique_product"),
         ),
         migrations.AddConstraint(
-            model_name='cartitem',
-            constraint=models.UniqueConstraint(fields=('membership', 'product'), name='cart_item_unique_product'),
+            model_name="cartitem",
+            constraint=models.UniqueConstraint(fields=("membership", "product"), name="cart_item_unique_product"),
         ),
         migrations.AddConstraint(
-            model_name='cartitem',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='cart_item_quantity_positive'),
+            model_name="cartitem",
+            constraint=models.CheckConstraint(condition=models.Q(("quantity__gte", 1)), name="cart_item_quantity_positive"),
         ),
     ]

@@ -17,9 +17,26 @@ def category(db):
 @pytest.fixture
 def products(category):
     return {
-        "roll": Product.objects.create(category=category, code="ROL-57", name="Kassarol 57 mm", unit="doos van 50", price=Decimal("27.50"), vat_rate=VatRate.HIGH, max_quantity=40),
-        "folder": Product.objects.create(category=category, code="FOLDER", name="Folder veilig pinnen", unit="pak van 100", price=Decimal("14.00"), vat_rate=VatRate.LOW),
-        "coins": Product.objects.create(category=category, code="MUNT-2", name="Muntrol € 2", unit="per rol", price=Decimal("50.00"), vat_rate=VatRate.ZERO),
+        "roll": Product.objects.create(
+            category=category,
+            code="ROL-57",
+            name="Kassarol 57 mm",
+            unit="doos van 50",
+            price=Decimal("27.50"),
+            vat_rate=VatRate.HIGH,
+            max_quantity=40,
+        ),
+        "folder": Product.objects.create(
+            category=category,
+            code="FOLDER",
+            name="Folder veilig pinnen",
+            unit="pak van 100",
+            price=Decimal("14.00"),
+            vat_rate=VatRate.LOW,
+        ),
+        "coins": Product.objects.create(
+            category=category, code="MUNT-2", name="Muntrol € 2", unit="per rol", price=Decimal("50.00"), vat_rate=VatRate.ZERO
+        ),
     }
 
 
@@ -31,7 +48,9 @@ def orderer(organization, locations):
 
 @pytest.fixture
 def second_admin(organization, locations):
-    return make_account(organization, "admin2@test.example", role=Role.ADMINISTRATOR, may_order=True, locations=locations, full_name="Bea Beheer")
+    return make_account(
+        organization, "admin2@test.example", role=Role.ADMINISTRATOR, may_order=True, locations=locations, full_name="Bea Beheer"
+    )
 
 
 def place(user, location, lines, **kwargs):

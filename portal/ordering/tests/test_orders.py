@@ -214,7 +214,12 @@ def test_a_department_of_another_location_is_refused(client, admin_user, locatio
 @time_machine.travel(WEDNESDAY, tick=False)
 @pytest.mark.parametrize(
     "day, code",
-    [("2026-11-26", "date_too_early"), ("2026-11-28", "date_weekend"), ("2026-12-25", "date_holiday"), ("2027-06-01", "date_too_late")],
+    [
+        ("2026-11-26", "date_too_early"),
+        ("2026-11-28", "date_weekend"),
+        ("2026-12-25", "date_holiday"),
+        ("2027-06-01", "date_too_late"),
+    ],
 )
 def test_the_wished_delivery_date_is_checked(client, orderer, locations, products, day, code):
     client.force_login(orderer)
@@ -319,7 +324,9 @@ def test_an_employee_cannot_approve(limited, admin_user, organization, locations
 # --- cancelling and ordering again ---------------------------------------------------------------
 
 
-def test_the_orderer_cancels_until_hartingbank_starts(client, orderer, staff_user, locations, products, django_capture_on_commit_callbacks):
+def test_the_orderer_cancels_until_hartingbank_starts(
+    client, orderer, staff_user, locations, products, django_capture_on_commit_callbacks
+):
     order = place(orderer, locations[0], [(products["roll"], 1)])
     client.force_login(orderer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -341,7 +348,9 @@ def test_cancelling_an_ended_order_says_so(orderer, locations, products):
     assert error.value.code == "already_ended"
 
 
-def test_a_colleague_at_the_same_location_cannot_cancel_but_an_administrator_can(orderer, admin_user, organization, locations, products):
+def test_a_colleague_at_the_same_location_cannot_cancel_but_an_administrator_can(
+    orderer, admin_user, organization, locations, products
+):
     order = place(orderer, locations[0], [(products["roll"], 1)])
     colleague = make_account(organization, "collega@test.example", may_order=True, locations=locations[:1])
     with pytest.raises(services.OrderError) as error:
@@ -440,7 +449,9 @@ def test_the_period_counts_whole_local_days(client, admin_user, orderer, locatio
     assert found(date_from="2026-11-21") == []
 
 
-def test_the_order_list_rows_are_read_as_values_in_one_query(client, admin_user, orderer, locations, products, django_assert_num_queries):
+def test_the_order_list_rows_are_read_as_values_in_one_query(
+    client, admin_user, orderer, locations, products, django_assert_num_queries
+):
     """Session, user, the tabs' cart and approval counts, the filter's locations, and
     one query for the rows with their location and orderer (shorter than a page, so
     they are their count)."""
@@ -529,7 +540,9 @@ def test_an_administrator_whose_login_is_disabled_is_no_approver(admin_user, sec
     assert error.value.code == "no_approver"
 
 
-def test_the_approvals_list_pages_instead_of_stopping(client, limited, admin_user, locations, products, django_assert_num_queries):
+def test_the_approvals_list_pages_instead_of_stopping(
+    client, limited, admin_user, locations, products, django_assert_num_queries
+):
     for _ in range(27):
         place(limited, locations[0], [(products["roll"], 4)])
     client.force_login(admin_user)

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,41 +14,98 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='naam')),
-                ('customer_number', models.CharField(max_length=20, unique=True, verbose_name='klantnummer')),
-                ('portal_access', models.BooleanField(default=True, verbose_name='toegang tot Mijn HartingBank')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('account_manager', models.ForeignKey(blank=True, limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_organizations', to=settings.AUTH_USER_MODEL, verbose_name='accountmanager')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="naam")),
+                ("customer_number", models.CharField(max_length=20, unique=True, verbose_name="klantnummer")),
+                ("portal_access", models.BooleanField(default=True, verbose_name="toegang tot Mijn HartingBank")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op")),
+                (
+                    "account_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_organizations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="accountmanager",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisatie',
-                'verbose_name_plural': 'organisaties',
-                'ordering': ['name'],
+                "verbose_name": "organisatie",
+                "verbose_name_plural": "organisaties",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('administrator', 'Administrator'), ('employee', 'Medewerker')], default='employee', max_length=20, verbose_name='rol')),
-                ('may_use_portal', models.BooleanField(default=True, verbose_name='mag zaken regelen op de portal')),
-                ('may_order', models.BooleanField(default=False, verbose_name='mag bestellen')),
-                ('status', models.CharField(choices=[('invited', 'Uitgenodigd'), ('active', 'Actief'), ('deactivated', 'Gedeactiveerd')], default='invited', max_length=20, verbose_name='status')),
-                ('deactivated_until', models.DateField(blank=True, null=True, verbose_name='gedeactiveerd tot')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt op')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='gewijzigd op')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='membership', to=settings.AUTH_USER_MODEL, verbose_name='gebruiker')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='organizations.organization', verbose_name='organisatie')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("administrator", "Administrator"), ("employee", "Medewerker")],
+                        default="employee",
+                        max_length=20,
+                        verbose_name="rol",
+                    ),
+                ),
+                ("may_use_portal", models.BooleanField(default=True, verbose_name="mag zaken regelen op de portal")),
+                ("may_order", models.BooleanField(default=False, verbose_name="mag bestellen")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("invited", "Uitgenodigd"), ("active", "Actief"), ("deactivated", "Gedeactiveerd")],
+                        default="invited",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("deactivated_until", models.DateField(blank=True, null=True, verbose_name="gedeactiveerd tot")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt op")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="gewijzigd op")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="gebruiker",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="organizations.organization",
+                        verbose_name="organisatie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'account',
-                'verbose_name_plural': 'accounts',
-                'indexes': [models.Index(fields=['organization', 'status'], name='membership_org_status'), models.Index(fields=['organization', 'role'], name='membership_org_role')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['administrator', 'employee'])), name='membership_role_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['invited', 'active', 'deactivated'])), name='membership_status_valid'), models.CheckConstraint(condition=models.Q(('deactivated_until__isnull', True), ('status', 'deactivated'), _connector='OR'), name='membership_until_only_when_deactivated')],
+                "verbose_name": "account",
+                "verbose_name_plural": "accounts",
+                "indexes": [
+                    models.Index(fields=["organization", "status"], name="membership_org_status"),
+                    models.Index(fields=["organization", "role"], name="membership_org_role"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["administrator", "employee"])), name="membership_role_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["invited", "active", "deactivated"])), name="membership_status_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("deactivated_until__isnull", True), ("status", "deactivated"), _connector="OR"),
+                        name="membership_until_only_when_deactivated",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,53 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'uitnodiging',
-                'verbose_name_plural': 'uitnodigingen',
+                "verbose_name": "uitnodiging",
+                "verbose_name_plural": "uitnodigingen",
             },
         ),
         migrations.RemoveConstraint(
-            model_name='membership',
-            name='membership_status_valid',
+            model_name="membership",
+            name="membership_status_valid",
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='status',
-            field=models.CharField(choices=[('invited', 'Uitgenodigd'), ('active', 'Actief'), ('deactivated', 'Gedeactiveerd'), ('deleted', 'Verwijderd')], default='invited', max_length=20, verbose_name='status'),
+            model_name="membership",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("invited", "Uitgenodigd"),
+                    ("active", "Actief"),
+                    ("deactivated", "Gedeactiveerd"),
+                    ("deleted", "Verwijderd"),
+                ],
+                default="invited",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['invited', 'active', 'deactivated', 'deleted'])), name='membership_status_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["invited", "active", "deactivated", "deleted"])),
+                name="membership_status_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invitation",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='membership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='organizations.membership'),
+            model_name="invitation",
+            name="membership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="organizations.membership"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('used_at__isnull', True), ('revoked_at__isnull', True), _connector='OR'), name='invitation_used_or_revoked_not_both'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("used_at__isnull", True), ("revoked_at__isnull", True), _connector="OR"),
+                name="invitation_used_or_revoked_not_both",
+            ),
         ),
     ]

@@ -6,31 +6,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0002_invitation_remove_membership_membership_status_valid_and_more'),
+        ("organizations", "0002_invitation_remove_membership_membership_status_valid_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('filename', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('preview', 'Wacht op bevestiging'), ('cancelled', 'Geannuleerd'), ('running', 'Bezig'), ('done', 'Klaar')], default='preview', max_length=20)),
-                ('rows', models.JSONField(default=list)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('processed', models.PositiveIntegerField(default=0)),
-                ('results', models.JSONField(default=list)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("filename", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preview", "Wacht op bevestiging"),
+                            ("cancelled", "Geannuleerd"),
+                            ("running", "Bezig"),
+                            ("done", "Klaar"),
+                        ],
+                        default="preview",
+                        max_length=20,
+                    ),
+                ),
+                ("rows", models.JSONField(default=list)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("processed", models.PositiveIntegerField(default=0)),
+                ("results", models.JSONField(default=list)),
+                (
+                    "created_by",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="organizations.organization"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import',
-                'verbose_name_plural': 'imports',
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['preview', 'cancelled', 'running', 'done'])), name='import_status_valid')],
+                "verbose_name": "import",
+                "verbose_name_plural": "imports",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["preview", "cancelled", "running", "done"])),
+                        name="import_status_valid",
+                    )
+                ],
             },
         ),
     ]

@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0004_email_change'),
+        ("organizations", "0004_email_change"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='order_limit',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='bestellimiet (excl. btw)'),
+            model_name="membership",
+            name="order_limit",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="bestellimiet (excl. btw)"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('order_limit__isnull', True), ('order_limit__gte', 0), _connector='OR'), name='membership_order_limit_not_negative'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("order_limit__isnull", True), ("order_limit__gte", 0), _connector="OR"),
+                name="membership_order_limit_not_negative",
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0005_order_limit'),
+        ("organizations", "0005_order_limit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='mfa_deadline',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='tweestapsverificatie ingesteld uiterlijk'),
+            model_name="organization",
+            name="mfa_deadline",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="tweestapsverificatie ingesteld uiterlijk"),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='mfa_required_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='tweestapsverificatie verplicht sinds'),
+            model_name="organization",
+            name="mfa_required_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="tweestapsverificatie verplicht sinds"),
         ),
     ]

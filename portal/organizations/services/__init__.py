@@ -16,11 +16,11 @@ Each service checks the actor's role here, whichever page called it.
 """
 
 # The services by concern, one module each; their public names are read from here.
-from .rules import (  # noqa: F401
-    AccountRuleError,
-    InvitationInvalid,
-    MEMBERSHIP_FIELDS,
-    PERSONAL_FIELDS,
+from .changes import (  # noqa: F401
+    account_personal_data_apply,
+    account_update,
+    email_change_confirm,
+    email_change_lookup,
 )
 from .invitations import (  # noqa: F401
     account_invite,
@@ -29,12 +29,6 @@ from .invitations import (  # noqa: F401
     invitation_lookup,
     invitation_resend,
     invitation_withdraw,
-)
-from .changes import (  # noqa: F401
-    account_personal_data_apply,
-    account_update,
-    email_change_confirm,
-    email_change_lookup,
 )
 from .lifecycle import (  # noqa: F401
     account_deactivate,
@@ -47,6 +41,12 @@ from .organization import (  # noqa: F401
     organization_access_set,
     organization_create,
     organization_update,
+)
+from .rules import (  # noqa: F401
+    MEMBERSHIP_FIELDS,
+    PERSONAL_FIELDS,
+    AccountRuleError,
+    InvitationInvalid,
 )
 from .two_step import (  # noqa: F401
     account_mfa_reset,

@@ -1,12 +1,8 @@
 """Whether an address may be given to an account: what is in use is told only of the organization itself."""
 
-
-
-
 from portal.accounts.staff import is_staff_member
 
 from .rules import AccountRuleError, User, _send
-
 
 # --- addresses ------------------------------------------------------------------------------
 

@@ -1,6 +1,5 @@
 """Changing an account: personal data, role, rights and locations, and a new e-mail address its owner confirms."""
 
-
 import secrets
 from datetime import timedelta
 
@@ -17,8 +16,24 @@ from portal.locations.models import Location
 from ..models import EmailChange, Role, Status
 from .addresses import _address_in_use, _tell_the_owner
 from .invitations import invitation_issue
-from .rules import AccountRuleError, MEMBERSHIP_FIELDS, PERSONAL_FIELDS, User, _amount, _bump_version, _changed, _check_locations, _hash_token, _lock, _lock_organization, _refuse_losing_last_administrator, _refuse_self, _refuse_unless_may_act, _send, _set_locations
-
+from .rules import (
+    MEMBERSHIP_FIELDS,
+    PERSONAL_FIELDS,
+    AccountRuleError,
+    User,
+    _amount,
+    _bump_version,
+    _changed,
+    _check_locations,
+    _hash_token,
+    _lock,
+    _lock_organization,
+    _refuse_losing_last_administrator,
+    _refuse_self,
+    _refuse_unless_may_act,
+    _send,
+    _set_locations,
+)
 
 # --- change ---------------------------------------------------------------------------------
 
@@ -143,9 +158,7 @@ def _email_change_request(*, actor, membership, new_email, request=None, elsewhe
     else:
         _send("email_change_confirm", new_email, {**context, "url": site_url(reverse("email_change_confirm", args=[token]))})
     _send("email_change_requested", user.email, context)
-    audit_record(
-        "email_change_requested", actor=actor, target=user, request=request, changes={"email": [user.email, new_email]}
-    )
+    audit_record("email_change_requested", actor=actor, target=user, request=request, changes={"email": [user.email, new_email]})
 
 
 def email_change_lookup(token, user):

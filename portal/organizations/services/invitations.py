@@ -1,6 +1,5 @@
 """Inviting an account, and its invitation link: resend, withdraw, accept."""
 
-
 import secrets
 from datetime import timedelta
 
@@ -18,8 +17,20 @@ from portal.locations.models import LocationLink
 
 from ..models import Invitation, Membership, Role, Status
 from .addresses import _address_in_use, _tell_the_owner
-from .rules import AccountRuleError, InvitationInvalid, User, _amount, _check_locations, _erase, _hash_token, _lock, _lock_organization, _refuse_unless_may_act, _refuse_unless_may_invite, _send
-
+from .rules import (
+    AccountRuleError,
+    InvitationInvalid,
+    User,
+    _amount,
+    _check_locations,
+    _erase,
+    _hash_token,
+    _lock,
+    _lock_organization,
+    _refuse_unless_may_act,
+    _refuse_unless_may_invite,
+    _send,
+)
 
 # --- invitations ----------------------------------------------------------------------------
 

@@ -1,7 +1,5 @@
 """Deactivating, reactivating and deleting an account; its linked locations on request."""
 
-
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -11,8 +9,18 @@ from portal.accounts.staff import is_staff_member
 from portal.core.audit import audit_record
 
 from ..models import Membership, Status
-from .rules import AccountRuleError, _bump_version, _check_locations, _erase, _lock, _refuse_losing_last_administrator, _refuse_self, _refuse_unless_may_act, _set_locations, logger
-
+from .rules import (
+    AccountRuleError,
+    _bump_version,
+    _check_locations,
+    _erase,
+    _lock,
+    _refuse_losing_last_administrator,
+    _refuse_self,
+    _refuse_unless_may_act,
+    _set_locations,
+    logger,
+)
 
 # --- deactivate, reactivate, delete ----------------------------------------------------------
 
@@ -63,9 +71,7 @@ def account_reactivate(*, actor, membership, reason="", request=None):
 def reactivate_due_accounts():
     """Bring the stored status up to date for deactivations whose end date has come.
     (Logins already treat them as active; this keeps the overview's data exact.)"""
-    due = Membership.objects.filter(
-        status=Status.DEACTIVATED, deactivated_until__lte=timezone.localdate()
-    ).select_related("user")
+    due = Membership.objects.filter(status=Status.DEACTIVATED, deactivated_until__lte=timezone.localdate()).select_related("user")
     count = 0
     for membership in due:
         try:

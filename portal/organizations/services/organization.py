@@ -1,7 +1,5 @@
 """HartingBank's side: organizations and their access to the portal."""
 
-
-
 from django.db import IntegrityError, transaction
 
 from portal.accounts.sessions import sessions_end_of_organization
@@ -10,7 +8,6 @@ from portal.core.audit import audit_record
 
 from ..models import Organization
 from .rules import AccountRuleError, _lock_organization
-
 
 # --- HartingBank: organizations and their access ---------------------------------------------
 

@@ -1,6 +1,5 @@
 """The rules of Accountbeheer that every service checks, and the helpers the services share."""
 
-
 import hashlib
 import logging
 
@@ -18,8 +17,6 @@ from portal.locations.models import LocationLink
 
 from ..models import Membership, Organization, Role, Status
 from ..permissions import can_act_on_accounts, can_invite
-
-
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -150,13 +147,9 @@ def _set_locations(membership, locations):
     if old == new:
         return None
     LocationLink.objects.filter(membership=membership).exclude(location_id__in=new).delete()
-    LocationLink.objects.bulk_create(
-        [LocationLink(membership=membership, location_id=pk) for pk in new - old]
-    )
+    LocationLink.objects.bulk_create([LocationLink(membership=membership, location_id=pk) for pk in new - old])
     names = dict((loc.pk, loc.name) for loc in locations)
-    names.update(
-        membership.organization.locations.filter(pk__in=old - new).values_list("pk", "name")
-    )
+    names.update(membership.organization.locations.filter(pk__in=old - new).values_list("pk", "name"))
     return [sorted(names[pk] for pk in old), sorted(names[pk] for pk in new)]
 
 
@@ -176,11 +169,7 @@ def _amount(value):
 
 
 def _changed(obj, data, fields):
-    return {
-        field: [getattr(obj, field), data[field]]
-        for field in fields
-        if field in data and getattr(obj, field) != data[field]
-    }
+    return {field: [getattr(obj, field), data[field]] for field in fields if field in data and getattr(obj, field) != data[field]}
 
 
 def _erase(membership):
@@ -204,6 +193,4 @@ def _erase(membership):
     membership.may_use_portal = False
     membership.may_order = False
     membership.version = F("version") + 1
-    membership.save(
-        update_fields=["status", "deactivated_until", "may_use_portal", "may_order", "version", "updated_at"]
-    )
+    membership.save(update_fields=["status", "deactivated_until", "may_use_portal", "may_order", "version", "updated_at"])

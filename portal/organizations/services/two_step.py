@@ -1,6 +1,5 @@
 """Two-step login: resetting a lost second factor, requiring it for an organization."""
 
-
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,7 +13,6 @@ from portal.core.audit import audit_record
 from ..models import Status
 from ..permissions import can_manage_accounts
 from .rules import AccountRuleError, _lock, _lock_organization, _refuse_unless_may_act, _send
-
 
 # --- two-step login -----------------------------------------------------------------------------
 

@@ -37,9 +37,7 @@ def url_for(name, takes_id, account):
     if takes_id == "account":
         return reverse(name, args=[account.membership.pk])
     if takes_id == "batch":
-        batch = ImportBatch.objects.create(
-            organization=account.membership.organization, created_by=account, filename="a.csv"
-        )
+        batch = ImportBatch.objects.create(organization=account.membership.organization, created_by=account, filename="a.csv")
         return reverse(name, args=[batch.pk])
     return reverse(name)
 
@@ -68,7 +66,9 @@ class TestWhoReachesAccountbeheer:
         client.force_login(staff_user)
         assert getattr(client, method)(url_for(name, takes_id, employee)).status_code == 404
 
-    def test_deactivated_until_reactivated_administrator_gets_404(self, client, admin_user, employee, organization, name, method, takes_id):
+    def test_deactivated_until_reactivated_administrator_gets_404(
+        self, client, admin_user, employee, organization, name, method, takes_id
+    ):
         from conftest import make_account
         from portal.organizations.models import Role
 

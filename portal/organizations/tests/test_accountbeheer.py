@@ -2,8 +2,8 @@ import re
 from decimal import Decimal
 
 import pytest
-from allauth.usersessions.models import UserSession
 import time_machine
+from allauth.usersessions.models import UserSession
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -215,7 +215,9 @@ def change_data(account, **overrides):
 class TestChange:
     def test_change_is_saved_and_audited_with_old_and_new_values(self, admin_client, employee, locations):
         url = reverse("accountbeheer:change", args=[employee.membership.pk])
-        response = admin_client.post(url, change_data(employee, job_title="Teamleider", may_order="on", locations=[locations[1].pk]))
+        response = admin_client.post(
+            url, change_data(employee, job_title="Teamleider", may_order="on", locations=[locations[1].pk])
+        )
         assert response.status_code == 302
         employee.refresh_from_db()
         assert employee.job_title == "Teamleider" and employee.membership.may_order
@@ -252,7 +254,9 @@ class TestChange:
         membership.order_limit = Decimal("100")
         membership.save(update_fields=["order_limit"])
         url = reverse("accountbeheer:change", args=[membership.pk])
-        response = admin_client.post(url, change_data(admin_user, full_name="Anna A. Admin", may_order="on", order_limit="100,00"))
+        response = admin_client.post(
+            url, change_data(admin_user, full_name="Anna A. Admin", may_order="on", order_limit="100,00")
+        )
         assert response.status_code == 302
         admin_user.refresh_from_db()
         assert admin_user.full_name == "Anna A. Admin"
@@ -322,7 +326,9 @@ class TestChange:
         employee.refresh_from_db()
         assert employee.email == "employee@test.example"  # not yet
         assert sorted(m.to[0] for m in mailoutbox) == ["employee@test.example", "erik.nieuw@test.example"]
-        link = re.search(r"https?://[^/\s]+(/mijn-account/e-mailadres-bevestigen/\S+/)", mailoutbox[0].body + mailoutbox[1].body).group(1)
+        link = re.search(
+            r"https?://[^/\s]+(/mijn-account/e-mailadres-bevestigen/\S+/)", mailoutbox[0].body + mailoutbox[1].body
+        ).group(1)
 
         # The administrator cannot confirm it, nor can anyone not logged in as the owner.
         assert admin_client.get(link).status_code == 404
@@ -337,7 +343,9 @@ class TestChange:
         assert employee.email == "erik.nieuw@test.example"
         told = sorted(m.to[0] for m in mailoutbox[2:])
         assert told == ["employee@test.example", "erik.nieuw@test.example"]  # both addresses told
-        assert Client().post(reverse("account_login"), {"login": "erik.nieuw@test.example", "password": PASSWORD}).status_code == 302
+        assert (
+            Client().post(reverse("account_login"), {"login": "erik.nieuw@test.example", "password": PASSWORD}).status_code == 302
+        )
         assert owner.get(link).status_code == 404  # used
 
     def test_an_administrator_cannot_take_over_an_account_through_its_address(
@@ -424,9 +432,7 @@ class TestDeactivateAndReactivate:
         assert employee.membership.status == Status.ACTIVE and employee.membership.deactivated_until is None
 
     def test_until_must_be_in_the_future(self, admin_client, employee):
-        response = admin_client.post(
-            reverse("accountbeheer:deactivate", args=[employee.membership.pk]), {"until": "2020-01-01"}
-        )
+        response = admin_client.post(reverse("accountbeheer:deactivate", args=[employee.membership.pk]), {"until": "2020-01-01"})
         assert form_codes(response, "until") == {"until_not_future"}
 
     def test_nobody_deactivates_themselves(self, admin_client, admin_user, organization):
@@ -487,7 +493,9 @@ def test_bulk_deactivates_and_reports_what_was_refused(admin_client, admin_user,
 def test_the_daily_command_reactivates_accounts_whose_date_has_come(employee):
     from django.core.management import call_command
 
-    services.account_deactivate(actor=None, membership=employee.membership, until=timezone.localdate() + timezone.timedelta(days=1))
+    services.account_deactivate(
+        actor=None, membership=employee.membership, until=timezone.localdate() + timezone.timedelta(days=1)
+    )
     with time_machine.travel(timezone.now() + timezone.timedelta(days=1, hours=2)):
         call_command("reactivate_due_accounts")
     employee.membership.refresh_from_db()
@@ -504,9 +512,7 @@ def test_correcting_the_address_of_an_invitation_sends_a_new_link_and_kills_the_
     membership = Membership.objects.get(user__email="nina@verkeerd.example")
     account = membership.user
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
-            reverse("accountbeheer:change", args=[membership.pk]), change_data(account, email="nina@test.example")
-        )
+        admin_client.post(reverse("accountbeheer:change", args=[membership.pk]), change_data(account, email="nina@test.example"))
     assert [m.to for m in mailoutbox[1:]] == [["nina@test.example"]]
     assert Client().get(old_link).status_code == 410
     assert Client().get(link_in(mailoutbox[1])).status_code == 200

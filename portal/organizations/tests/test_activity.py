@@ -97,7 +97,9 @@ def test_query_count_does_not_grow_with_the_trail(client, admin_user, employee, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field, day", [("since", "0001-01-01"), ("until", "9999-12-31"), ("since", "2100-01-01"), ("until", "1899-12-31")])
+@pytest.mark.parametrize(
+    "field, day", [("since", "0001-01-01"), ("until", "9999-12-31"), ("since", "2100-01-01"), ("until", "1899-12-31")]
+)
 def test_a_day_outside_the_calendar_the_portal_knows_is_refused(client, admin_user, history, field, day):
     client.force_login(admin_user)
     response = client.get(reverse("accountbeheer:activity"), {field: day, "account": "erik"})

@@ -71,13 +71,17 @@ class TestInvitingAnAddressInUseElsewhere:
         other_admin.refresh_from_db()
         assert other_admin.email == "admin@other.example" and other_admin.is_active
 
-    def test_an_address_in_the_organization_itself_is_said_plainly(self, client, admin_user, employee, django_capture_on_commit_callbacks):
+    def test_an_address_in_the_organization_itself_is_said_plainly(
+        self, client, admin_user, employee, django_capture_on_commit_callbacks
+    ):
         client.force_login(admin_user)
         response = invite(client, employee.email, django_capture_on_commit_callbacks)
         assert response.status_code == 200
         assert "al in gebruik" in response.content.decode()
 
-    def test_twice_into_the_same_organization_is_in_use_the_second_time(self, client, admin_user, other_admin, django_capture_on_commit_callbacks):
+    def test_twice_into_the_same_organization_is_in_use_the_second_time(
+        self, client, admin_user, other_admin, django_capture_on_commit_callbacks
+    ):
         client.force_login(admin_user)
         invite(client, other_admin.email, django_capture_on_commit_callbacks)
         again = invite(client, other_admin.email, django_capture_on_commit_callbacks)
@@ -85,10 +89,14 @@ class TestInvitingAnAddressInUseElsewhere:
 
     def test_hartingbank_staff_are_told_plainly(self, account_manager, organization, other_admin):
         with pytest.raises(services.AccountRuleError) as refused:
-            services.account_invite(actor=account_manager, organization=organization, email=other_admin.email, full_name="X", reason="r")
+            services.account_invite(
+                actor=account_manager, organization=organization, email=other_admin.email, full_name="X", reason="r"
+            )
         assert refused.value.code == "email_in_use"
 
-    def test_a_password_reset_of_the_address_reaches_only_the_real_account(self, client, admin_user, other_admin, mailoutbox, django_capture_on_commit_callbacks):
+    def test_a_password_reset_of_the_address_reaches_only_the_real_account(
+        self, client, admin_user, other_admin, mailoutbox, django_capture_on_commit_callbacks
+    ):
         client.force_login(admin_user)
         invite(client, other_admin.email, django_capture_on_commit_callbacks)
         mailoutbox.clear()
@@ -135,11 +143,7 @@ class TestChangingToAnAddressInUseElsewhere:
 @pytest.mark.django_db
 def test_the_import_preview_says_in_use_only_of_the_organizations_own(client, admin_user, employee, other_admin):
     client.force_login(admin_user)
-    text = (
-        "naam;e-mailadres\n"
-        f"Elders;{other_admin.email}\n"
-        f"Eigen;{employee.email}\n"
-    )
+    text = f"naam;e-mailadres\nElders;{other_admin.email}\nEigen;{employee.email}\n"
     client.post(reverse("accountbeheer:import"), {"file": SimpleUploadedFile("a.csv", text.encode(), "text/csv")})
     rows = {row["data"]["full_name"]: row["errors"] for row in ImportBatch.objects.get().rows}
     assert rows["Elders"] == []

@@ -79,7 +79,9 @@ class TestImport:
         assert Membership.objects.filter(user__email__in=["jan@test.example", "noor@test.example"]).count() == 2
         assert len(ImportBatch.objects.get().results) == 2
 
-    def test_an_address_taken_between_preview_and_run_is_reported(self, admin_client, organization, django_capture_on_commit_callbacks):
+    def test_an_address_taken_between_preview_and_run_is_reported(
+        self, admin_client, organization, django_capture_on_commit_callbacks
+    ):
         from conftest import make_account
 
         upload(admin_client, GOOD_AND_BAD)
@@ -225,7 +227,9 @@ class TestFilesAsSpreadsheetsWriteThem:
         assert "regel 3" in response.content.decode()
         assert not ImportBatch.objects.exists()
 
-    @pytest.mark.parametrize("raw", [b"naam;e-mailadres\nNoor\x00;noor@test.example\n", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00"])
+    @pytest.mark.parametrize(
+        "raw", [b"naam;e-mailadres\nNoor\x00;noor@test.example\n", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00"]
+    )
     def test_a_nul_byte_or_a_binary_file_is_refused(self, admin_client, raw):
         response = upload_bytes(admin_client, raw)
         assert [e.code for e in response.context["form"].errors.as_data()["file"]] == ["not_text"]

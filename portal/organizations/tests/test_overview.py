@@ -17,7 +17,11 @@ def add_accounts(organization, count, locations=(), start=0):
     now = timezone.now()
     for n in range(start, start + count):
         user = make_account(
-            organization, f"user{n:03d}@test.example", full_name=f"{'ABCDE'[n % 5]} Persoon {n % 7}", locations=locations, password=None
+            organization,
+            f"user{n:03d}@test.example",
+            full_name=f"{'ABCDE'[n % 5]} Persoon {n % 7}",
+            locations=locations,
+            password=None,
         )
         if n % 3:
             User.objects.filter(pk=user.pk).update(last_login=now - timedelta(hours=n % 4))
@@ -134,14 +138,20 @@ class TestSearchAndFilters:
             data={"full_name": "Eva Everts"}, locations=[],
         )  # fmt: skip
         client.force_login(admin_user)
-        assert [r["user_id"] for r in client.get(reverse("accountbeheer:list"), {"q": "everts"}).context["page"].rows] == [employee.pk]
+        assert [r["user_id"] for r in client.get(reverse("accountbeheer:list"), {"q": "everts"}).context["page"].rows] == [
+            employee.pk
+        ]
         assert client.get(reverse("accountbeheer:list"), {"q": "erik"}).context["page"].rows == []
 
     def test_filter_by_status_role_and_location(self, client, admin_user, employee, organization, locations):
         invited = make_account(organization, "inv@test.example", status=Status.INVITED)
-        Invitation.objects.create(membership=invited.membership, token_hash="a" * 64, expires_at=timezone.now() + timedelta(days=2))
+        Invitation.objects.create(
+            membership=invited.membership, token_hash="a" * 64, expires_at=timezone.now() + timedelta(days=2)
+        )
         expired = make_account(organization, "verlopen@test.example", status=Status.INVITED)
-        Invitation.objects.create(membership=expired.membership, token_hash="b" * 64, expires_at=timezone.now() - timedelta(days=1))
+        Invitation.objects.create(
+            membership=expired.membership, token_hash="b" * 64, expires_at=timezone.now() - timedelta(days=1)
+        )
         paused = make_account(organization, "pauze@test.example")
         Membership.objects.filter(user=paused).update(status=Status.DEACTIVATED)
         client.force_login(admin_user)
@@ -157,7 +167,9 @@ class TestSearchAndFilters:
         assert emails(role=Role.ADMINISTRATOR) == {admin_user.email}
         assert emails(location=locations[1].pk) == {admin_user.email}
 
-    def test_a_search_alone_starts_from_the_users_and_finds_the_same_accounts(self, admin_user, organization, other_organization, monkeypatch):
+    def test_a_search_alone_starts_from_the_users_and_finds_the_same_accounts(
+        self, admin_user, organization, other_organization, monkeypatch
+    ):
         add_accounts(organization, 30)
         add_accounts(other_organization, 5, start=100)  # "Persoon" there too
         gone = make_account(organization, "weg@test.example", full_name="A Persoon 9")
@@ -221,7 +233,9 @@ def test_one_invalid_filter_keeps_the_others(client, admin_user, employee, other
 @pytest.mark.django_db
 def test_the_filter_form_keeps_what_was_chosen(client, admin_user, locations):
     client.force_login(admin_user)
-    page = client.get(reverse("accountbeheer:list"), {"q": "an", "status": "invited", "location": locations[1].pk}).content.decode()
+    page = client.get(
+        reverse("accountbeheer:list"), {"q": "an", "status": "invited", "location": locations[1].pk}
+    ).content.decode()
     assert '<option value="invited" selected>' in page
     assert f'<option value="{locations[1].pk}" selected>' in page
     assert 'name="q" id="id_q" value="an"' in page

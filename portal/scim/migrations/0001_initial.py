@@ -5,24 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0005_order_limit'),
+        ("organizations", "0005_order_limit"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExternalId',
+            name="ExternalId",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(max_length=200)),
-                ('membership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scim_external_id', to='organizations.membership')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.CharField(max_length=200)),
+                (
+                    "membership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scim_external_id",
+                        to="organizations.membership",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organizations.organization"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organization', 'value'), name='scim_external_id_unique_per_organization')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organization", "value"), name="scim_external_id_unique_per_organization")
+                ],
             },
         ),
     ]

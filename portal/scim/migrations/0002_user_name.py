@@ -4,33 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0005_order_limit'),
-        ('scim', '0001_initial'),
+        ("organizations", "0005_order_limit"),
+        ("scim", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='externalid',
-            name='scim_external_id_unique_per_organization',
+            model_name="externalid",
+            name="scim_external_id_unique_per_organization",
         ),
         migrations.AddField(
-            model_name='externalid',
-            name='user_name',
-            field=models.CharField(blank=True, default='', max_length=254),
+            model_name="externalid",
+            name="user_name",
+            field=models.CharField(blank=True, default="", max_length=254),
         ),
         migrations.AlterField(
-            model_name='externalid',
-            name='value',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="externalid",
+            name="value",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
         migrations.AddConstraint(
-            model_name='externalid',
-            constraint=models.UniqueConstraint(condition=models.Q(('value', ''), _negated=True), fields=('organization', 'value'), name='scim_external_id_unique_per_organization'),
+            model_name="externalid",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("value", ""), _negated=True),
+                fields=("organization", "value"),
+                name="scim_external_id_unique_per_organization",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='externalid',
-            constraint=models.UniqueConstraint(condition=models.Q(('user_name', ''), _negated=True), fields=('organization', 'user_name'), name='scim_user_name_unique_per_organization'),
+            model_name="externalid",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user_name", ""), _negated=True),
+                fields=("organization", "user_name"),
+                name="scim_user_name_unique_per_organization",
+            ),
         ),
     ]

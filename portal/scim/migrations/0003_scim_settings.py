@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0006_organization_mfa_required'),
-        ('scim', '0002_user_name'),
+        ("organizations", "0006_organization_mfa_required"),
+        ("scim", "0002_user_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScimSettings',
+            name="ScimSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('create_active', models.BooleanField(default=False)),
-                ('changed_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("create_active", models.BooleanField(default=False)),
+                ("changed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organizations.organization"
+                    ),
+                ),
             ],
         ),
     ]

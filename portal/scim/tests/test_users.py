@@ -5,7 +5,6 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from conftest import make_account
 from portal.core.models import AuditEvent
 from portal.organizations.models import Membership, Role, Status
 
@@ -111,8 +110,16 @@ class TestUsers:
         assert str(AuditEvent.objects.get(action="account_deactivated").actor) == "API-sleutel Entra ID"
 
     def test_patch_as_okta_sends_it_reactivates(self, scim, employee):
-        scim("patch", f"/scim/v2/Users/{employee.membership.pk}", {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False}}]})
-        body = scim("patch", f"/scim/v2/Users/{employee.membership.pk}", {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": True}}]}).json()
+        scim(
+            "patch",
+            f"/scim/v2/Users/{employee.membership.pk}",
+            {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False}}]},
+        )
+        body = scim(
+            "patch",
+            f"/scim/v2/Users/{employee.membership.pk}",
+            {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": True}}]},
+        ).json()
         assert body["active"] is True
         assert Membership.objects.get(pk=employee.membership.pk).status == Status.ACTIVE
 

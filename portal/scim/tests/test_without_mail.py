@@ -89,7 +89,9 @@ class TestCreateWithoutMail:
         assert event.changes["status"] == [None, Status.ACTIVE] and event.organization == organization
         assert not AuditEvent.objects.filter(action="account_invited").exists()
 
-    def test_the_owner_sets_a_password_with_wachtwoord_vergeten(self, client, scim, without_mail, django_capture_on_commit_callbacks):
+    def test_the_owner_sets_a_password_with_wachtwoord_vergeten(
+        self, client, scim, without_mail, django_capture_on_commit_callbacks
+    ):
         scim("post", "/scim/v2/Users", entra_user(), content_type=SCIM)
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("account_reset_password"), {"email": "jan@test.example"})
@@ -103,7 +105,10 @@ class TestCreateWithoutMail:
 
     def test_the_rest_is_as_before(self, scim, without_mail, organization, admin_user):
         user_id = scim("post", "/scim/v2/Users", entra_user(), content_type=SCIM).json()["id"]
-        patch = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": False}]}
+        patch = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": False}],
+        }
         assert scim("patch", f"/scim/v2/Users/{user_id}", patch, content_type=SCIM).json()["active"] is False
         assert scim("delete", f"/scim/v2/Users/{user_id}").status_code == 204
 

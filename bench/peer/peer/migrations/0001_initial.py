@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,76 +14,84 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CartItem',
+            name="CartItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product', models.CharField(max_length=100)),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("product", models.CharField(max_length=100)),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name='ChangeRequest',
+            name="ChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20)),
-                ('kind', models.CharField(max_length=30)),
-                ('status', models.CharField(max_length=30)),
-                ('updated_at', models.DateTimeField(db_index=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=20)),
+                ("kind", models.CharField(max_length=30)),
+                ("status", models.CharField(max_length=30)),
+                ("updated_at", models.DateTimeField(db_index=True)),
+                ("created_by", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('code', models.CharField(max_length=20)),
-                ('users', models.ManyToManyField(blank=True, related_name='locations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("code", models.CharField(max_length=20)),
+                ("users", models.ManyToManyField(blank=True, related_name="locations", to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='departments', to='peer.location')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="departments", to="peer.location"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20)),
-                ('street', models.CharField(max_length=200)),
-                ('postal_code', models.CharField(max_length=10)),
-                ('city', models.CharField(max_length=100)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='peer.location')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=20)),
+                ("street", models.CharField(max_length=200)),
+                ("postal_code", models.CharField(max_length=10)),
+                ("city", models.CharField(max_length=100)),
+                (
+                    "location",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="addresses", to="peer.location"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20)),
-                ('status', models.CharField(max_length=20)),
-                ('subtotal', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='peer.location')),
-                ('placed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=20)),
+                ("status", models.CharField(max_length=20)),
+                ("subtotal", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("total", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("location", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="peer.location")),
+                ("placed_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
             ],
         ),
         migrations.CreateModel(
-            name='ServiceRequest',
+            name="ServiceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20)),
-                ('subject', models.CharField(max_length=200)),
-                ('status', models.CharField(max_length=30)),
-                ('updated_at', models.DateTimeField(db_index=True)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='peer.location')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=20)),
+                ("subject", models.CharField(max_length=200)),
+                ("status", models.CharField(max_length=30)),
+                ("updated_at", models.DateTimeField(db_index=True)),
+                ("location", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="peer.location")),
             ],
         ),
     ]

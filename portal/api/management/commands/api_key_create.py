@@ -23,9 +23,7 @@ class Command(BaseCommand):
             raise CommandError("Geen (eenduidige) organisatie met dit id of deze naam.")
         scope_list = [s.strip() for s in scopes.split(",") if s.strip()]
         try:
-            key, secret = keys.api_key_create(
-                actor=None, organization=found, name=name, scopes=scope_list, days=days
-            )
+            key, secret = keys.api_key_create(actor=None, organization=found, name=name, scopes=scope_list, days=days)
         except keys.ApiKeyError as error:
             raise CommandError(str(error.message)) from error
         self.stderr.write(f"API-sleutel {key.pk} voor organisatie {found.pk}, geldig tot {key.expires_at:%Y-%m-%d}:")

@@ -23,9 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The archive to restore.")
-        parser.add_argument(
-            "--force", action="store_true", help="Replace what the database and the media folder hold now."
-        )
+        parser.add_argument("--force", action="store_true", help="Replace what the database and the media folder hold now.")
 
     def handle(self, *args, path, force=False, **options):
         started = time.monotonic()

@@ -51,7 +51,9 @@ class Command(BaseCommand):
         Session.objects.all().delete()  # every run starts alike
 
     def user(self, email, name, encoded):
-        user, created = User.objects.get_or_create(username=email, defaults={"email": email, "first_name": name, "password": encoded})
+        user, created = User.objects.get_or_create(
+            username=email, defaults={"email": email, "first_name": name, "password": encoded}
+        )
         if created:
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
         elif user.password != encoded:
@@ -81,7 +83,8 @@ class Command(BaseCommand):
             for s in data["service_requests"]
         )  # fmt: skip
         ChangeRequest.objects.bulk_create(
-            ChangeRequest(**{**c, "created_by": orderer, "updated_at": parse_datetime(c["updated_at"])}) for c in data["change_requests"]
+            ChangeRequest(**{**c, "created_by": orderer, "updated_at": parse_datetime(c["updated_at"])})
+            for c in data["change_requests"]
         )
         CartItem.objects.bulk_create(CartItem(user=orderer, product=f"product {n}") for n in range(data["cart_items"]))
 
