@@ -196,12 +196,12 @@ class MfaRequiredMiddleware:
         if not user.is_authenticated:
             return None
         deadline = _deadline(user)
-        if deadline is None or session_has_second_factor(request):
+        if deadline is None or request.session.get(SESSION_FLAG):
             return None
-        # Not yet, as far as this session knew: it may have been set up since (here after
-        # the commit, or in another session). Asked again only of someone who must.
-        if has_second_factor(user):
-            request.session[SESSION_FLAG] = True
+        # Not known, or not yet as far as this session knew: it may have been set up since
+        # (here after the commit, or in another session). Asked only of someone who must.
+        request.session[SESSION_FLAG] = has_second_factor(user)
+        if request.session[SESSION_FLAG]:
             return None
         match = request.resolver_match
         name = match.url_name if match else None
@@ -266,21 +266,30 @@ def staff_mfa_reset(*, user, reason):
     passkeys and recovery codes (``manage.py mfa_reset``), with a reason. Audited, mailed
     to them, and their sessions end; at their next login they set it up again first.
     Customers' accounts are reset in Accountbeheer or the back office instead."""
-    from portal.core.audit import audit_record
     from portal.core.mail import mail_render, mail_send
-
-    from .sessions import sessions_end
 
     if not user.is_staff:
         raise ValueError("Not a HartingBank account: its administrator or customer service resets it.")
     if not (reason or "").strip():
         raise ValueError("A reason is needed: it goes into the audit trail.")
-    methods = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
-    Authenticator.objects.filter(user=user).delete()
-    audit_record("mfa_reset", target=user, changes={"methods": [methods, []], "reason": reason})
+    methods = second_factors_remove(user, actor=None, reason=reason)
     subject, body = mail_render(
         "accounts/email/mfa_reset_staff", {"user": user, "customer_service_email": settings.CUSTOMER_SERVICE_EMAIL}
     )
     mail_send(to=user.email, subject=subject, body=body)
+    return methods
+
+
+def second_factors_remove(user, *, actor, reason, request=None):
+    """Remove every app, passkey and recovery code of ``user`` (a lost phone): audited with
+    ``reason``, and the user's sessions end (the phone may be in someone else's hands).
+    Returns the kinds removed. Who may do it, and the mail, are the caller's."""
+    from portal.core.audit import audit_record
+
+    from .sessions import sessions_end
+
+    methods = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
+    Authenticator.objects.filter(user=user).delete()
+    audit_record("mfa_reset", actor=actor, target=user, request=request, changes={"methods": [methods, []], "reason": reason})
     sessions_end(user, reason="mfa_reset")
     return methods

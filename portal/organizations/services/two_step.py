@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.sessions import sessions_end
+from portal.accounts.mfa import second_factors_remove
 from portal.accounts.staff import is_staff_member
 from portal.core.audit import audit_record
 
@@ -24,8 +25,6 @@ def account_mfa_reset(*, actor, membership, reason, request=None):
     again. By an administrator of the organization, or by online customer service for an
     administrator on request; always with a reason. Audited, mailed to the owner, and the
     account's open sessions end (the phone may be in someone else's hands)."""
-    from allauth.mfa.models import Authenticator
-
     if actor is not None and actor.pk == membership.user_id:
         raise AccountRuleError("mfa_own")
     if not (reason or "").strip():
@@ -37,13 +36,10 @@ def account_mfa_reset(*, actor, membership, reason, request=None):
     if membership.status == Status.DELETED:
         raise AccountRuleError("already_deleted")
     user = membership.user
-    methods = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
-    if not methods:
+    if not Authenticator.objects.filter(user=user).exists():
         raise AccountRuleError("mfa_not_set_up")
-    Authenticator.objects.filter(user=user).delete()
-    audit_record("mfa_reset", actor=actor, target=user, request=request, changes={"methods": [methods, []], "reason": reason})
+    second_factors_remove(user, actor=actor, reason=reason, request=request)
     _send("mfa_reset", user.email, {"user": user, "by_staff": is_staff_member(actor), "reason": reason})
-    sessions_end(user, reason="mfa_reset")
 
 
 @transaction.atomic
