@@ -5,6 +5,7 @@ wrong organization with the same setup."""
 import pytest
 from django.core.cache import cache
 
+from bench.common import totp_code as bench_totp_code
 from portal.accounts.models import User
 from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
@@ -170,19 +171,9 @@ def staff_roles_granted():
 TOTP_SECRET = DEMO_TOTP_SECRET
 
 
-def totp_code(secret=TOTP_SECRET, at=None, step=30, digits=6):
-    """The code an authenticator app shows (RFC 6238, HMAC-SHA1), computed here on its
-    own rather than with the portal's code."""
-    import base64
-    import hmac
-    import struct
-    import time
-
-    counter = int((time.time() if at is None else at) // step)
-    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), "sha1").digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10**digits).zfill(digits)
+def totp_code(secret=TOTP_SECRET, at=None):
+    """The code an authenticator app shows for ``secret`` (``bench.common.totp_code``)."""
+    return bench_totp_code(secret, at)
 
 
 def give_totp(user, secret=TOTP_SECRET):

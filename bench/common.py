@@ -191,7 +191,7 @@ class Client:
         if status == 302 and location == "/inloggen/code/":  # two-step login: the demo's app
             _status, _location, page = self.get(location)
             token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-            status, location, _ = self.request("POST", location, {"csrfmiddlewaretoken": token, "code": demo_totp_code()})
+            status, location, _ = self.request("POST", location, {"csrfmiddlewaretoken": token, "code": totp_code()})
         if status != 302 or location.startswith(path):
             raise RuntimeError(f"login failed: {status} {location}")
         return self
@@ -200,16 +200,19 @@ class Client:
 DEMO_TOTP_SECRET = "MIJNHARTINGBANKDEMOTOTPSECRET234"  # the README's, of staff and Fietsenmaker Jansen
 
 
-def demo_totp_code():
-    """The code the demo's authenticator app shows now (RFC 6238)."""
+def totp_code(secret=DEMO_TOTP_SECRET, at=None, step=30, digits=6):
+    """The code an authenticator app shows (RFC 6238, HMAC-SHA1), computed here on its own
+    rather than with the portal's code (the tests use it too)."""
     import base64
     import hmac
     import struct
     import time
 
-    digest = hmac.new(base64.b32decode(DEMO_TOTP_SECRET), struct.pack(">Q", int(time.time() // 30)), "sha1").digest()
+    counter = int((time.time() if at is None else at) // step)
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), "sha1").digest()
     offset = digest[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**6)
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
 
 
 def ensure_hey():
