@@ -206,9 +206,9 @@ def account_change(request, pk):
     form = AccountChangeForm(request.POST or None, initial=_current(membership), organization=membership.organization)
     current = None
     if request.method == "POST" and form.is_valid():
-        if _sensitive_change(membership, form.cleaned_data):
-            require_recent_authentication(request)  # asked, then carried out as sent
         new_address = normalize_email_address(form.cleaned_data["email"]) != membership.user.email
+        if new_address or _raises_rights(membership, form.cleaned_data):
+            require_recent_authentication(request)  # asked, then carried out as sent
         if new_address and (limited := ratelimit.consume_or_429(request, action="accountbeheer_invite")):
             return limited  # a new address counts like an invitation
         try:
@@ -254,13 +254,13 @@ def account_change(request, pk):
     )
 
 
-def _sensitive_change(membership, data):
-    """Making someone an administrator, raising an order limit (no limit is the highest)
-    or changing an e-mail address asks for the password or a second factor again."""
+def _raises_rights(membership, data):
+    """Making someone an administrator or raising an order limit (no limit is the highest):
+    like a new e-mail address, it asks for the password or a second factor again."""
     promoted = data["role"] == Role.ADMINISTRATOR and membership.role != Role.ADMINISTRATOR
     old, new = membership.order_limit, data["order_limit"]
     raised = data["may_order"] and old is not None and (new is None or new > old)
-    return promoted or raised or normalize_email_address(data["email"]) != membership.user.email
+    return promoted or raised
 
 
 def _current(membership):
