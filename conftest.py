@@ -23,6 +23,16 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_chance_pruning(monkeypatch):
+    """A login deletes old failed-login rows by chance (``ratelimits.PRUNE_CHANCE``):
+    off in tests, so that counted statements do not vary by chance; a test of the
+    pruning sets it to 1."""
+    from portal.accounts import ratelimits
+
+    monkeypatch.setattr(ratelimits, "PRUNE_CHANCE", 0)
+
+
+@pytest.fixture(autouse=True)
 def _force_login_is_a_password_login(monkeypatch):
     """``Client.force_login`` leaves the session as a password login through allauth
     would: with the record of that login, which counts for the re-authentication

@@ -24,7 +24,6 @@ def log_in(email, **headers):
 class TestSessionsRememberedAtLogin:
     def test_a_login_remembers_its_session_with_address_and_browser(self, employee):
         client = log_in(employee.email, HTTP_USER_AGENT="Safari op iPhone", HTTP_X_FORWARDED_FOR="203.0.113.5")
-        print(list(UserSession.objects.values("session_key", "user_agent", "last_seen_at")))
         remembered = UserSession.objects.get(user=employee)
         assert remembered.session_key == client.session.session_key
         assert remembered.user_agent == "Safari op iPhone" and remembered.ip == "127.0.0.1"
