@@ -138,10 +138,21 @@ class LocationLink(models.Model):
     membership = models.ForeignKey("organizations.Membership", on_delete=models.CASCADE, related_name="location_links")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="links")
     created_at = models.DateTimeField(auto_now_add=True)
+    # What an administrator grants an account for this location besides working for it:
+    # managing the accounts that work only for locations it manages (location manager),
+    # and approving the location's orders up to an amount (approver; empty: not one).
+    manages = models.BooleanField(_("locatiebeheerder"), default=False)
+    approval_limit = models.DecimalField(
+        _("keurt bestellingen goed tot (excl. btw)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("gekoppelde locatie")
         verbose_name_plural = _("gekoppelde locaties")
         constraints = [
             models.UniqueConstraint(fields=["membership", "location"], name="location_link_unique"),
+            models.CheckConstraint(
+                condition=models.Q(approval_limit__isnull=True) | models.Q(approval_limit__gte=0),
+                name="location_link_approval_limit_not_negative",
+            ),
         ]

@@ -102,6 +102,11 @@ class Membership(models.Model):
     order_limit = models.DecimalField(_("bestellimiet (excl. btw)"), max_digits=10, decimal_places=2, null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.INVITED)
     deactivated_until = models.DateField(_("gedeactiveerd tot"), null=True, blank=True)
+    # Whether any linked location is managed (location manager) or approved for
+    # (approver): kept in step with the links by the services that write them, so that
+    # the menu and the permission checks of every page need no extra query.
+    manages_locations = models.BooleanField(_("locatiebeheerder"), default=False)
+    approves_orders = models.BooleanField(_("goedkeurder"), default=False)
     # Raised by every change, so that two administrators editing the same account
     # cannot overwrite each other silently.
     version = models.PositiveIntegerField(default=1)
