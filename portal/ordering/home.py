@@ -26,7 +26,7 @@ def _item(order, detail, attention=False):
 
 
 def approvals_panel(user, membership):
-    if not membership.is_active_administrator:
+    if not (membership.is_active_administrator or membership.is_active_approver):
         return None
     queryset = Order.objects.awaiting_decision_by(user).select_related("placed_by").order_by("created_at")
     orders, more = first_page(queryset.only("number", "status", "subtotal", "created_at", "placed_by__full_name"))

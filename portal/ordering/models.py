@@ -5,9 +5,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.scoping import ScopedQuerySet, membership_of
+from portal.locations.models import LocationLink
 
 
 class VatRate(models.TextChoices):
@@ -127,14 +129,27 @@ class OrderQuerySet(ScopedQuerySet):
             return self.none()
         if membership.is_active_administrator:
             return self.of_administered_organization(user)
-        if not membership.may_order:
-            return self.none()
-        return self.filter(organization_id=membership.organization_id, location__links__membership=membership)
+        links = LocationLink.objects.filter(membership=membership)
+        if not membership.may_order:  # only the locations managed or approved for
+            if not (membership.is_active_location_manager or membership.is_active_approver):
+                return self.none()
+            links = links.filter(Q(manages=True) | Q(approval_limit__isnull=False))
+        return self.filter(organization_id=membership.organization_id, location_id__in=links.values("location_id"))
 
     def awaiting_decision_by(self, user):
-        """Orders waiting for approval that ``user`` may decide on: an administrator's
-        view of them, without their own orders (nobody approves their own)."""
-        return self.visible_to(user).filter(status=OrderStatus.PENDING_APPROVAL).exclude(placed_by=user)
+        """Orders waiting for approval that ``user`` may decide on, without their own
+        (nobody approves their own): an administrator all of them, an approver those of
+        their locations within their amount."""
+        orders = self.visible_to(user).filter(status=OrderStatus.PENDING_APPROVAL).exclude(placed_by=user)
+        membership = membership_of(user)
+        if membership is None or membership.is_active_administrator:
+            return orders
+        if not membership.is_active_approver:
+            return self.none()
+        within = LocationLink.objects.filter(
+            membership=membership, location_id=OuterRef("location_id"), approval_limit__gte=OuterRef("subtotal")
+        )
+        return orders.filter(Exists(within))
 
 
 class Order(models.Model):

@@ -3,27 +3,51 @@ decide whether the menu item or a button shows, and are asked again by the servi
 (under the order's row lock)."""
 
 from portal.core.scoping import membership_of
+from portal.locations.models import LocationLink
 from portal.organizations.permissions import can_order
 
 from .models import OrderStatus
 
 
 def can_view_orders(user) -> bool:
-    """Order history and details: accounts that may order, and administrators (who
-    approve orders even when they do not order themselves)."""
+    """Order history and details: accounts that may order, administrators (who approve
+    orders even when they do not order themselves), and location managers and approvers
+    (the orders of their locations)."""
     membership = membership_of(user)
-    return bool(membership and (membership.may_order or membership.is_active_administrator))
+    return bool(
+        membership
+        and (
+            membership.may_order
+            or membership.is_active_administrator
+            or membership.is_active_location_manager
+            or membership.is_active_approver
+        )
+    )
 
 
 def can_approve_orders(user) -> bool:
+    """Administrators, and approvers for the orders of their locations up to their amount."""
     membership = membership_of(user)
-    return bool(membership and membership.is_active_administrator)
+    return bool(membership and (membership.is_active_administrator or membership.is_active_approver))
 
 
 def is_administrator_of(user, order) -> bool:
     """An active administrator of the order's organization."""
     membership = membership_of(user)
     return bool(membership and membership.is_active_administrator and membership.organization_id == order.organization_id)
+
+
+def is_approver_of(user, order) -> bool:
+    """An active approver of the order's location, up to an amount the order stays within."""
+    membership = membership_of(user)
+    return bool(
+        membership
+        and membership.is_active_approver
+        and membership.organization_id == order.organization_id
+        and LocationLink.objects.filter(
+            membership=membership, location_id=order.location_id, approval_limit__gte=order.subtotal
+        ).exists()
+    )
 
 
 def can_cancel(user, order) -> bool:
@@ -33,8 +57,14 @@ def can_cancel(user, order) -> bool:
 
 def can_decide(user, order) -> bool:
     """Approve or reject an order waiting for approval: an administrator of the
-    organization, never for their own order."""
-    return is_administrator_of(user, order) and order.status == OrderStatus.PENDING_APPROVAL and order.placed_by_id != user.pk
+    organization or an approver of its location (up to their amount), never for their
+    own order."""
+    if order.status != OrderStatus.PENDING_APPROVAL or order.placed_by_id == user.pk:
+        return False
+    return is_administrator_of(user, order) or is_approver_of(user, order)
 
 
-__all__ = ["can_order", "can_view_orders", "can_approve_orders", "is_administrator_of", "can_cancel", "can_decide"]
+__all__ = [
+    "can_order", "can_view_orders", "can_approve_orders", "is_administrator_of", "is_approver_of", "can_cancel",
+    "can_decide",
+]  # fmt: skip

@@ -15,6 +15,7 @@ sends its mail after the commit. Rules live here, in one spot:
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send, site_url
 from portal.core.references import next_reference
 from portal.core.scoping import membership_of
-from portal.locations.models import Location
+from portal.locations.models import Location, LocationLink
 from portal.organizations.models import Membership, Role
 
 from . import permissions
@@ -48,8 +49,13 @@ class OrderError(RuleError):
             "Voor deze locatie is nog geen afleveradres geregistreerd. Geef een wijziging door om het te laten toevoegen."
         ),
         "not_pending": _("Deze bestelling wacht niet (meer) op goedkeuring."),
-        "own_order": _("Je kunt je eigen bestelling niet goedkeuren of afwijzen; een andere administrator moet dat doen."),
-        "not_approver": _("Alleen een administrator van de organisatie kan bestellingen goedkeuren."),
+        "own_order": _(
+            "Je kunt je eigen bestelling niet goedkeuren of afwijzen; een andere administrator of goedkeurder moet dat doen."
+        ),
+        "not_approver": _(
+            "Alleen een administrator van de organisatie, of een goedkeurder van deze locatie tot het bedrag van "
+            "deze bestelling, kan haar goedkeuren of afwijzen."
+        ),
         "not_cancellable": _("Deze bestelling is al in behandeling genomen en kan niet meer worden geannuleerd."),
         "already_ended": _("Deze bestelling is al geannuleerd of afgewezen."),
         "not_allowed": _("Alleen wie de bestelling plaatste of een administrator kan haar annuleren."),
@@ -60,8 +66,9 @@ class OrderError(RuleError):
             "hieronder na en plaats de bestelling opnieuw."
         ),
         "no_approver": _(
-            "Deze bestelling ligt boven je bestellimiet, maar er is geen andere actieve administrator die haar "
-            "kan goedkeuren. Vraag een collega om administrator te worden, of laat je limiet aanpassen."
+            "Deze bestelling ligt boven je bestellimiet, maar er is geen andere actieve administrator of "
+            "goedkeurder van deze locatie die haar kan goedkeuren. Vraag een administrator om een goedkeurder "
+            "aan te wijzen, of laat je limiet aanpassen."
         ),
         "not_staff": _("Alleen HartingBank kan de voortgang van een bestelling bijwerken."),
     }
@@ -213,7 +220,7 @@ def _order_create(
 
     amounts = cart_totals(items)
     needs_approval = membership.order_limit is not None and amounts.subtotal > membership.order_limit
-    if needs_approval and not _approvers(membership.organization_id, orderer).exists():
+    if needs_approval and not _approvers(membership.organization_id, orderer, location.pk, amounts.subtotal).exists():
         raise OrderError("no_approver")
     order = Order.objects.create(
         number=next_reference("B"),
@@ -269,8 +276,7 @@ def _order_create(
 
 
 def _check_approver(actor, order):
-    membership = membership_of(actor)
-    if membership is None or not membership.is_active_administrator or membership.organization_id != order.organization_id:
+    if not (permissions.is_administrator_of(actor, order) or permissions.is_approver_of(actor, order)):
         raise OrderError("not_approver")
     if order.placed_by_id == actor.pk:
         raise OrderError("own_order")
@@ -421,17 +427,21 @@ def _mail_orderer(order, template):
     mail_send(to=user.email, subject=subject, body=body)
 
 
-def _approvers(organization_id, orderer):
-    """The administrators who may decide on an order of ``orderer``: everyone else."""
+def _approvers(organization_id, orderer, location_id, amount):
+    """Who may decide on an order of ``orderer`` for ``location_id`` of ``amount`` (excl.
+    VAT): every other administrator, and every other approver of that location whose
+    amount the order stays within."""
+    approves = LocationLink.objects.filter(location_id=location_id, approval_limit__gte=amount).values("membership_id")
     return (
         Membership.objects.effectively_active()
-        .filter(organization_id=organization_id, role=Role.ADMINISTRATOR, user__is_active=True)
+        .filter(organization_id=organization_id, user__is_active=True)
+        .filter(Q(role=Role.ADMINISTRATOR) | Q(approves_orders=True, pk__in=approves))
         .exclude(user_id=orderer.pk)
     )
 
 
 def _mail_approvers(order):
-    approvers = _approvers(order.organization_id, order.placed_by).select_related("user")
+    approvers = _approvers(order.organization_id, order.placed_by, order.location_id, order.subtotal).select_related("user")
     context = {**_order_context(order), "approvals_url": site_url(reverse("ordering:approvals"))}
     for membership in approvers:
         subject, body = mail_render("ordering/email/approval_needed", {**context, "user": membership.user})

@@ -1,5 +1,5 @@
 """The ordering environment. Catalogue, cart and checkout need the right to order; the
-order history also opens for administrators, who approve orders. For anyone else every
+order history also opens for administrators, approvers and location managers. For anyone else every
 URL here answers 404, and orders come only through ``Order.objects.visible_to``."""
 
 from datetime import datetime, time, timedelta
@@ -37,7 +37,7 @@ def _tabs(request, current):
         "tab": current,
         "may_order": membership.may_order,
         "cart_count": membership.cart_items.count() if membership.may_order else 0,
-        "approval_count": (Order.objects.awaiting_decision_by(request.user).count() if membership.is_active_administrator else 0),
+        "approval_count": (Order.objects.awaiting_decision_by(request.user).count() if can_approve_orders(request.user) else 0),
     }
 
 
@@ -259,7 +259,7 @@ def _order(request, pk):
 def _detail(request, order, reject_form=None, status=200):
     lines = list(order.lines.all())
     membership = membership_of(request.user)
-    is_admin = membership.is_active_administrator
+    approves = can_approve_orders(request.user)
     context = {
         "order": order,
         "lines": lines,
@@ -269,7 +269,7 @@ def _detail(request, order, reject_form=None, status=200):
         "own_pending": order.status == OrderStatus.PENDING_APPROVAL and order.placed_by_id == request.user.pk,
         "may_reorder": membership.may_order,
         "reject_form": reject_form or RejectForm(),
-        **_tabs(request, "approvals" if order.status == OrderStatus.PENDING_APPROVAL and is_admin else "orders"),
+        **_tabs(request, "approvals" if order.status == OrderStatus.PENDING_APPROVAL and approves else "orders"),
     }
     return render(request, "ordering/order_detail.html", context, status=status)
 

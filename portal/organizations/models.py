@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.scoping import ScopedQuerySet, membership_of
+from portal.locations.models import LocationLink
 
 
 class Organization(models.Model):
@@ -71,6 +72,31 @@ class MembershipQuerySet(ScopedQuerySet):
                 status=Status.DELETED
             )
         return self.filter(pk=membership.pk)
+
+    def manageable_by(self, user):
+        """The accounts ``user`` manages in Accountbeheer. An active administrator: every
+        account of the organization (deleted ones are gone). An active location manager:
+        the employees (never an administrator, never themselves nor another location
+        manager) who work for at least one location they manage and for none they do
+        not. Anyone else: none."""
+        membership = membership_of(user)
+        if membership is None or membership.effective_status != Status.ACTIVE:
+            return self.none()
+        if membership.is_administrator:
+            return self.visible_to(user)
+        if not membership.manages_locations:
+            return self.none()
+        managed = LocationLink.objects.filter(membership=membership, manages=True).values("location_id")
+        links = LocationLink.objects.filter(membership=models.OuterRef("pk"))
+        organization_id = membership.organization_id
+        return (
+            self.filter(organization_id=organization_id, user__organization_id=organization_id, role=Role.EMPLOYEE)
+            .exclude(status=Status.DELETED)
+            .exclude(pk=membership.pk)
+            .exclude(manages_locations=True)
+            .filter(models.Exists(links.filter(location_id__in=managed)))
+            .exclude(models.Exists(links.exclude(location_id__in=managed)))
+        )
 
     def effectively_active(self):
         """Active, or deactivated until a date that has come."""
@@ -158,6 +184,16 @@ class Membership(models.Model):
     @property
     def is_active_administrator(self) -> bool:
         return self.is_administrator and self.effective_status == Status.ACTIVE
+
+    @property
+    def is_active_location_manager(self) -> bool:
+        """Manages the accounts of one or more of its locations (an administrator manages all)."""
+        return self.manages_locations and not self.is_administrator and self.effective_status == Status.ACTIVE
+
+    @property
+    def is_active_approver(self) -> bool:
+        """Approves the orders of one or more of its locations up to an amount."""
+        return self.approves_orders and not self.is_administrator and self.effective_status == Status.ACTIVE
 
 
 class SingleUseLink(models.Model):

@@ -3,6 +3,7 @@ view answers and whether its menu item shows."""
 
 from portal.accounts.staff import can_handle_accounts, can_onboard, is_staff_member
 from portal.core.scoping import membership_of
+from portal.locations.models import LocationLink
 
 from .models import Status
 
@@ -37,6 +38,23 @@ def can_manage_accounts(user, organization=None) -> bool:
     return organization is None or membership.organization_id == organization.pk
 
 
+def is_location_manager(user) -> bool:
+    """An active account that manages the accounts of some of its locations."""
+    membership = membership_of(user)
+    return bool(membership and membership.is_active_location_manager)
+
+
+def can_open_accountbeheer(user) -> bool:
+    """Accountbeheer's list and account pages: administrators, and location managers for
+    the accounts of their locations (``Membership.objects.manageable_by``)."""
+    return can_manage_accounts(user) or is_location_manager(user)
+
+
+def managed_locations(membership):
+    """The ids of the locations whose accounts ``membership`` manages as location manager."""
+    return set(LocationLink.objects.filter(membership=membership, manages=True).values_list("location_id", flat=True))
+
+
 def can_use_portal(user) -> bool:
     """Service requests: the right "may use the portal". (Asking for a change is open to
     every account: a person must always be able to have their own data corrected.)"""
@@ -62,6 +80,19 @@ def can_act_on_accounts(actor, organization) -> bool:
     return can_manage_accounts(actor, organization)
 
 
+def can_act_on_account(actor, membership) -> bool:
+    """``can_act_on_accounts`` for one account: a location manager too, for the accounts
+    they manage."""
+    if can_act_on_accounts(actor, membership.organization):
+        return True
+    return (
+        actor is not None
+        and is_location_manager(actor)
+        and membership_of(actor).organization_id == membership.organization_id
+        and type(membership).objects.manageable_by(actor).filter(pk=membership.pk).exists()
+    )
+
+
 def can_invite(actor, organization) -> bool:
     """An organization's administrator invites its accounts; HartingBank's account manager
     invites the first administrator."""
@@ -69,4 +100,6 @@ def can_invite(actor, organization) -> bool:
         return True
     if is_staff_member(actor):
         return can_onboard(actor)
+    if is_location_manager(actor):  # for their own locations only (the invitation's service checks them)
+        return membership_of(actor).organization_id == organization.pk
     return can_manage_accounts(actor, organization)

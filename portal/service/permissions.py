@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from portal.core.scoping import membership_of
+from portal.locations.models import LocationLink
 from portal.organizations.permissions import can_use_portal  # noqa: F401 - the app's entry right
 
 from .models import FINISHED_STATUSES, OPEN_STATUSES, Status, transition_allowed
@@ -19,10 +20,16 @@ REOPENED_STATUS = Status.IN_PROGRESS
 
 
 def _is_requester_or_administrator(user, service_request):
+    """Its requester, an administrator, or a location manager of its location."""
     membership = membership_of(user)
     if membership is None or membership.organization_id != service_request.organization_id:
         return False
-    return service_request.created_by_id == user.pk or membership.is_active_administrator
+    if service_request.created_by_id == user.pk or membership.is_active_administrator:
+        return True
+    return (
+        membership.is_active_location_manager
+        and LocationLink.objects.filter(membership=membership, location_id=service_request.location_id, manages=True).exists()
+    )
 
 
 def can_add_message(user, service_request) -> bool:

@@ -51,8 +51,12 @@ class ServiceRuleError(RuleError):
         "department_mismatch": _("Deze afdeling hoort niet bij de gekozen locatie."),
         "not_visible": _("Deze serviceaanvraag bestaat niet of je kunt hem niet (meer) zien."),
         "request_finished": _("Deze serviceaanvraag is afgerond. Heropen hem als je er nog iets over wilt sturen."),
-        "close_not_allowed": _("Alleen wie de aanvraag indiende of een administrator kan deze serviceaanvraag sluiten."),
-        "reopen_not_allowed": _("Alleen wie de aanvraag indiende of een administrator kan deze serviceaanvraag heropenen."),
+        "close_not_allowed": _(
+            "Alleen wie de aanvraag indiende, een administrator of een locatiebeheerder van de locatie kan deze serviceaanvraag sluiten."
+        ),
+        "reopen_not_allowed": _(
+            "Alleen wie de aanvraag indiende, een administrator of een locatiebeheerder van de locatie kan deze serviceaanvraag heropenen."
+        ),
         "reopen_expired": _(
             "Deze serviceaanvraag is langer dan %(days)d dagen geleden afgerond en kan niet meer worden heropend. "
             "Dien een nieuwe serviceaanvraag in."

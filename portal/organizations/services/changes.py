@@ -14,21 +14,25 @@ from portal.core.mail import site_url
 from portal.locations.models import Location
 
 from ..models import EmailChange, Role, Status
+from ..permissions import can_act_on_account
 from .addresses import _address_in_use, _tell_the_owner
 from .invitations import invitation_issue
 from .rules import (
     MEMBERSHIP_FIELDS,
     PERSONAL_FIELDS,
     AccountRuleError,
+    Grants,
     User,
     _amount,
     _bump_version,
     _changed,
+    _check_grants,
     _check_locations,
     _hash_token,
     _lock,
     _lock_organization,
     _refuse_losing_last_administrator,
+    _refuse_outside_managed,
     _refuse_self,
     _refuse_unless_may_act,
     _send,
@@ -39,9 +43,12 @@ from .rules import (
 
 
 @transaction.atomic
-def account_update(*, actor, membership, expected_version, data, locations, reason="", request=None):
-    """Change personal data, role, rights and linked locations of an account (``reason``,
-    if given, goes into the audit trail)."""
+def account_update(*, actor, membership, expected_version, data, locations, grants=None, reason="", request=None):
+    """Change personal data, role, rights and linked locations of an account, and with
+    ``grants`` what it manages and approves for those locations (None: the grants of the
+    locations that stay are kept). ``reason``, if given, goes into the audit trail."""
+    if not can_act_on_account(actor, membership):  # (staff's reason: account_personal_data_apply asks it)
+        raise AccountRuleError("not_allowed")
     _lock_organization(membership.organization_id)
     _bump_version(membership, expected_version)
     membership.refresh_from_db()
@@ -51,6 +58,11 @@ def account_update(*, actor, membership, expected_version, data, locations, reas
     personal = _changed(user, data, PERSONAL_FIELDS)
     rights = _changed(membership, data, MEMBERSHIP_FIELDS)
     _refuse_update(actor, membership, data, rights)
+    role = data.get("role", membership.role)
+    _refuse_outside_managed(actor, role, locations, grants, Grants.of(membership))
+    if role == Role.ADMINISTRATOR and grants is None:
+        grants = Grants()  # an administrator manages and approves everything already
+    _check_grants(role, locations, grants)
     elsewhere = "email" in personal and (
         _address_in_use(data["email"], membership.organization, actor=actor, exclude=user) == "elsewhere"
     )
@@ -59,7 +71,7 @@ def account_update(*, actor, membership, expected_version, data, locations, reas
         # Only the owner can move their login to another address (see EmailChange).
         new_email = personal.pop("email")[1]
     _store(user, membership, personal, rights, elsewhere)
-    changes = _audited(actor, membership, personal, rights, locations, reason, request)
+    changes = _audited(actor, membership, personal, rights, locations, grants, reason, request)
     if "email" in personal:
         # An invitation that went to the old address stops working; the new one gets a link.
         invitation_issue(actor=actor, membership=membership)
@@ -98,14 +110,12 @@ def _store(user, membership, personal, rights, elsewhere):
         membership.save(update_fields=[*rights, "updated_at"])
 
 
-def _audited(actor, membership, personal, rights, locations, reason, request):
+def _audited(actor, membership, personal, rights, locations, grants, reason, request):
     """Link the locations and record what changed (nothing recorded when nothing did)."""
     changes = {**personal, **rights}
     if "order_limit" in changes:
         changes["order_limit"] = [_amount(v) for v in changes["order_limit"]]
-    location_change = _set_locations(membership, locations)
-    if location_change:
-        changes["locations"] = location_change
+    changes.update(_set_locations(membership, locations, grants))
     if changes:
         audit_record(
             "account_updated", actor=actor, target=membership.user, request=request,

@@ -11,25 +11,28 @@ from django.utils import timezone
 
 from portal.accounts.models import normalize_email_address
 from portal.accounts.staff import is_staff_member
-from portal.core.audit import audit_record
+from portal.core.audit import audit_record, personal_data_erase
 from portal.core.mail import site_url
-from portal.locations.models import LocationLink
 
 from ..models import Invitation, Membership, Role, Status
 from .addresses import _address_in_use, _tell_the_owner
 from .rules import (
     AccountRuleError,
+    Grants,
     InvitationInvalid,
     User,
     _amount,
+    _check_grants,
     _check_locations,
     _erase,
     _hash_token,
     _lock,
     _lock_organization,
-    _refuse_unless_may_act,
+    _refuse_outside_managed,
+    _refuse_unless_may_act_on,
     _refuse_unless_may_invite,
     _send,
+    _set_locations,
 )
 
 # --- invitations ----------------------------------------------------------------------------
@@ -81,6 +84,7 @@ def account_invite(
     may_order=False,
     order_limit=None,
     locations=(),
+    grants=None,
     reason="",
     request=None,
 ):
@@ -94,6 +98,8 @@ def account_invite(
     _lock_organization(organization.pk)
     administrators = _administrators_told_of_staff_invite(actor, organization, reason)
     _check_locations(organization, locations)
+    _refuse_outside_managed(actor, role, locations, grants)
+    _check_grants(role, locations, grants)
     email = normalize_email_address(email)
     elsewhere = _address_in_use(email, organization, actor=actor) == "elsewhere"
     try:
@@ -113,7 +119,8 @@ def account_invite(
         order_limit=order_limit,
         status=Status.INVITED,
     )
-    LocationLink.objects.bulk_create([LocationLink(membership=membership, location=loc) for loc in locations])
+    linked = _set_locations(membership, locations, grants or Grants())
+    linked.pop("locations", None)
     audit_record(
         "account_invited",
         actor=actor,
@@ -126,6 +133,7 @@ def account_invite(
             "may_order": [None, may_order],
             "order_limit": [None, _amount(order_limit)],
             "locations": [None, sorted(loc.name for loc in locations)],
+            **{field: [None, new] for field, (_old, new) in linked.items()},
             **({"reason": reason} if reason else {}),
         },
     )
@@ -160,7 +168,7 @@ def _refuse_unless_invited(membership):
 @transaction.atomic
 def invitation_resend(*, actor, membership, reason="", request=None):
     """A new link; the old one stops working."""
-    _refuse_unless_may_act(actor, membership.organization, reason)
+    _refuse_unless_may_act_on(actor, membership, reason)
     _lock(membership)
     _refuse_unless_invited(membership)
     invitation_issue(actor=actor, membership=membership)
@@ -172,10 +180,12 @@ def invitation_resend(*, actor, membership, reason="", request=None):
 def invitation_withdraw(*, actor, membership, request=None):
     """Withdraw a pending invitation: the link stops working and the account, which was
     never used, is removed so the address is free again."""
+    _refuse_unless_may_act_on(actor, membership)
     _lock(membership)
     _refuse_unless_invited(membership)
     audit_record("invitation_withdrawn", actor=actor, target=membership.user, request=request)
     _erase(membership)
+    personal_data_erase(actor=actor, user=membership.user, request=request)
 
 
 def invitation_lookup(token):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from portal.accounts.sessions import sessions_end
 from portal.accounts.staff import is_staff_member
-from portal.core.audit import audit_record
+from portal.core.audit import audit_record, personal_data_erase
 
 from ..models import Membership, Status
 from .rules import (
@@ -18,6 +18,7 @@ from .rules import (
     _refuse_losing_last_administrator,
     _refuse_self,
     _refuse_unless_may_act,
+    _refuse_unless_may_act_on,
     _set_locations,
     logger,
 )
@@ -28,7 +29,7 @@ from .rules import (
 @transaction.atomic
 def account_deactivate(*, actor, membership, until=None, reason="", request=None):
     """Temporarily: no more logins, open sessions end at once, data and history stay."""
-    _refuse_unless_may_act(actor, membership.organization, reason)
+    _refuse_unless_may_act_on(actor, membership, reason)
     _lock(membership)
     _refuse_self(actor, membership)
     if membership.effective_status != Status.ACTIVE:
@@ -51,7 +52,7 @@ def account_deactivate(*, actor, membership, until=None, reason="", request=None
 @transaction.atomic
 def account_reactivate(*, actor, membership, reason="", request=None):
     """Restore a deactivated account as it was."""
-    _refuse_unless_may_act(actor, membership.organization, reason)
+    _refuse_unless_may_act_on(actor, membership, reason)
     _lock(membership)
     if membership.status != Status.DEACTIVATED:
         raise AccountRuleError("not_deactivated")
@@ -85,6 +86,8 @@ def reactivate_due_accounts():
 
 @transaction.atomic
 def account_delete(*, actor, membership, reason="", request=None):
+    """The person's data is erased and their values in the audit trail become unreadable
+    (their key is destroyed); the account's history stays, under "verwijderd account"."""
     _refuse_unless_may_act(actor, membership.organization, reason)
     _lock(membership)
     if membership.status == Status.DELETED:
@@ -99,6 +102,7 @@ def account_delete(*, actor, membership, reason="", request=None):
         changes={"reason": reason} if reason else {},
     )
     _erase(membership)
+    personal_data_erase(actor=actor, user=membership.user, request=request)
 
 
 # --- HartingBank: linked locations on request ------------------------------------------------
@@ -115,15 +119,9 @@ def account_locations_set(*, actor, membership, locations, reason, request=None)
     if membership.status == Status.DELETED:
         raise AccountRuleError("not_allowed")
     _check_locations(membership.organization, locations)
-    change = _set_locations(membership, locations)
-    if change is None:
+    changes = _set_locations(membership, locations)
+    if not changes:
         return None
     _bump_version(membership, membership.version)
-    audit_record(
-        "account_updated",
-        actor=actor,
-        target=membership.user,
-        request=request,
-        changes={"locations": change, "reason": reason},
-    )
-    return change
+    audit_record("account_updated", actor=actor, target=membership.user, request=request, changes={**changes, "reason": reason})
+    return changes["locations"]

@@ -2,10 +2,12 @@
 
 import hashlib
 import logging
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,7 @@ from portal.core.mail import mail_render, mail_send
 from portal.locations.models import LocationLink
 
 from ..models import Membership, Organization, Role, Status
-from ..permissions import can_act_on_accounts, can_invite
+from ..permissions import can_act_on_account, can_act_on_accounts, can_invite, is_location_manager, managed_locations
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -63,6 +65,21 @@ class AccountRuleError(RuleError):
             "die van andere accounts doet de administrator van de organisatie."
         ),
         "mfa_grace_days": _("Kies een overgangstermijn uit de lijst."),
+        "manager_role": _("Een locatiebeheerder kan niemand administrator maken."),
+        "manager_locations": _(
+            "Kies ten minste één locatie, en alleen locaties die je zelf beheert: een locatiebeheerder "
+            "beheert de accounts van zijn eigen locaties."
+        ),
+        "manager_grants": _("Alleen een administrator maakt iemand locatiebeheerder of goedkeurder, of verandert dat."),
+        "grant_unlinked": _(
+            "Iemand kan alleen locatiebeheerder of goedkeurder zijn van locaties die aan het account "
+            "gekoppeld zijn. Koppel de locatie ook, of haal het vinkje weg."
+        ),
+        "approval_limit_required": _("Vul in tot welk bedrag deze goedkeurder bestellingen goedkeurt."),
+        "grants_for_administrator": _(
+            "Een administrator beheert al alle accounts en keurt alle bestellingen goed: maak hem niet "
+            "ook locatiebeheerder of goedkeurder."
+        ),
     }
 
 
@@ -129,10 +146,74 @@ def _refuse_unless_may_act(actor, organization, reason=""):
         raise AccountRuleError("reason_required")
 
 
+def _refuse_unless_may_act_on(actor, membership, reason=""):
+    """The rule of ``permissions.can_act_on_account``: administrators and customer service
+    as ``_refuse_unless_may_act``, and a location manager for the accounts they manage."""
+    if not can_act_on_account(actor, membership):
+        raise AccountRuleError("not_allowed")
+    if actor is not None and is_staff_member(actor) and not (reason or "").strip():
+        raise AccountRuleError("reason_required")
+
+
 def _refuse_unless_may_invite(actor, organization):
     """The rule of ``permissions.can_invite``."""
     if not can_invite(actor, organization):
         raise AccountRuleError("not_allowed")
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What an account may do for its linked locations besides working for them: manage
+    their accounts (``manages``, location ids) and approve their orders (``approves``,
+    location ids) up to ``approval_limit`` (excluding VAT)."""
+
+    manages: frozenset = frozenset()
+    approves: frozenset = frozenset()
+    approval_limit: Decimal | None = None
+
+    def __bool__(self):
+        return bool(self.manages or self.approves)
+
+    @classmethod
+    def of(cls, membership):
+        return cls.of_links(membership.location_links.filter(Q(manages=True) | Q(approval_limit__isnull=False)))
+
+    @classmethod
+    def of_links(cls, links):
+        limits = [link.approval_limit for link in links if link.approval_limit is not None]
+        return cls(
+            manages=frozenset(link.location_id for link in links if link.manages),
+            approves=frozenset(link.location_id for link in links if link.approval_limit is not None),
+            approval_limit=max(limits) if limits else None,
+        )
+
+
+def _check_grants(role, locations, grants):
+    """Grants only for linked locations, an approver with an amount, none for an administrator."""
+    if not grants:
+        return
+    if role == Role.ADMINISTRATOR:
+        raise AccountRuleError("grants_for_administrator")
+    linked = {location.pk for location in locations}
+    if not (grants.manages | grants.approves) <= linked:
+        raise AccountRuleError("grant_unlinked")
+    if grants.approves and (grants.approval_limit is None or grants.approval_limit < 0):
+        raise AccountRuleError("approval_limit_required")
+
+
+def _refuse_outside_managed(actor, role, locations, grants, current_grants=None):
+    """What a location manager (not an administrator) may give an account: the role of
+    employee, one or more of the locations they manage, and no grants (an administrator
+    grants those, and a manager leaves the ones an account has as they are)."""
+    if actor is None or not is_location_manager(actor):
+        return
+    if role != Role.EMPLOYEE:
+        raise AccountRuleError("manager_role")
+    managed = managed_locations(actor.membership)
+    if not locations or not {location.pk for location in locations} <= managed:
+        raise AccountRuleError("manager_locations")
+    if grants is not None and grants != (current_grants or Grants()):
+        raise AccountRuleError("manager_grants")
 
 
 def _check_locations(organization, locations):
@@ -140,17 +221,48 @@ def _check_locations(organization, locations):
         raise AccountRuleError("foreign_location")
 
 
-def _set_locations(membership, locations):
-    """Replace the linked locations; returns (old, new) lists of codes, or None."""
-    old = set(membership.location_links.values_list("location_id", flat=True))
+def _set_locations(membership, locations, grants=None):
+    """Replace the linked locations, and with ``grants`` what the account manages and
+    approves for them (None: the grants of the locations that stay are kept). Returns
+    the audit trail's changes: {"locations": [old, new], ...} for what changed."""
+    links = {link.location_id: link for link in membership.location_links.all()}
+    old = set(links)
     new = {location.pk for location in locations}
-    if old == new:
-        return None
+    before = Grants.of_links(links.values())
+    after = Grants(before.manages & new, before.approves & new, before.approval_limit) if grants is None else grants
+    if not after.approves:
+        after = Grants(after.manages, frozenset(), None)
     LocationLink.objects.filter(membership=membership).exclude(location_id__in=new).delete()
     LocationLink.objects.bulk_create([LocationLink(membership=membership, location_id=pk) for pk in new - old])
+    if after != before or new != old:
+        for pk in new:
+            manages = pk in after.manages
+            limit = after.approval_limit if pk in after.approves else None
+            link = links.get(pk)
+            if link is None or link.manages != manages or link.approval_limit != limit:
+                LocationLink.objects.filter(membership=membership, location_id=pk).update(manages=manages, approval_limit=limit)
+    flags = {"manages_locations": bool(after.manages), "approves_orders": bool(after.approves)}
+    if any(getattr(membership, field) != value for field, value in flags.items()):
+        for field, value in flags.items():
+            setattr(membership, field, value)
+        membership.save(update_fields=[*flags, "updated_at"])
     names = dict((loc.pk, loc.name) for loc in locations)
     names.update(membership.organization.locations.filter(pk__in=old - new).values_list("pk", "name"))
-    return [sorted(names[pk] for pk in old), sorted(names[pk] for pk in new)]
+
+    def named(ids):
+        return sorted(names[pk] for pk in ids)
+
+    changes = {}
+    for field, was, now in (
+        ("locations", old, new),
+        ("managed_locations", before.manages, after.manages),
+        ("approved_locations", before.approves, after.approves),
+    ):
+        if was != now:
+            changes[field] = [named(was), named(now)]
+    if before.approval_limit != after.approval_limit:
+        changes["approval_limit"] = [_amount(before.approval_limit), _amount(after.approval_limit)]
+    return changes
 
 
 def _bump_version(membership, expected_version):
