@@ -2,10 +2,13 @@
 
 from datetime import date
 
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent
+from . import personal
+from .models import AuditEvent, PersonalDataKey
 from .money import money
 from .requestid import NO_REQUEST, current_request_id
 
@@ -32,6 +35,7 @@ ACTIONS = {
     "account_deactivated": _("Account gedeactiveerd"),
     "account_reactivated": _("Account weer actief"),
     "account_deleted": _("Account verwijderd"),
+    "personal_data_erased": _("Persoonsgegevens in de audittrail gewist"),
     # Change requests (Wijziging doorgeven)
     "change_request_created": _("Wijziging doorgegeven"),
     "change_request_message": _("Bericht bij wijzigingsverzoek"),
@@ -96,8 +100,81 @@ def audit_record(action, *, actor=None, target=None, organization=None, request=
         organization=organization,
         ip_address=client_ip(request),
         request_id="" if (request_id := current_request_id()) == NO_REQUEST else request_id,
-        changes=changes or {},
+        changes=_sealed(action, changes or {}, target),
     )
+
+
+# --- personal values: sealed with their person's key ------------------------------------------
+
+# Fields whose values are personal data of the event's account (its ``target``): stored
+# sealed with that person's key, so that erasing the person makes them unreadable. A typed
+# reason or message is free text that often names the person, so it is sealed too.
+# Not here: names of locations and of HartingBank's staff (account manager, assigned to),
+# which belong to the bank's work, not to the account's person.
+PERSONAL_FIELDS = {
+    "full_name", "email", "phone", "job_title", "street", "postal_code", "city",
+    "new_email", "email_pending", "reason", "message",
+}  # fmt: skip
+# Except the reason of the deletion itself: it is the evidence of why the person was
+# erased ("op verzoek van de administrator per e-mail van 2 december"), and would
+# otherwise be unreadable the moment it was written.
+KEPT_READABLE = {("account_deleted", "reason")}
+
+
+def _key_of(person):
+    """The person's key, made the first time; empty once the person has been erased."""
+    row, _created = PersonalDataKey.objects.get_or_create(user_id=person.pk, defaults={"key": personal.new_key()})
+    return row.key
+
+
+def _sealed(action, changes, person):
+    fields = [
+        field
+        for field, value in changes.items()
+        if field in PERSONAL_FIELDS and value not in (None, "", []) and (action, field) not in KEPT_READABLE
+    ]
+    if person is None or not fields:
+        return changes
+    key = _key_of(person)
+    return {
+        field: value if field not in fields else personal.seal(key, person.pk, value) if key else personal.ERASED
+        for field, value in changes.items()
+    }
+
+
+def personal_data_erase(*, actor, user, request=None):
+    """Make the person's values in the trail unreadable for good by destroying their key;
+    the events themselves stay. Call it inside the service's transaction that erases them."""
+    now = timezone.now()
+    if not PersonalDataKey.objects.filter(user_id=user.pk, erased_at__isnull=True).update(key="", erased_at=now):
+        PersonalDataKey.objects.get_or_create(user_id=user.pk, defaults={"key": "", "erased_at": now})
+    audit_record("personal_data_erased", actor=actor, target=user, request=request)
+
+
+def keys_for(changes_list):
+    """{user id: key} for the owners of the sealed values in ``changes_list``, in one
+    query (none when nothing is sealed); an erased person's key is empty."""
+    owners = {personal.owner_of(value) for changes in changes_list for value in (changes or {}).values()} - {None}
+    if not owners:
+        return {}
+    return dict(PersonalDataKey.objects.filter(user_id__in=owners).values_list("user_id", "key"))
+
+
+def _opened(value, keys):
+    if not personal.is_sealed(value):
+        return value
+    try:
+        return personal.unseal(keys.get(personal.owner_of(value)), value)
+    except personal.Unreadable:
+        return personal.ERASED
+
+
+def readable(changes, keys=None):
+    """The changes with their sealed values opened; a value whose person was erased is
+    ``personal.ERASED``. Without ``keys`` they are read here (one query)."""
+    changes = changes or {}
+    keys = keys_for([changes]) if keys is None else keys
+    return {field: _opened(value, keys) for field, value in changes.items()}
 
 
 FIELD_LABELS = {
@@ -112,6 +189,11 @@ FIELD_LABELS = {
     "locations": _("Locaties"),
     "status": _("Status"),
     "deactivated_until": _("Gedeactiveerd tot"),
+    "leaves_on": _("Uit dienst per"),
+    "inactive_since": _("Niet ingelogd sinds"),
+    "deactivation_date": _("Wordt gedeactiveerd op"),
+    "dormancy_days": _("Niet gebruikt na (dagen zonder inloggen)"),
+    "dormancy_grace_days": _("Daarna gedeactiveerd na (dagen)"),
     "reason": _("Reden"),
     "reference": _("Referentie"),
     "order": _("Bestelling"),
@@ -164,12 +246,20 @@ def register_value_labels(field, choices):
     VALUE_LABELS.setdefault(field, {}).update({code: label for code, label in choices})
 
 
-def describe_changes(changes, value_labels=None):
+ERASED_SHOWN = _("(gewist)")
+
+
+def describe_changes(changes, value_labels=None, keys=None):
     """[(label, old, new)] for the activity page and its export; details such as a
-    reason have no old value. ``value_labels`` maps a field to {stored code: label}."""
+    reason have no old value. ``value_labels`` maps a field to {stored code: label};
+    ``keys`` are the persons' keys (``keys_for``), read here when not given. A value of
+    an erased person reads "(gewist)"."""
     lines = []
-    for field, value in (changes or {}).items():
+    for field, value in readable(changes, keys).items():
         label = str(FIELD_LABELS.get(field, field))
+        if personal.is_erased(value):
+            lines.append((label, None, str(ERASED_SHOWN)))
+            continue
         labels = (VALUE_LABELS if value_labels is None else value_labels).get(field, {})
 
         def shown(v):
@@ -182,6 +272,29 @@ def describe_changes(changes, value_labels=None):
         else:
             lines.append((label, None, shown(value)))
     return lines
+
+
+def describe_events(events):
+    """[(event, describe_changes)] for a page of events, their keys read in one query."""
+    events = list(events)
+    keys = keys_for([event.changes for event in events])
+    return [(event, describe_changes(event.changes, keys=keys)) for event in events]
+
+
+def person_shown(user):
+    """A person in the trail: their name, or for an erased account what is left of it,
+    the role it had ("verwijderd account (administrator)")."""
+    if user is None:
+        return "—"
+    if user.full_name or user.email:
+        return str(user)
+    if user.is_staff:
+        role = "HartingBank"
+    else:
+        membership = getattr(user, "membership", None)  # read with the event (select_related)
+        role = VALUE_LABELS.get("role", {}).get(membership.role) if membership is not None else None
+    erased = gettext("verwijderd account")
+    return f"{erased} ({str(role) if user.is_staff else str(role).lower()})" if role else erased
 
 
 def action_label(code):

@@ -87,6 +87,13 @@ class AuditEvent(models.Model):
 
         return action_label(self.action)
 
+    def readable_changes(self):
+        """``changes`` with the personal values opened (one query for the key); an erased
+        person's value is ``portal.core.personal.ERASED``."""
+        from .audit import readable
+
+        return readable(self.changes)
+
 
 class OutgoingMail(models.Model):
     """A message waiting to be delivered. Written in the transaction of the action that
@@ -151,3 +158,28 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class PersonalDataKey(models.Model):
+    """The key that seals one person's values in the audit trail (``portal.core.personal``).
+
+    Made the first time an event records a personal value of theirs. Erasing the person
+    (deleting their account) empties ``key`` and sets ``erased_at``: what was sealed with
+    it can no longer be read, and what is recorded about them afterwards is stored as
+    erased, never under a new key. The row holds no personal value itself."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("persoon"))
+    key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sleutel voor persoonsgegevens")
+        verbose_name_plural = _("sleutels voor persoonsgegevens")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(erased_at__isnull=True) & ~models.Q(key=""))
+                | (models.Q(erased_at__isnull=False) & models.Q(key="")),
+                name="personaldatakey_key_or_erased",
+            ),
+        ]

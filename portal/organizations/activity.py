@@ -45,7 +45,8 @@ def filtered(queryset, *, account="", since=None, until=None, account_id=None):
 
 
 def events(user, **filters):
-    return filtered(AuditEvent.objects.visible_to(user), **filters).select_related("actor", "target_user")
+    # With their memberships: an erased account is shown by the role it had.
+    return filtered(AuditEvent.objects.visible_to(user), **filters).select_related("actor__membership", "target_user__membership")
 
 
 def page(queryset, before_id=None):

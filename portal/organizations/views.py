@@ -2,6 +2,8 @@
 for anyone else every URL here answers 404, and an account of another organization is
 a 404 too (objects come only through ``Membership.objects.visible_to``)."""
 
+from itertools import islice
+
 from allauth.account.utils import perform_login
 from allauth.core import ratelimit
 from django import forms
@@ -23,7 +25,7 @@ from portal.accounts.mfa import FACTORS as MFA_FACTORS
 from portal.accounts.mfa import has_second_factor
 from portal.accounts.models import normalize_email_address
 from portal.accounts.reauth import reauthentication_required, require_recent_authentication
-from portal.core.audit import describe_changes
+from portal.core.audit import describe_changes, describe_events, keys_for, person_shown
 from portal.core.csv import csv_response
 from portal.core.fields import id_from
 from portal.core.forms import filter_controls
@@ -520,13 +522,14 @@ def activity_list(request):
         "organizations/activity.html",
         {
             "form": form,
-            "rows": [(event, describe_changes(event.changes)) for event in rows],
+            "rows": describe_events(rows),
             "next_before": next_before,
             "query": query.urlencode(),
         },
     )
 
 
+EXPORT_CHUNK = 2000
 ACTIVITY_CSV_HEADER = [
     gettext_lazy("Tijdstip"), gettext_lazy("Door"), gettext_lazy("Actie"), gettext_lazy("Account"),
     gettext_lazy("IP-adres"), gettext_lazy("Wijzigingen"),
@@ -539,19 +542,24 @@ def activity_export(request):
     form, filters = _activity_filters(request)
     if form.errors:
         return _export_refused(request, "accountbeheer:activity")
-    rows = activity.events(request.user, **filters).order_by("-pk").iterator(chunk_size=2000)
+    rows = activity.events(request.user, **filters).order_by("-pk").iterator(chunk_size=EXPORT_CHUNK)
+
+    def line(event, keys):
+        changes = "; ".join(
+            f"{label}: {old} → {new}" if old is not None else f"{label}: {new}"
+            for label, old, new in describe_changes(event.changes, keys=keys)
+        )
+        return [
+            timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
+            person_shown(event.actor) if event.actor_id else "", event.get_action_display(),
+            person_shown(event.target_user) if event.target_user_id else "", event.ip_address or "", changes,
+        ]  # fmt: skip
 
     def lines():
-        for event in rows:
-            changes = "; ".join(
-                f"{label}: {old} → {new}" if old is not None else f"{label}: {new}"
-                for label, old, new in describe_changes(event.changes)
-            )
-            yield [
-                timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
-                str(event.actor) if event.actor_id else "", event.get_action_display(),
-                str(event.target_user) if event.target_user_id else "", event.ip_address or "", changes,
-            ]  # fmt: skip
+        # The persons' keys are read once per chunk of events, not once per event.
+        while chunk := list(islice(rows, EXPORT_CHUNK)):
+            keys = keys_for([event.changes for event in chunk])
+            yield from (line(event, keys) for event in chunk)
 
     return csv_response("activiteit.csv", [str(h) for h in ACTIVITY_CSV_HEADER], lines())
 

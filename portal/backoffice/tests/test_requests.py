@@ -85,7 +85,7 @@ def test_carrying_out_a_change_request_links_the_locations_and_closes_it(
     assert change_request.status == ChangeStatus.DONE
     assert set(employee.membership.location_links.values_list("location", flat=True)) == {loc.pk for loc in locations}
     event = AuditEvent.objects.get(action="account_updated", target_user=employee)
-    assert event.changes["reason"] == f"Wijzigingsverzoek {change_request.reference}"
+    assert event.readable_changes()["reason"] == f"Wijzigingsverzoek {change_request.reference}"
     assert change_request.messages.get().body == "Gekoppeld."
     assert [m.to for m in mailoutbox] == [[employee.email]]
 

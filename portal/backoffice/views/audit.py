@@ -1,7 +1,7 @@
 """The audit trail of every organization, for staff: filtered by organization, account,
 actor and period, newest first, in pages of 50 by keyset on the id (as fast on the
 thousandth page as on the first). Events read in words as on the customer's activity
-page (``portal.core.audit.describe_changes``)."""
+page (``portal.core.audit.describe_events``), an erased person's values as "(gewist)"."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from portal.accounts.models import search_key
-from portal.core.audit import describe_changes
+from portal.core.audit import describe_events
 from portal.core.fields import id_from
 from portal.core.models import AuditEvent
 from portal.organizations import activity
@@ -57,7 +57,7 @@ def events(filters):
     if filters.get("actor"):
         queryset = queryset.filter(actor__in=_users_matching("actor", filters["actor"]))
     queryset = activity.filtered(queryset, since=filters.get("since"), until=filters.get("until"))
-    return queryset.select_related("actor", "target_user", "organization")
+    return queryset.select_related("actor__membership", "target_user__membership", "organization")
 
 
 @staff_required(can_view_audit)
@@ -78,7 +78,7 @@ def audit(request):
         "audit",
         {
             "form": form,
-            "rows": [(event, describe_changes(event.changes)) for event in rows],
+            "rows": describe_events(rows),
             "next_before": next_before,
             "query": query.urlencode(),
         },

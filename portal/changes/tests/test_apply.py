@@ -72,8 +72,8 @@ class TestApplyingByTheAdministrator:
         request.refresh_from_db()
         assert request.status == Status.DONE and request.messages.get().author == admin_user
         updated = AuditEvent.objects.get(action="account_updated")
-        assert updated.changes["reason"] == f"Wijzigingsverzoek {request.reference}"
-        assert updated.changes["phone"] == ["", "06 12345678"] and updated.actor == admin_user
+        assert updated.readable_changes()["reason"] == f"Wijzigingsverzoek {request.reference}"
+        assert updated.readable_changes()["phone"] == ["", "06 12345678"] and updated.actor == admin_user
         assert AuditEvent.objects.filter(action="change_request_applied").exists()
         assert [m.to for m in mailoutbox] == [[employee.email]] and request.reference in mailoutbox[0].subject
 
@@ -123,7 +123,10 @@ class TestApplyingByCustomerService:
         assert employee.full_name == "Erik de Vries"
         request.refresh_from_db()
         assert request.status == Status.DONE and request.messages.get().from_staff
-        assert AuditEvent.objects.get(action="account_updated").changes["reason"] == f"Wijzigingsverzoek {request.reference}"
+        assert (
+            AuditEvent.objects.get(action="account_updated").readable_changes()["reason"]
+            == f"Wijzigingsverzoek {request.reference}"
+        )
 
     def test_an_account_manager_may_not(self, client, account_manager, employee, asked):
         request = asked()

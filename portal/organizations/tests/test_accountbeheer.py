@@ -221,7 +221,7 @@ class TestChange:
         assert response.status_code == 302
         employee.refresh_from_db()
         assert employee.job_title == "Teamleider" and employee.membership.may_order
-        changes = AuditEvent.objects.get(action="account_updated").changes
+        changes = AuditEvent.objects.get(action="account_updated").readable_changes()
         assert changes["job_title"] == ["", "Teamleider"]
         assert changes["may_order"] == [False, True]
         assert changes["locations"] == [["Utrecht"], ["Amersfoort"]]
