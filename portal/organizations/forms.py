@@ -9,6 +9,7 @@ from portal.core.fields import DateField, LineField, ModelChoiceField, ModelMult
 from portal.locations.models import Location
 
 from .models import Role, Status
+from .services.rules import AccountRuleError, Grants
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -44,12 +45,83 @@ class AccountForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    manages = ModelMultipleChoiceField(
+        label=_("Locatiebeheerder van"),
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Een locatiebeheerder beheert de accounts van de medewerkers die alleen voor deze locaties werken: "
+            "uitnodigen, rechten wijzigen en deactiveren. Alleen gekoppelde locaties."
+        ),
+    )
+    approves = ModelMultipleChoiceField(
+        label=_("Keurt bestellingen goed van"),
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Bestellingen van deze locaties die op goedkeuring wachten, tot het bedrag hieronder. Alleen gekoppelde locaties."
+        ),
+    )
+    approval_limit = forms.DecimalField(
+        label=_("Keurt goed tot (excl. btw, in euro)"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        localize=True,
+        help_text=_("Een bestelling boven dit bedrag keurt een administrator goed."),
+    )
 
-    def __init__(self, *args, organization, **kwargs):
+    GRANT_FIELDS = ("manages", "approves", "approval_limit")
+
+    def __init__(self, *args, organization, managed_by=None, **kwargs):
+        """``managed_by``: the location manager who fills the form in (not an
+        administrator): only the locations they manage, the role of employee, no grants."""
         super().__init__(*args, **kwargs)
-        self.fields["locations"].queryset = Location.objects.filter(organization=organization).order_by("name")
+        locations = Location.objects.filter(organization=organization).order_by("name")
+        for name in ("locations", "manages", "approves"):
+            self.fields[name].queryset = locations
+        if managed_by is not None:
+            self.fields["locations"].queryset = locations.filter(links__membership=managed_by, links__manages=True)
+            self.fields["locations"].help_text = _("De locaties die jij beheert.")
+            for name in ("role", *self.GRANT_FIELDS):
+                del self.fields[name]
         for name, autocomplete in (("full_name", "off"), ("email", "off"), ("phone", "off")):
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
+
+    def grants(self):
+        """What the form grants (``services.Grants``), or None when it offers no grants."""
+        if "manages" not in self.fields:
+            return None
+        data = self.cleaned_data
+        return Grants(
+            manages=frozenset(location.pk for location in data["manages"]),
+            approves=frozenset(location.pk for location in data["approves"]),
+            approval_limit=data["approval_limit"] if data["approves"] else None,
+        )
+
+    def _clean_grants(self, cleaned):
+        if "manages" not in self.fields:
+            cleaned["role"] = Role.EMPLOYEE
+            return
+        linked = set(cleaned.get("locations") or [])
+        manages, approves = set(cleaned.get("manages") or []), set(cleaned.get("approves") or [])
+        if (manages or approves) and cleaned.get("role") == Role.ADMINISTRATOR:
+            self.add_error(
+                "manages" if manages else "approves",
+                forms.ValidationError(AccountRuleError.MESSAGES["grants_for_administrator"], code="grants_for_administrator"),
+            )
+            return
+        for name, chosen in (("manages", manages), ("approves", approves)):
+            if not chosen <= linked:
+                self.add_error(name, forms.ValidationError(AccountRuleError.MESSAGES["grant_unlinked"], code="grant_unlinked"))
+        if approves and cleaned.get("approval_limit") is None and "approval_limit" not in self.errors:
+            self.add_error(
+                "approval_limit",
+                forms.ValidationError(AccountRuleError.MESSAGES["approval_limit_required"], code="approval_limit_required"),
+            )
 
     def clean_email(self):
         return normalize_email_address(self.cleaned_data["email"])
@@ -67,6 +139,7 @@ class AccountForm(forms.Form):
                 )
         if not cleaned.get("may_order"):
             cleaned["order_limit"] = None  # a limit means nothing without the right to order
+        self._clean_grants(cleaned)
         return cleaned
 
 

@@ -264,7 +264,7 @@ def display_rows(rows):
                 pk=r["pk"],
                 name=r["user__full_name"] or r["user__email"],
                 email=r["user__email"],
-                role=roles[r["role"]],
+                role=_role_shown(roles[r["role"]], r),
                 rights=", ".join(label for flag, label in ((r["may_use_portal"], portal), (r["may_order"], order)) if flag),
                 locations=", ".join(names.get(r["pk"], ())) or "—",
                 status=status,

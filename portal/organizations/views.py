@@ -45,13 +45,25 @@ from .forms import (
 )
 from .models import ImportBatch, Membership, Role, Status
 from .overview import invitations_of
-from .permissions import can_manage_accounts, membership_of
+from .permissions import can_manage_accounts, can_open_accountbeheer, membership_of
 
 administrator_required = allowed_or_404(can_manage_accounts)
+# The list and an account's pages open for location managers too, for the accounts they
+# manage (``Membership.objects.manageable_by``); the rest stays the administrator's.
+account_managers_required = allowed_or_404(can_open_accountbeheer)
 
 
 def _account(request, pk):
-    return get_visible_or_404(Membership.objects.select_related("user", "organization"), request.user, pk=pk)
+    try:
+        return Membership.objects.manageable_by(request.user).select_related("user", "organization").get(pk=pk)
+    except (Membership.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _managed_by(request):
+    """The location manager filling in a form of Accountbeheer; None for an administrator."""
+    membership = membership_of(request.user)
+    return None if membership.is_active_administrator else membership
 
 
 def _organization(request):
@@ -78,10 +90,10 @@ def _filters(request):
 
 
 @require_safe
-@administrator_required
+@account_managers_required
 def account_list(request):
     form, filters, sort = _filters(request)
-    queryset = overview.filtered(overview.visible_accounts(request.user), **filters)
+    queryset = overview.filtered(Membership.objects.manageable_by(request.user), **filters)
     result = overview.page(
         queryset, sort_key=sort, after=request.GET.get("na"), before=request.GET.get("voor"),
         searched=overview.searched_users(_organization(request).pk, **filters),
@@ -147,7 +159,7 @@ def account_export(request):
 
 
 @require_safe
-@administrator_required
+@account_managers_required
 def account_detail(request, pk):
     membership = _account(request, pk)
     pending = next((c for c in membership.email_changes.order_by("-created_at")[:1] if c.is_open), None)
@@ -161,22 +173,40 @@ def account_detail(request, pk):
             "pending_email": pending,
             "invitation": invitation,
             "has_second_factor": has_second_factor(membership.user),
+            "is_administrator": membership_of(request.user).is_active_administrator,
+            "grants": _grants_shown(membership),
         },  # fmt: skip
     )
 
 
+def _grants_shown(membership):
+    """[(label, locations)] of what the account manages and approves, for its page."""
+    links = [link for link in membership.location_links.select_related("location") if link.manages or link.approval_limit]
+    managed = sorted(link.location.name for link in links if link.manages)
+    approved = sorted(link.location.name for link in links if link.approval_limit is not None)
+    limit = max((link.approval_limit for link in links if link.approval_limit is not None), default=None)
+    shown = []
+    if managed:
+        shown.append((_("Locatiebeheerder van"), ", ".join(managed)))
+    if approved:
+        shown.append((_("Keurt bestellingen goed van"), _("%(locations)s, tot %(amount)s") % {
+            "locations": ", ".join(approved), "amount": money(limit),
+        }))  # fmt: skip
+    return shown
+
+
 def _account_kwargs(data):
     return {
-        key: data[key]
-        for key in ("full_name", "email", "phone", "job_title", "role", "may_use_portal", "may_order", "order_limit")
+        "role": data.get("role", Role.EMPLOYEE),
+        **{key: data[key] for key in ("full_name", "email", "phone", "job_title", "may_use_portal", "may_order", "order_limit")},
     }
 
 
-@administrator_required
+@account_managers_required
 @reauthentication_required
 def account_invite(request):
     organization = _organization(request)
-    form = AccountForm(request.POST or None, organization=organization)
+    form = AccountForm(request.POST or None, organization=organization, managed_by=_managed_by(request))
     if request.method == "POST" and (limited := ratelimit.consume_or_429(request, action="accountbeheer_invite")):
         return limited
     if request.method == "POST" and form.is_valid():
@@ -185,6 +215,7 @@ def account_invite(request):
                 actor=request.user,
                 organization=organization,
                 locations=list(form.cleaned_data["locations"]),
+                grants=form.grants(),
                 request=request,
                 **_account_kwargs(form.cleaned_data),
             )
@@ -200,12 +231,15 @@ def account_invite(request):
     return render(request, "organizations/account_form.html", {"form": form, "account": None})
 
 
-@administrator_required
+@account_managers_required
 def account_change(request, pk):
     membership = _account(request, pk)
     if membership.status == Status.DELETED:
         raise Http404
-    form = AccountChangeForm(request.POST or None, initial=_current(membership), organization=membership.organization)
+    managed_by = _managed_by(request)
+    form = AccountChangeForm(
+        request.POST or None, initial=_current(membership), organization=membership.organization, managed_by=managed_by
+    )
     current = None
     if request.method == "POST" and form.is_valid():
         new_address = normalize_email_address(form.cleaned_data["email"]) != membership.user.email
@@ -220,6 +254,7 @@ def account_change(request, pk):
                 expected_version=form.expected_version(),
                 data=_account_kwargs(form.cleaned_data),
                 locations=list(form.cleaned_data["locations"]),
+                grants=form.grants(),
                 request=request,
             )
         except services.AccountRuleError as error:
@@ -233,7 +268,7 @@ def account_change(request, pk):
                 data = request.POST.copy()
                 data["seen_version"] = membership.version
                 data.pop("overwrite", None)
-                form = AccountChangeForm(data, organization=membership.organization)
+                form = AccountChangeForm(data, organization=membership.organization, managed_by=managed_by)
                 form.is_valid()
                 _mark_differences(form, _current_shown(membership, current), current)
             form.add_error("email" if error.code == "email_in_use" else None, error.as_validation_error())
@@ -259,15 +294,28 @@ def account_change(request, pk):
 def _raises_rights(membership, data):
     """Making someone an administrator or raising an order limit (no limit is the highest):
     like a new e-mail address, it asks for the password or a second factor again."""
-    promoted = data["role"] == Role.ADMINISTRATOR and membership.role != Role.ADMINISTRATOR
+    promoted = data.get("role") == Role.ADMINISTRATOR and membership.role != Role.ADMINISTRATOR
     old, new = membership.order_limit, data["order_limit"]
     raised = data["may_order"] and old is not None and (new is None or new > old)
-    return promoted or raised
+    return promoted or raised or _raises_grants(membership, data)
+
+
+def _raises_grants(membership, data):
+    """Making someone a location manager or approver of more, or approving higher amounts."""
+    if "manages" not in data:
+        return False
+    before = services.Grants.of(membership)
+    manages = {location.pk for location in data["manages"]}
+    approves = {location.pk for location in data["approves"]}
+    higher = approves and (before.approval_limit is None or (data["approval_limit"] or 0) > before.approval_limit)
+    return bool(manages - before.manages or approves - before.approves or higher)
 
 
 def _current(membership):
     user = membership.user
+    grants = services.Grants.of(membership)
     return {
+        "manages": sorted(grants.manages), "approves": sorted(grants.approves), "approval_limit": grants.approval_limit,
         "full_name": user.full_name, "email": user.email, "phone": user.phone, "job_title": user.job_title,
         "role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
         "order_limit": membership.order_limit, "locations": list(membership.location_links.values_list("location_id", flat=True)),
@@ -282,6 +330,8 @@ def _mark_differences(form, shown, current):
     stored_text = {field: text for field, (_label, text) in zip(SHOWN_FIELDS, shown)}
     form.differing = []
     for field in SHOWN_FIELDS:
+        if field not in form.fields:
+            continue  # (a location manager's form has no role)
         mine = typed.get(field)
         if field == "locations":
             mine = sorted(location.pk for location in mine or [])
@@ -325,7 +375,7 @@ def _run(request, membership, action, success, **kwargs):
     return True
 
 
-@administrator_required
+@account_managers_required
 def account_deactivate(request, pk):
     membership = _account(request, pk)
     form = DeactivateForm(request.POST if request.method == "POST" else None)
@@ -342,7 +392,7 @@ def account_deactivate(request, pk):
 
 
 @require_POST
-@administrator_required
+@account_managers_required
 def account_reactivate(request, pk):
     membership = _account(request, pk)
     _run(
@@ -366,7 +416,7 @@ def account_delete(request, pk):
 
 
 @require_POST
-@administrator_required
+@account_managers_required
 def invitation_resend(request, pk):
     membership = _account(request, pk)
     _run(
@@ -379,7 +429,7 @@ def invitation_resend(request, pk):
     return redirect("accountbeheer:detail", pk=membership.pk)
 
 
-@administrator_required
+@account_managers_required
 def invitation_withdraw(request, pk):
     """Asks first (the account is removed with it), then withdraws."""
     membership = _account(request, pk)

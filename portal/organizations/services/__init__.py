@@ -46,6 +46,7 @@ from .rules import (  # noqa: F401
     MEMBERSHIP_FIELDS,
     PERSONAL_FIELDS,
     AccountRuleError,
+    Grants,
     InvitationInvalid,
 )
 from .two_step import (  # noqa: F401
