@@ -19,3 +19,9 @@ class OrderingConfig(AppConfig):
 
         register_home_panel(home.approvals_panel, order=10)
         register_home_panel(home.my_orders_panel, order=40)
+
+        from portal.organizations.handover import register_handover_source
+
+        from .handover import pending_orders
+
+        register_handover_source(pending_orders, order=10)

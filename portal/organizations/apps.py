@@ -26,3 +26,5 @@ class OrganizationsConfig(AppConfig):
 
         register_job("reactivate_due_accounts", command_job("reactivate_due_accounts"))
         register_job("prune_import_batches", command_job("prune_import_batches"))
+        register_job("process_leavers", command_job("process_leavers"))
+        register_job("process_dormant_accounts", command_job("process_dormant_accounts"))

@@ -27,6 +27,11 @@ class Organization(models.Model):
     # gets further without it (the grace period in between). Both empty: not required.
     mfa_required_at = models.DateTimeField(_("tweestapsverificatie verplicht sinds"), null=True, blank=True)
     mfa_deadline = models.DateTimeField(_("tweestapsverificatie ingesteld uiterlijk"), null=True, blank=True)
+    # Accounts without a login for this many days are flagged in Accountbeheer and their
+    # owner is warned; still unused ``dormancy_grace_days`` later they are deactivated
+    # (an administrator is only flagged). Empty: off.
+    dormancy_days = models.PositiveSmallIntegerField(_("inactief na (dagen)"), null=True, blank=True)
+    dormancy_grace_days = models.PositiveSmallIntegerField(_("gedeactiveerd na nog (dagen)"), default=30)
 
     class Meta:
         verbose_name = _("organisatie")
@@ -138,6 +143,16 @@ class Membership(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    # Uit dienst per: on this date the daily job deactivates the account (left_at: when
+    # it did). When it could not (the last active administrator) it told the
+    # administrators once (leave_blocked_at) and tries again the next day.
+    leaves_on = models.DateField(_("uit dienst per"), null=True, blank=True)
+    left_at = models.DateTimeField(_("uit dienst verwerkt op"), null=True, blank=True)
+    leave_blocked_at = models.DateTimeField(null=True, blank=True)
+    # Not used for the organization's dormancy_days: when its owner was warned, and the
+    # date named in the warning on which it is deactivated (none for an administrator).
+    dormancy_warned_at = models.DateTimeField(_("gewaarschuwd wegens inactiviteit op"), null=True, blank=True)
+    dormancy_deadline = models.DateField(_("gedeactiveerd wegens inactiviteit op"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -154,6 +169,10 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=models.Q(deactivated_until__isnull=True) | models.Q(status=Status.DEACTIVATED),
                 name="membership_until_only_when_deactivated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dormancy_deadline__isnull=True) | models.Q(dormancy_warned_at__isnull=False),
+                name="membership_dormancy_deadline_only_when_warned",
             ),
         ]
         indexes = [
@@ -184,6 +203,12 @@ class Membership(models.Model):
     @property
     def is_active_administrator(self) -> bool:
         return self.is_administrator and self.effective_status == Status.ACTIVE
+
+    @property
+    def is_flagged_dormant(self) -> bool:
+        """Warned as unused, and not logged in since (the next run of the job clears it)."""
+        last_login = self.user.last_login
+        return self.dormancy_warned_at is not None and (last_login is None or last_login < self.dormancy_warned_at)
 
     @property
     def is_active_location_manager(self) -> bool:

@@ -152,7 +152,7 @@ def _ordering(sort, forward):
 # of this page, and building model objects for them was half of it.
 ROW_FIELDS = (
     "pk", "user_id", "role", "may_use_portal", "may_order", "status", "deactivated_until",
-    "user__full_name", "user__email", "user__last_login",
+    "user__full_name", "user__email", "user__last_login", "dormancy_warned_at", "leaves_on", "left_at",
 )  # fmt: skip
 
 
@@ -240,6 +240,8 @@ class Row:
     until: str
     last_login: str
     invitation: str = ""  # when it was sent and until when its link works (or since when not)
+    dormant: bool = False  # warned as unused and not logged in since (Membership.is_flagged_dormant)
+    leaves_on: str = ""  # the leave date still to come (Uit dienst per)
 
 
 def display_rows(rows):
@@ -272,6 +274,8 @@ def display_rows(rows):
                 invitation=invitation.text if invitation else "",
                 until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
                 last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y, H:i") if r["user__last_login"] else "—",
+                dormant=r["dormancy_warned_at"] is not None and (r["user__last_login"] is None or r["user__last_login"] < r["dormancy_warned_at"]),
+                leaves_on=date_format(r["leaves_on"], "j b Y") if r["leaves_on"] and not r["left_at"] else "",
             )  # fmt: skip
         )
     return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_inactivity
 
 app_name = "accountbeheer"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("<int:pk>/tweestapsverificatie/", views.account_mfa_reset, name="mfa_reset"),
     path("<int:pk>/uitnodiging/opnieuw/", views.invitation_resend, name="invitation_resend"),
     path("<int:pk>/uitnodiging/intrekken/", views.invitation_withdraw, name="invitation_withdraw"),
+    # Unused accounts and leavers
+    path("inactief-en-uit-dienst/", views_inactivity.inactivity, name="inactivity"),
+    path("<int:pk>/uit-dienst/", views_inactivity.account_leave, name="leave"),
+    path("<int:pk>/over-te-dragen/", views_inactivity.account_handover, name="handover"),
 ]

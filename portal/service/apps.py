@@ -18,3 +18,9 @@ class ServiceConfig(AppConfig):
         from .home import service_panel
 
         register_home_panel(service_panel, order=50)
+
+        from portal.organizations.handover import register_handover_source
+
+        from .handover import open_requests
+
+        register_handover_source(open_requests, order=20)

@@ -28,6 +28,9 @@ URLS = [
     ("accountbeheer:invitation_resend", "post", "account"),
     ("accountbeheer:invitation_withdraw", "post", "account"),
     ("accountbeheer:mfa_reset", "get", "account"),
+    ("accountbeheer:inactivity", "get", None),
+    ("accountbeheer:leave", "get", "account"),
+    ("accountbeheer:handover", "get", "account"),
 ]
 WITH_ID = [u for u in URLS if u[2]]
 
