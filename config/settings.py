@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "portal.changes",
     "portal.contact",
     "portal.help",
+    "portal.reviews",  # access reviews of Accountbeheer (toegangscontrole)
     "portal.casework",
     "portal.backoffice",
     "portal.api",  # API keys, the REST API and SCIM (README, "API and SCIM")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include(allauth_urlpatterns)),
     path("", include("portal.accounts.urls")),
     path("accountbeheer/api-sleutels/", include("portal.api.urls")),
+    path("accountbeheer/toegangscontrole/", include("portal.reviews.urls")),
     path("accountbeheer/", include("portal.organizations.urls")),
     path("api/v1/", api_rest.urls()),
     path("api/v1/docs/", api_docs.docs, name="api_docs"),

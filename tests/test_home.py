@@ -117,12 +117,13 @@ class TestHome:
     def test_an_administrators_home_is_one_query_a_panel(
         self, client, admin_user, orderer, locations, product, django_assert_num_queries
     ):
-        """Session and user, then approvals, invitations, reactivations, own orders, service
-        requests and change requests: one query each, however many there are."""
+        """Session and user, then approvals, invitations, the open access review,
+        reactivations, own orders, service requests and change requests: one query each,
+        however many there are."""
         for _ in range(8):
             place(orderer, locations[0], product)
         client.force_login(admin_user)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get("/")
 
     def test_the_role_decides_the_panels(self, client, organization, locations):

@@ -40,6 +40,13 @@ ACTIONS = {
     "account_leave_blocked": _("Uit dienst, maar niet gedeactiveerd: laatste administrator"),
     "account_dormancy_warned": _("Account niet gebruikt: eigenaar gewaarschuwd"),
     "dormancy_settings_changed": _("Instelling voor niet-gebruikte accounts gewijzigd"),
+    # Access reviews (Accountbeheer → Toegangscontrole)
+    "access_review_started": _("Toegangscontrole gestart"),
+    "access_review_confirmed": _("Toegangscontrole: account klopt"),
+    "access_review_changed": _("Toegangscontrole: wijziging van account vastgelegd"),
+    "access_review_finished": _("Toegangscontrole afgerond"),
+    "access_review_quarterly_on": _("Toegangscontrole elk kwartaal aangezet"),
+    "access_review_quarterly_off": _("Toegangscontrole elk kwartaal uitgezet"),
     "personal_data_erased": _("Persoonsgegevens in de audittrail gewist"),
     # Change requests (Wijziging doorgeven)
     "change_request_created": _("Wijziging doorgegeven"),

@@ -1,0 +1,39 @@
+"""What the access reviews put on an administrator's home page: the open review and how
+far it is (it waits for them)."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.home import HomeItem, HomePanel
+
+from .models import AccessReview, Outcome
+
+
+def open_review_panel(user, membership):
+    if not membership.is_active_administrator:
+        return None
+    review = (
+        AccessReview.objects.open()
+        .filter(organization_id=membership.organization_id)
+        .annotate(total=Count("items"), done=Count("items", filter=~Q(items__outcome=Outcome.OPEN)))
+        .first()
+    )
+    if review is None:
+        return None
+    url = reverse("reviews:detail", args=[review.pk])
+    return HomePanel(
+        key="access_review",
+        title=_("Toegangscontrole loopt"),
+        items=[
+            HomeItem(
+                label=_("%(done)s van %(total)s accounts gecontroleerd") % {"done": review.done, "total": review.total},
+                url=url,
+                status=review.reference,
+                attention=True,
+            )
+        ],
+        more_url=url,
+        more_label=_("Verder met de toegangscontrole"),
+        attention=True,
+    )

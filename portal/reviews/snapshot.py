@@ -1,0 +1,82 @@
+"""What a review records of an account, and how an account differs from that now."""
+
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.core.money import money
+from portal.locations.models import LocationLink
+from portal.organizations.models import Membership, Role, Status
+
+# The fields a reviewer confirms or changes, in the order they are shown.
+REVIEWED_FIELDS = ("role", "status", "deactivated_until", "may_use_portal", "may_order", "order_limit", "locations")
+
+
+def with_locations(queryset):
+    """Memberships with their linked locations read along (one more query)."""
+    return queryset.prefetch_related(
+        Prefetch("location_links", queryset=LocationLink.objects.select_related("location").order_by("location__name", "pk"))
+    )
+
+
+def accounts_of(organization):
+    """Every account of ``organization`` that is not deleted, as a review lists it."""
+    return with_locations(
+        Membership.objects.filter(organization=organization, user__organization_id=organization.pk)
+        .exclude(status=Status.DELETED)
+        .select_related("user")
+    )
+
+
+def snapshot_of(membership):
+    """Role, status (as it is today), rights and linked locations of ``membership``; its
+    location links must be read along (``with_locations``)."""
+    links = list(membership.location_links.all())
+    status = membership.effective_status
+    return {
+        "role": membership.role,
+        "status": status,
+        "deactivated_until": (
+            membership.deactivated_until.isoformat() if status == Status.DEACTIVATED and membership.deactivated_until else None
+        ),
+        "may_use_portal": membership.may_use_portal,
+        "may_order": membership.may_order,
+        "order_limit": None if membership.order_limit is None else f"{membership.order_limit:.2f}",
+        "locations": [link.location.name for link in links],
+        "location_ids": sorted(link.location_id for link in links),
+    }
+
+
+def differences(before, now):
+    """{field: [before, now]} for each reviewed field that differs (the locations by
+    their ids, shown by their names)."""
+    changes = {}
+    for field in REVIEWED_FIELDS:
+        if field == "locations":
+            if sorted(before["location_ids"]) != sorted(now["location_ids"]):
+                changes[field] = [before["locations"], now["locations"]]
+        elif before.get(field) != now.get(field):
+            changes[field] = [before.get(field), now.get(field)]
+    return changes
+
+
+def shown(snapshot):
+    """The snapshot as a person reads it: {field: text}."""
+    yes, no = _("ja"), _("nee")
+    status = Status(snapshot["status"]).label
+    if snapshot.get("deactivated_until"):
+        status = _("%(status)s tot %(date)s") % {
+            "status": status,
+            "date": date_format(date.fromisoformat(snapshot["deactivated_until"]), "j b Y"),
+        }
+    limit = snapshot["order_limit"]
+    return {
+        "role": Role(snapshot["role"]).label,
+        "status": status,
+        "may_use_portal": yes if snapshot["may_use_portal"] else no,
+        "may_order": yes if snapshot["may_order"] else no,
+        "order_limit": (money(limit) if limit is not None else _("geen limiet")) if snapshot["may_order"] else "—",
+        "locations": ", ".join(snapshot["locations"]) or "—",
+    }
