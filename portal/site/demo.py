@@ -5,6 +5,7 @@ location code, ...) and created only when missing; existing records are left as 
 are, so a second run changes and duplicates nothing.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from allauth.mfa.models import Authenticator
@@ -108,6 +109,7 @@ ORGANIZATIONS = [
                 "may_order": False,
                 "status": Status.ACTIVE,
                 "locations": ["AMF"],
+                "leaves_in_days": 45,  # Uit dienst per, shown on her account page in Accountbeheer
             },
             {
                 "email": "oud@vandijk.example",
@@ -253,6 +255,7 @@ def _load_accounts(counter, organization, rows, locations, mfa_required=False):
                 "may_order": row["may_order"],
                 "order_limit": Decimal(row["order_limit"]) if row.get("order_limit") else None,
                 "status": row["status"],
+                "leaves_on": timezone.localdate() + timedelta(days=row["leaves_in_days"]) if row.get("leaves_in_days") else None,
             },
         )
         for code in row["locations"]:
