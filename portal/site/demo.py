@@ -24,11 +24,12 @@ from portal.locations.models import Address, AddressKind, Department, Location, 
 from portal.ordering import demo as ordering_demo
 from portal.organizations.models import Membership, Organization, Role, Status
 from portal.organizations.services import invitation_issue
+from portal.reviews import demo as reviews_demo
 from portal.service import demo as service_demo
 
 # Each app adds its own demo records, in this order: orders, service requests, contact
-# messages, change requests.
-APP_DEMOS = [ordering_demo, service_demo, contact_demo, changes_demo]
+# messages, change requests, the access review.
+APP_DEMOS = [ordering_demo, service_demo, contact_demo, changes_demo, reviews_demo]
 
 
 DEMO_PASSWORD = "welkom-demo-2026"  # noqa: S105 - documented in the README
