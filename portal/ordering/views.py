@@ -340,11 +340,12 @@ def order_reject(request, pk):
 @require_safe
 @approver_required
 def approvals(request):
-    orders = (
-        Order.objects.visible_to(request.user)
-        .filter(status=OrderStatus.PENDING_APPROVAL)
-        .select_related("location", "placed_by", "placed_by__membership")
-        .order_by("created_at", "pk")
-    )
+    """An administrator sees every order waiting (their own marked as such); an approver
+    those they may decide on: of their locations, within their amount."""
+    if membership_of(request.user).is_active_administrator:
+        orders = Order.objects.visible_to(request.user).filter(status=OrderStatus.PENDING_APPROVAL)
+    else:
+        orders = Order.objects.awaiting_decision_by(request.user)
+    orders = orders.select_related("location", "placed_by", "placed_by__membership").order_by("created_at", "pk")
     page, query = page_of(request, orders)
     return render(request, "ordering/approvals.html", {"page": page, "query": query, **_tabs(request, "approvals")})

@@ -151,7 +151,7 @@ def _ordering(sort, forward):
 # A page is read as plain values, not model instances: rendering the rows is the cost
 # of this page, and building model objects for them was half of it.
 ROW_FIELDS = (
-    "pk", "user_id", "role", "may_use_portal", "may_order", "status", "deactivated_until",
+    "pk", "user_id", "role", "may_use_portal", "may_order", "status", "deactivated_until", "manages_locations", "approves_orders",
     "user__full_name", "user__email", "user__last_login", "dormancy_warned_at", "leaves_on", "left_at",
 )  # fmt: skip
 
@@ -244,6 +244,16 @@ class Row:
     leaves_on: str = ""  # the leave date still to come (Uit dienst per)
 
 
+def _role_shown(role, row):
+    """The role, with what the account manages or approves for its locations."""
+    duties = [
+        label
+        for flag, label in ((row["manages_locations"], _("locatiebeheerder")), (row["approves_orders"], _("goedkeurder")))
+        if flag
+    ]
+    return ", ".join([str(role), *duties])
+
+
 def display_rows(rows):
     """The overview's rows with every text worked out once, so the template only
     prints them; the linked locations of all rows come in one query."""
@@ -274,7 +284,8 @@ def display_rows(rows):
                 invitation=invitation.text if invitation else "",
                 until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
                 last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y, H:i") if r["user__last_login"] else "—",
-                dormant=r["dormancy_warned_at"] is not None and (r["user__last_login"] is None or r["user__last_login"] < r["dormancy_warned_at"]),
+                dormant=r["dormancy_warned_at"] is not None
+                and (r["user__last_login"] is None or r["user__last_login"] < r["dormancy_warned_at"]),
                 leaves_on=date_format(r["leaves_on"], "j b Y") if r["leaves_on"] and not r["left_at"] else "",
             )  # fmt: skip
         )

@@ -35,7 +35,7 @@ MENU = [
     NavItem("faq", _("Veelgestelde vragen"), "help:faq", _anyone),
     NavItem("manual", _("Handleiding"), "help:manual", _anyone),
     NavItem("contact", _("Contact"), "contact:form", can_use_contact),
-    NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_manage_accounts),
+    NavItem("accountbeheer", _("Accountbeheer"), "accountbeheer:list", permissions.can_open_accountbeheer),
 ]
 
 

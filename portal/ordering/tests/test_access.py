@@ -134,3 +134,56 @@ def test_the_menu_shows_bestellen_only_with_the_right(client, orderer, employee)
     assert reverse("ordering:catalogue") not in client.get("/").content.decode()
     client.force_login(orderer)
     assert reverse("ordering:catalogue") in client.get("/").content.decode()
+
+
+# An approver of the order's location (who may not order) and a location manager of it:
+# what each reaches with an order of their location, and a 404 for an order of another.
+# (order_cancel opens for whoever sees the order; its service refuses them: test_approvers)
+APPROVER_REACHES = {
+    "ordering:orders", "ordering:order_detail", "ordering:order_cancel", "ordering:approvals", "ordering:order_approve",
+    "ordering:order_reject",
+}  # fmt: skip
+MANAGER_REACHES = {"ordering:orders", "ordering:order_detail", "ordering:order_cancel"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, method, takes, who", URLS)
+class TestLocationRoles:
+    @pytest.fixture
+    def waiting(self, orderer, locations, products, admin_user):
+        orderer.membership.order_limit = 10
+        orderer.membership.save()
+        return place(orderer, locations[0], [(products["roll"], 2)])
+
+    @pytest.fixture
+    def elsewhere(self, organization, locations, products, admin_user):
+        amersfoort = make_account(organization, "amersfoort@test.example", may_order=True, locations=[locations[1]])
+        amersfoort.membership.order_limit = 10
+        amersfoort.membership.save()
+        return place(amersfoort, locations[1], [(products["roll"], 2)])
+
+    @pytest.mark.parametrize("duty", ["approver", "manager"])
+    def test_with_an_order_of_their_location(
+        self, client, organization, locations, waiting, products, duty, name, method, takes, who
+    ):
+        from portal.organizations.tests.test_location_roles import grant
+
+        user = make_account(organization, f"{duty}@test.example", locations=[locations[0]])
+        grant(user, locations[0], **({"approval_limit": 500} if duty == "approver" else {"manages": True}))
+        client.force_login(user)
+        response = call(client, method, url_for(name, takes, waiting, products))
+        reaches = APPROVER_REACHES if duty == "approver" else MANAGER_REACHES
+        assert response.status_code in ((200, 302) if name in reaches else (404,)), response.status_code
+
+    @pytest.mark.parametrize("duty", ["approver", "manager"])
+    def test_not_with_an_order_of_another_location(
+        self, client, organization, locations, elsewhere, products, duty, name, method, takes, who
+    ):
+        from portal.organizations.tests.test_location_roles import grant
+
+        if takes != "order":
+            pytest.skip("takes no order")
+        user = make_account(organization, f"{duty}@test.example", locations=[locations[0]])
+        grant(user, locations[0], **({"approval_limit": 500} if duty == "approver" else {"manages": True}))
+        client.force_login(user)
+        assert call(client, method, url_for(name, takes, elsewhere, products)).status_code == 404
