@@ -20,10 +20,11 @@ from portal.accounts.staff import ACCOUNT_MANAGER, CUSTOMER_SERVICE
 from portal.changes import demo as changes_demo
 from portal.contact import demo as contact_demo
 from portal.core.mail import site_url
+from portal.core.models import AuditEvent
 from portal.locations.models import Address, AddressKind, Department, Location, LocationLink
 from portal.ordering import demo as ordering_demo
 from portal.organizations.models import Membership, Organization, Role, Status
-from portal.organizations.services import invitation_issue
+from portal.organizations.services import account_delete, account_update, invitation_issue
 from portal.reviews import demo as reviews_demo
 from portal.service import demo as service_demo
 
@@ -308,6 +309,23 @@ def load(invitation_links=None):
         locations = _load_locations(counter, organization, row["locations"])
         users = _load_accounts(counter, organization, row["accounts"], locations, row.get("mfa_required", False))
         orgs.append({"organization": organization, "locations": locations, "users": users})
+    _load_erased_account(counter, orgs[0]["organization"])
     for area in APP_DEMOS:
         area.load(counter, orgs, staff)
     return counter.created
+
+
+def _load_erased_account(counter, organization):
+    """A former employee whose job title the administrator changed and whose account was
+    then deleted: the activity page shows what erasure leaves ("(gewist)", the role)."""
+    if AuditEvent.objects.filter(organization=organization, action="personal_data_erased").exists():
+        return
+    administrator = Membership.objects.filter(organization=organization, role=Role.ADMINISTRATOR, status=Status.ACTIVE)
+    administrator = administrator.select_related("user").order_by("pk").first().user
+    user = _user(counter, "vertrokken@vandijk.example", "Vera Vertrokken", "06 55501234", "Verkoper")
+    membership, _ = counter.get_or_create(Membership, user=user, defaults={"organization": organization, "role": Role.EMPLOYEE})
+    account_update(
+        actor=administrator, membership=membership, expected_version=membership.version,
+        data={"job_title": "Filiaalleider"}, locations=[], reason="Vera is bevorderd",
+    )  # fmt: skip
+    account_delete(actor=administrator, membership=membership)

@@ -45,6 +45,7 @@ class TestDemoData:
             "nieuw@vandijk.example": Status.INVITED,
             "beheerder@jansen.example": Status.ACTIVE,
             "werkplaats@jansen.example": Status.ACTIVE,
+            None: Status.DELETED,  # a former employee, erased: the activity page shows "(gewist)"
         }
         staff = User.objects.filter(is_staff=True)
         assert {u.email for u in staff} == {"accountmanager@hartingbank.example", "klantenservice@hartingbank.example"}
@@ -85,6 +86,17 @@ class TestDemoData:
             )
             assert statuses == expected, organization
         assert Order.objects.filter(status=OrderStatus.PENDING_APPROVAL).count() == 1
+
+    def test_the_activity_page_shows_what_erasure_leaves(self, settings, client):
+        from django.urls import reverse
+
+        settings.DEBUG = True
+        call_command("load_demo")
+        client.force_login(User.objects.get(email="beheerder@vandijk.example"))
+        erased = Membership.objects.get(status=Status.DELETED)
+        page = client.get(reverse("accountbeheer:activity"), {"id": erased.pk}).content.decode()
+        assert "(gewist)" in page and "verwijderd account (medewerker)" in page
+        assert "Vera" not in page and "Filiaalleider" not in page
 
     def test_refused_in_production(self, settings):
         settings.DEBUG = False
