@@ -12,7 +12,9 @@ import csv
 import io
 import logging
 import unicodedata
+from decimal import Decimal
 
+from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,7 +31,10 @@ from .permissions import can_manage_accounts
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 25  # rows between two saves of the progress
-COLUMNS = ["naam", "e-mailadres", "telefoonnummer", "functie", "rol", "portal", "bestellen", "locaties"]
+COLUMNS = [
+    "naam", "e-mailadres", "telefoonnummer", "functie", "rol", "portal", "bestellen", "locaties",
+    "locatiebeheerder van", "goedkeurder van", "goedkeuren tot",
+]  # fmt: skip
 REQUIRED = ["naam", "e-mailadres"]
 EMAIL_LENGTH = column_length(User, "email")
 LOCATION_CODE_LENGTH = column_length(Location, "code")
@@ -37,9 +42,10 @@ YES = {"ja", "j", "yes", "y", "1", "waar", "true", "x"}
 NO = {"nee", "n", "no", "0", "onwaar", "false", ""}
 ROLES = {"administrator": Role.ADMINISTRATOR, "beheerder": Role.ADMINISTRATOR, "medewerker": Role.EMPLOYEE, "": Role.EMPLOYEE}
 SAMPLE = (
-    "naam;e-mailadres;telefoonnummer;functie;rol;portal;bestellen;locaties\r\n"
-    "Noor de Vries;noor.devries@voorbeeld.nl;030 123 45 67;Verkoper;medewerker;ja;nee;UTC\r\n"
-    "Jan Bakker;jan.bakker@voorbeeld.nl;;Filiaalleider;administrator;ja;ja;UTC,UTO\r\n"
+    "naam;e-mailadres;telefoonnummer;functie;rol;portal;bestellen;locaties;locatiebeheerder van;goedkeurder van;goedkeuren tot\r\n"
+    "Noor de Vries;noor.devries@voorbeeld.nl;030 123 45 67;Verkoper;medewerker;ja;nee;UTC;;;\r\n"
+    "Sem Jansen;sem.jansen@voorbeeld.nl;;Filiaalleider;medewerker;ja;ja;UTO;UTO;UTO;500\r\n"
+    "Jan Bakker;jan.bakker@voorbeeld.nl;;Directeur;administrator;ja;ja;UTC,UTO;;;\r\n"
 )
 
 
@@ -162,7 +168,8 @@ class RowForm(AccountForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["locations"], self.fields["order_limit"]
+        for name in ("locations", "order_limit", *self.GRANT_FIELDS):
+            del self.fields[name]
 
 
 PERSONAL_COLUMNS = {"full_name": "naam", "email": "e-mailadres", "phone": "telefoonnummer", "job_title": "functie"}
@@ -214,10 +221,12 @@ def _checked_row(form, line, data, email, codes, taken, seen):
     errors += _form_errors(form)
     if email and "email" not in form.errors:
         errors += _address_errors(email, taken, seen)
-    location_codes = [c.strip().upper() for c in data.get("locaties", "").replace("|", ",").split(",") if c.strip()]
-    unknown = [_shown(c, LOCATION_CODE_LENGTH) for c in location_codes if c not in codes]
+    location_codes = _codes(data.get("locaties", ""))
+    manages, approves = _codes(data.get("locatiebeheerder van", "")), _codes(data.get("goedkeurder van", ""))
+    unknown = [_shown(c, LOCATION_CODE_LENGTH) for c in dict.fromkeys(location_codes + manages + approves) if c not in codes]
     if unknown:
         errors.append(("location_unknown", _("Onbekende locatiecode(s): %(codes)s.") % {"codes": ", ".join(unknown)}))
+    grants = _grants(role, location_codes, manages, approves, data.get("goedkeuren tot", ""), errors)
     return {
         "line": line,
         "data": {
@@ -226,9 +235,41 @@ def _checked_row(form, line, data, email, codes, taken, seen):
             "may_use_portal": portal,
             "may_order": order,
             "locations": [codes[c] for c in location_codes if c in codes],
+            "manages": [codes[c] for c in manages if c in codes],
+            "approves": [codes[c] for c in approves if c in codes],
+            "approval_limit": grants,
         },  # fmt: skip
         "errors": [{"code": code, "message": str(message)} for code, message in errors],
     }
+
+
+def _codes(value):
+    return [c.strip().upper() for c in value.replace("|", ",").split(",") if c.strip()]
+
+
+def _grants(role, linked, manages, approves, amount, errors):
+    """Check what a row grants (the rules of ``services.rules._check_grants``, said per
+    row); the amount up to which it approves, as text ("250.00"), or None."""
+    from .services.rules import AccountRuleError
+
+    limit = None
+    if amount.strip():
+        try:
+            limit = AMOUNT_FIELD.clean(amount.strip())
+        except forms.ValidationError:
+            errors.append(("amount_invalid", _("Goedkeuren tot moet een bedrag in euro zijn, bijvoorbeeld 250 of 250,00.")))
+    if not (manages or approves):
+        return None
+    if role == Role.ADMINISTRATOR:
+        errors.append(("grants_for_administrator", AccountRuleError.MESSAGES["grants_for_administrator"]))
+    elif not set(manages + approves) <= set(linked):
+        errors.append(("grant_unlinked", AccountRuleError.MESSAGES["grant_unlinked"]))
+    if approves and limit is None and not amount.strip():
+        errors.append(("approval_limit_required", AccountRuleError.MESSAGES["approval_limit_required"]))
+    return f"{limit:.2f}" if approves and limit is not None else None
+
+
+AMOUNT_FIELD = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, localize=True)
 
 
 def _address_errors(email, taken, seen):
@@ -315,8 +356,16 @@ def _invite_rows(batch):
     for row in _rows_to_do(batch):
         data = dict(row["data"])
         chosen = [locations[pk] for pk in data.pop("locations") if pk in locations]
+        limit = data.pop("approval_limit", None)
+        grants = services.Grants(
+            manages=frozenset(data.pop("manages", ())),
+            approves=frozenset(data.pop("approves", ())),
+            approval_limit=Decimal(limit) if limit is not None else None,
+        )
         try:
-            services.account_invite(actor=batch.created_by, organization=batch.organization, locations=chosen, **data)
+            services.account_invite(
+                actor=batch.created_by, organization=batch.organization, locations=chosen, grants=grants, **data
+            )
         except services.AccountRuleError as error:
             _record(batch, row["line"], False, error.message)
         except Exception:

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -123,7 +125,7 @@ class TestImport:
         Location.objects.create(organization=organization, code="UTC", name="Utrecht C")
         Location.objects.create(organization=organization, code="UTO", name="Utrecht O")
         rows = imports.check_rows(organization, imports.read_rows(SimpleUploadedFile("s.csv", imports.SAMPLE.encode())))
-        assert [row["errors"] for row in rows] == [[], []]
+        assert [row["errors"] for row in rows] == [[], [], []]
 
     def test_another_organizations_batch_is_404(self, client, other_admin, admin_client):
         upload(admin_client, GOOD_AND_BAD)
@@ -285,3 +287,36 @@ class TestEachRowByTheAccountFormsRules:
         batch.refresh_from_db()
         assert [r["ok"] for r in batch.results] == [True]
         assert Membership.objects.get(user__email="lang@test.example").user.full_name == chr(0xFDFA) * 150
+
+
+GRANTS = (
+    "naam;e-mailadres;rol;locaties;locatiebeheerder van;goedkeurder van;goedkeuren tot\n"
+    "Lea Leiding;lea@test.example;medewerker;L1,L2;L1;L1,L2;250,50\n"
+    "Geen Bedrag;bedrag@test.example;medewerker;L1;;L1;\n"
+    "Niet Gekoppeld;los@test.example;medewerker;L1;L2;;\n"
+    "Baas;baas@test.example;administrator;L1;L1;;\n"
+    "Raar Bedrag;raar@test.example;medewerker;L1;;L1;veel\n"
+)
+
+
+@pytest.mark.django_db
+def test_an_import_grants_location_managers_and_approvers(admin_client, locations, django_capture_on_commit_callbacks):
+    from portal.organizations.services import Grants
+
+    upload(admin_client, GRANTS)
+    batch = ImportBatch.objects.get()
+    errors = {row["line"]: [e["code"] for e in row["errors"]] for row in batch.rows}
+    assert errors == {
+        2: [], 3: ["approval_limit_required"], 4: ["grant_unlinked"], 5: ["grants_for_administrator"], 6: ["amount_invalid"]
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("accountbeheer:import_confirm", args=[batch.pk]))
+    imports.import_run.call(batch.pk)
+    lea = Membership.objects.get(user__email="lea@test.example")
+    assert lea.manages_locations and lea.approves_orders
+    assert Grants.of(lea) == Grants(
+        manages=frozenset({locations[0].pk}),
+        approves=frozenset({locations[0].pk, locations[1].pk}),
+        approval_limit=Decimal("250.50"),
+    )
+    assert Membership.objects.filter(user__email__in=["bedrag@test.example", "los@test.example"]).count() == 0
