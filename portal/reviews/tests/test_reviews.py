@@ -159,6 +159,8 @@ def test_the_pages_start_confirm_and_finish(client, admin_user, employee, organi
     assert response.url == reverse("reviews:detail", args=[review.pk])
     page = client.get(response.url).content.decode()
     assert "0 van 2 accounts gecontroleerd" in page and employee.email in page
+    listed = client.get(reverse("reviews:list")).content.decode()
+    assert "Verder met de toegangscontrole" in listed and "Toegangscontrole starten" not in listed
 
     item = review.items.get(membership=employee.membership)
     response = client.post(reverse("reviews:item_confirm", args=[review.pk, item.pk]), {"filter": "open", "pagina": "1"})
