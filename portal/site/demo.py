@@ -114,6 +114,20 @@ ORGANIZATIONS = [
                 "leaves_in_days": 45,  # Uit dienst per, shown on her account page in Accountbeheer
             },
             {
+                # Manages the accounts of Amersfoort (Fatima's) and approves its orders up to € 500.
+                "email": "filiaalleider@vandijk.example",
+                "full_name": "Kees de Boer",
+                "phone": "033 461 20 01",
+                "job_title": "Filiaalleider Amersfoort",
+                "role": Role.EMPLOYEE,
+                "may_order": True,
+                "status": Status.ACTIVE,
+                "locations": ["AMF"],
+                "manages": ["AMF"],
+                "approves": ["AMF"],
+                "approval_limit": "500.00",
+            },
+            {
                 "email": "oud@vandijk.example",
                 "full_name": "Henk Oudshoorn",
                 "phone": "",
@@ -261,7 +275,19 @@ def _load_accounts(counter, organization, rows, locations, mfa_required=False):
             },
         )
         for code in row["locations"]:
-            counter.get_or_create(LocationLink, membership=membership, location=locations[code])
+            counter.get_or_create(
+                LocationLink,
+                membership=membership,
+                location=locations[code],
+                defaults={
+                    "manages": code in row.get("manages", ()),
+                    "approval_limit": Decimal(row["approval_limit"]) if code in row.get("approves", ()) else None,
+                },
+            )
+        if row.get("manages") or row.get("approves"):  # a location manager, an approver
+            Membership.objects.filter(pk=membership.pk).update(
+                manages_locations=bool(row.get("manages")), approves_orders=bool(row.get("approves"))
+            )
         if membership.status == Status.INVITED and not membership.invitations.exists():
             # A real invitation: its mail (with the link) lands under var/mail/.
             token = invitation_issue(actor=None, membership=membership)

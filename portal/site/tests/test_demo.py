@@ -41,6 +41,7 @@ class TestDemoData:
             "beheerder@vandijk.example": Status.ACTIVE,
             "besteller@vandijk.example": Status.ACTIVE,
             "medewerker@vandijk.example": Status.ACTIVE,
+            "filiaalleider@vandijk.example": Status.ACTIVE,
             "oud@vandijk.example": Status.DEACTIVATED,
             "nieuw@vandijk.example": Status.INVITED,
             "beheerder@jansen.example": Status.ACTIVE,
@@ -53,6 +54,12 @@ class TestDemoData:
         besteller = Membership.objects.get(user__email="besteller@vandijk.example")
         assert besteller.may_order and besteller.location_links.count() == 2
         assert besteller.order_limit == Decimal("250.00")
+        # The location manager and approver of Amersfoort manages Fatima Bouzid's account.
+        kees = User.objects.get(email="filiaalleider@vandijk.example")
+        assert kees.membership.is_active_location_manager and kees.membership.is_active_approver
+        assert list(Membership.objects.manageable_by(kees).values_list("user__email", flat=True)) == [
+            "medewerker@vandijk.example"
+        ]
 
     def test_two_step_login_as_the_readme_says(self, settings):
         """Staff and Fietsenmaker Jansen (which requires it) have the documented app; a
