@@ -11,12 +11,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.scoping import ScopedQuerySet
+from portal.core.scoping import ScopedQuerySet, membership_of
 
 
 class AccessReviewQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """The reviews of the organization ``user`` administers; none for anyone else."""
+        """The reviews of the organization ``user`` administers, or of their own
+        organization for a location manager (who sees only the accounts they manage in
+        it: ``permissions.items_reviewable_by``); none for anyone else."""
+        membership = membership_of(user)
+        if membership is not None and membership.is_active_location_manager:
+            return self.filter(organization_id=membership.organization_id)
         return self.of_administered_organization(user)
 
     def open(self):

@@ -1,5 +1,5 @@
-"""Accountbeheer → Toegangscontrole. Only an active administrator reaches these pages
-(``permissions.can_review``); a review of another organization is a 404, and the
+"""Accountbeheer → Toegangscontrole. Only an active administrator, or a location manager
+for the accounts they manage, reaches these pages (``permissions.can_review``); a review of another organization is a 404, and the
 accounts of a review come only through ``permissions.items_reviewable_by``."""
 
 from django import forms
@@ -18,13 +18,17 @@ from portal.core.csv import csv_response
 from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.organizations.models import Membership
+from portal.organizations.permissions import can_manage_accounts
 
 from . import services
 from .models import AccessReview, Outcome, ReviewSchedule
-from .permissions import can_review, items_reviewable_by
+from .permissions import can_review, can_run_reviews, items_reviewable_by
 from .snapshot import differences, shown, snapshot_of, with_locations
 
 review_required = allowed_or_404(can_review)
+# Starting, finishing and the quarterly setting: the administrators' (a location manager
+# reviews only the accounts they manage).
+administrator_required = allowed_or_404(can_manage_accounts)
 
 FILTERS = {"open": Outcome.OPEN, "klopt": Outcome.CONFIRMED, "gewijzigd": Outcome.CHANGED}
 ITEMS_PAGE = 50
@@ -72,12 +76,13 @@ def review_list(request):
             "query": query,
             "form": ScheduleForm(initial={"quarterly": since is not None}),
             "next_start": services.next_quarter_start(max(since, timezone.localdate())) if since else None,
+            "may_run": can_run_reviews(request.user, organization),
         },
     )
 
 
 @require_POST
-@review_required
+@administrator_required
 def review_start(request):
     try:
         review = services.review_start(actor=request.user, organization=membership_of(request.user).organization, request=request)
@@ -93,7 +98,7 @@ def review_start(request):
 
 
 @require_POST
-@review_required
+@administrator_required
 def review_schedule(request):
     form = ScheduleForm(request.POST)
     form.is_valid()  # a box is either ticked or not
@@ -177,6 +182,7 @@ def review_detail(request, pk):
             "total": total,
             "done": total - counts.get(Outcome.OPEN, 0),
             "still_open": counts.get(Outcome.OPEN, 0),
+            "may_run": can_run_reviews(request.user, review.organization),
         },
     )
 
@@ -221,7 +227,7 @@ def item_record_change(request, pk, item_pk):
 
 
 @require_POST
-@review_required
+@administrator_required
 def review_finish(request, pk):
     review = _review(request, pk)
     try:

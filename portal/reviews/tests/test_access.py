@@ -132,3 +132,53 @@ def test_only_administrators_of_the_organization_may_review_items(admin_user, em
 def test_accountbeheer_tabs_link_the_reviews(client, admin_user):
     client.force_login(admin_user)
     assert reverse("reviews:list") in client.get(reverse("accountbeheer:list")).content.decode()
+
+
+# A location manager reviews the accounts they manage in their organization's reviews;
+# starting, finishing and the quarterly setting stay the administrators'.
+MANAGER_REACHES = {
+    "reviews:list",
+    "reviews:detail",
+    "reviews:item_confirm",
+    "reviews:item_record_change",
+    "reviews:export",
+    "reviews:print",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, method, takes", URLS)
+def test_a_location_manager_reaches_the_reviews_of_their_accounts(
+    client, admin_user, employee, organization, locations, name, method, takes
+):
+    from portal.organizations.tests.test_location_roles import grant
+
+    manager = grant(make_account(organization, "manager@test.example", locations=[locations[0]]), locations[0], manages=True)
+    url = url_for(name, takes, organization)
+    if takes == "item":  # the employee's item: an account the manager manages
+        review = AccessReview.objects.get(organization=organization)
+        url = reverse(name, args=[review.pk, review.items.get(membership=employee.membership).pk])
+    client.force_login(manager)
+    response = getattr(client, method)(url)
+    assert response.status_code in ((200, 302) if name in MANAGER_REACHES else (404,))
+
+
+@pytest.mark.django_db
+def test_a_location_manager_sees_and_confirms_only_the_accounts_they_manage(
+    client, admin_user, employee, organization, locations
+):
+    from portal.organizations.tests.test_location_roles import grant
+
+    manager = grant(make_account(organization, "manager@test.example", locations=[locations[0]]), locations[0], manages=True)
+    both = make_account(organization, "both@test.example", locations=locations)
+    review = services.review_start(actor=admin_user, organization=organization)
+    mine = review.items.get(membership=employee.membership)
+    assert list(items_reviewable_by(manager, review)) == [mine]
+    client.force_login(manager)
+    page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert employee.email in page and both.email not in page and admin_user.email not in page
+    other = review.items.get(membership=both.membership)
+    assert client.post(reverse("reviews:item_confirm", args=[review.pk, other.pk])).status_code == 404
+    client.post(reverse("reviews:item_confirm", args=[review.pk, mine.pk]))
+    mine.refresh_from_db()
+    assert (mine.outcome, mine.decided_by) == (Outcome.CONFIRMED, manager)
