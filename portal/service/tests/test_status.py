@@ -135,6 +135,21 @@ class TestClose:
         assert sr.status == Status.NEW
         assert codes_of(lambda: services.service_request_close(actor=employee, service_request=sr)) == "close_not_allowed"
 
+    def test_a_location_manager_of_its_location_closes_it(self, client, admin_user, employee, organization, locations):
+        from conftest import make_account
+        from portal.organizations.tests.test_location_roles import grant
+
+        sr = file_request(employee, locations[0])
+        manager = grant(make_account(organization, "mgr@test.example", locations=locations), locations[1], manages=True)
+        client.force_login(manager)  # sees it (linked to L1 too), but manages only L2
+        client.post(reverse("service:close", args=[sr.pk]))
+        sr.refresh_from_db()
+        assert sr.status == Status.NEW
+        grant(manager, locations[0], manages=True)
+        client.post(reverse("service:close", args=[sr.pk]))
+        sr.refresh_from_db()
+        assert sr.status == Status.CLOSED
+
     def test_closed_cannot_be_closed_again(self, sr, employee):
         services.service_request_close(actor=employee, service_request=sr)
         assert codes_of(lambda: services.service_request_close(actor=employee, service_request=sr)) == "status_transition"
