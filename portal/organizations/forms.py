@@ -37,7 +37,10 @@ class AccountForm(forms.Form):
         max_digits=10,
         decimal_places=2,
         localize=True,
-        help_text=_("Een bestelling boven dit bedrag wacht op goedkeuring van een administrator. Leeg laten: geen limiet."),
+        help_text=_(
+            "Een bestelling boven dit bedrag wacht op goedkeuring van een administrator of een goedkeurder van de "
+            "locatie. Leeg laten: geen limiet."
+        ),
     )
     locations = ModelMultipleChoiceField(
         label=_("Gekoppelde locaties"),
