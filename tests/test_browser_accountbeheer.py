@@ -94,3 +94,46 @@ def test_filters_fold_on_a_phone_and_select_all_ticks_the_page(browser, live_ser
     assert page.get_by_label("Alle accounts op deze pagina selecteren").evaluate("box => box.indeterminate")
     screens.shot("selected")
     context.close()
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_a_location_manager_invites_for_their_location_and_an_administrator_grants(
+    browser, live_server, admin_user, employee, organization, locations, size
+):
+    """The administrator makes Erik location manager of Utrecht in the account form; Erik
+    then sees Accountbeheer with the accounts of Utrecht only and invites a colleague for it."""
+    from conftest import make_account
+    from portal.organizations.models import Membership
+
+    make_account(organization, "collega@test.example", locations=[locations[0]], full_name="Cor Collega")
+    make_account(organization, "elders@test.example", locations=[locations[1]], full_name="Els Elders")
+    base = live_server.url
+    context = browser.new_context(viewport=VIEWPORTS[size], locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    screens = Screens(page, f"location-manager-{size}")
+
+    log_in(page, base, admin_user.email, PASSWORD)
+    page.goto(f"{base}/accountbeheer/{employee.membership.pk}/wijzigen/")
+    page.get_by_role("group", name="Locatiebeheerder van").get_by_label("Utrecht").check()
+    screens.shot("grant")
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(f"{base}/accountbeheer/{employee.membership.pk}/")
+    expect(page.get_by_text("Locatiebeheerder van")).to_be_visible()
+    page.get_by_role("button", name="Uitloggen").click()
+
+    log_in(page, base, employee.email, PASSWORD)
+    page.goto(f"{base}/accountbeheer/")
+    expect(page.get_by_role("link", name="Cor Collega")).to_be_visible()
+    expect(page.get_by_role("link", name="Els Elders")).to_have_count(0)
+    screens.shot("manager-list")
+    page.get_by_role("link", name="Nieuw account").first.click()
+    page.get_by_label("Naam").fill("Nina Nieuw")
+    page.get_by_label("E-mailadres").fill("nina@test.example")
+    page.get_by_label("Utrecht").check()
+    page.get_by_role("button", name="Uitnodigen").click()
+    page.wait_for_url(re.compile(r".*/accountbeheer/\d+/$"))
+    screens.shot("manager-invited")
+    nina = Membership.objects.get(user__email="nina@test.example")
+    assert list(nina.location_links.values_list("location__name", flat=True)) == ["Utrecht"]
+    context.close()
