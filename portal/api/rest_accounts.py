@@ -223,6 +223,7 @@ def account_change(request, account_id: Id, data: AccountChange):
         actor=principal, membership=membership, expected_version=membership.version if version is None else version,
         data={key: cleaned[key] for key in services.PERSONAL_FIELDS + services.MEMBERSHIP_FIELDS},
         locations=list(cleaned["locations"]), request=request,
+        four_eyes="refuse",  # with four eyes on, a promotion or a raised limit is asked in Accountbeheer (409)
     )  # fmt: skip
     return Reply(200, account_out(_account(principal, account_id)))
 

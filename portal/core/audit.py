@@ -48,6 +48,13 @@ ACTIONS = {
     "access_review_quarterly_on": _("Toegangscontrole elk kwartaal aangezet"),
     "access_review_quarterly_off": _("Toegangscontrole elk kwartaal uitgezet"),
     "personal_data_erased": _("Persoonsgegevens in de audittrail gewist"),
+    # Vier ogen (Accountbeheer → Beveiliging)
+    "four_eyes_requested": _("Vier ogen: wijziging aangevraagd, wacht op een tweede administrator"),
+    "four_eyes_approved": _("Vier ogen: wijziging goedgekeurd door een tweede administrator"),
+    "four_eyes_refused": _("Vier ogen: wijziging afgewezen"),
+    "four_eyes_withdrawn": _("Vier ogen: wijziging ingetrokken"),
+    "four_eyes_on": _("Vier ogen aangezet voor de organisatie"),
+    "four_eyes_off": _("Vier ogen uitgezet voor de organisatie"),
     # Change requests (Wijziging doorgeven)
     "change_request_created": _("Wijziging doorgegeven"),
     "change_request_message": _("Bericht bij wijzigingsverzoek"),
@@ -219,12 +226,14 @@ FIELD_LABELS = {
     "account_manager": _("Accountmanager"),
     "portal_access": _("Toegang tot Mijn HartingBank"),
     "object": _("Wat"),
+    "four_eyes_request": _("Aanvraag (vier ogen), nummer"),
+    "four_eyes_amount": _("Vier ogen voor een bestellimiet boven"),
 }
 
 
 # Fields whose values are amounts in euros (stored as text such as "329.00"): shown as
 # every other amount in the portal, "€ 329,00".
-AMOUNT_FIELDS = {"order_limit", "total_excl_vat"}
+AMOUNT_FIELDS = {"order_limit", "total_excl_vat", "four_eyes_amount"}
 
 
 def _shown(value):

@@ -32,11 +32,22 @@ class Organization(models.Model):
     # (an administrator is only flagged). Empty: off.
     dormancy_days = models.PositiveSmallIntegerField(_("inactief na (dagen)"), null=True, blank=True)
     dormancy_grace_days = models.PositiveSmallIntegerField(_("gedeactiveerd na nog (dagen)"), default=30)
+    # Vier ogen: making someone an administrator, and raising an order limit above
+    # ``four_eyes_amount`` (or to no limit), wait for a second administrator's approval.
+    four_eyes = models.BooleanField(_("vier ogen"), default=False)
+    four_eyes_amount = models.DecimalField(
+        _("vier ogen voor een bestellimiet boven (excl. btw)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("organisatie")
         verbose_name_plural = _("organisaties")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(four_eyes=False) | models.Q(four_eyes_amount__gte=0), name="organization_four_eyes_amount"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -328,3 +339,71 @@ class EmailChange(SingleUseLink):
     @property
     def is_open(self):
         return self.confirmed_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PendingAccountChangeQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """An active administrator sees the organization's changes waiting for a second
+        administrator; a location manager only the ones they asked for, of the accounts
+        they still manage. Anyone else: none."""
+        membership = membership_of(user)
+        if membership is None or membership.effective_status != Status.ACTIVE:
+            return self.none()
+        if membership.is_administrator:
+            return self.of_administered_organization(user)
+        return self.filter(requested_by=user, membership__in=Membership.objects.manageable_by(user))
+
+
+class PendingAccountChange(models.Model):
+    """Vier ogen: a change of an account that waits for a second administrator (making
+    someone an administrator, or an order limit raised above the organization's amount).
+    It was asked against the account's ``version``; once the account changed, it can no
+    longer be approved. ``values`` holds the requested fields as the service takes them
+    (amounts as text)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wacht op een tweede administrator")
+        APPROVED = "approved", _("Goedgekeurd")
+        REFUSED = "refused", _("Afgewezen")
+        WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="pending_changes")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    values = models.JSONField(default=dict)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PendingAccountChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wijziging die wacht op een tweede administrator")
+        verbose_name_plural = _("wijzigingen die wachten op een tweede administrator")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "approved", "refused", "withdrawn"]),
+                name="pending_change_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="pending_change_decided_when_closed",
+            ),
+            # One change of an account waits at a time.
+            models.UniqueConstraint(
+                fields=["membership"], condition=models.Q(status="pending"), name="pending_change_one_per_account"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="pending_change_org_status")]
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_stale(self):
+        """The account changed since: it can no longer be approved."""
+        return self.is_pending and self.membership.version != self.version

@@ -29,6 +29,7 @@ from . import services
 from .models import Membership, Organization, Role, Status
 from .permissions import can_manage_accounts
 from .services.addresses import _address_in_use, _tell_the_owner
+from .services.four_eyes import refuse_invitation
 
 User = get_user_model()
 
@@ -59,7 +60,8 @@ def account_provision(
     in use elsewhere: see the module). Returns the membership."""
     if not can_manage_accounts(actor, organization):
         raise services.AccountRuleError("not_allowed")
-    Organization.objects.select_for_update().get(pk=organization.pk)
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    refuse_invitation(actor=actor, organization=locked, role=role, may_order=may_order, order_limit=order_limit)
     if any(location.organization_id != organization.pk for location in locations):
         raise services.AccountRuleError("foreign_location")
     email = normalize_email_address(email)

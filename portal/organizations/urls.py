@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_inactivity
+from . import views, views_four_eyes, views_inactivity
 
 app_name = "accountbeheer"
 
@@ -29,4 +29,9 @@ urlpatterns = [
     path("inactief-en-uit-dienst/", views_inactivity.inactivity, name="inactivity"),
     path("<int:pk>/uit-dienst/", views_inactivity.account_leave, name="leave"),
     path("<int:pk>/over-te-dragen/", views_inactivity.account_handover, name="handover"),
+    # Vier ogen: changes waiting for a second administrator
+    path("vier-ogen/", views_four_eyes.four_eyes, name="four_eyes"),
+    path("vier-ogen/<int:pk>/goedkeuren/", views_four_eyes.four_eyes_approve_view, name="four_eyes_approve"),
+    path("vier-ogen/<int:pk>/afwijzen/", views_four_eyes.four_eyes_refuse_view, name="four_eyes_refuse"),
+    path("vier-ogen/<int:pk>/intrekken/", views_four_eyes.four_eyes_withdraw_view, name="four_eyes_withdraw"),
 ]

@@ -33,7 +33,7 @@ from portal.core.money import money
 from portal.core.scoping import allowed_or_404, get_visible_or_404
 from portal.core.uploads import FORM_TEXT_BYTES, max_body_size
 
-from . import activity, imports, overview, services
+from . import activity, imports, overview, services, views_four_eyes
 from .forms import (
     AccountChangeForm,
     AccountForm,
@@ -273,7 +273,9 @@ def account_change(request, pk):
                 _mark_differences(form, _current_shown(membership, current), current)
             form.add_error("email" if error.code == "email_in_use" else None, error.as_validation_error())
         else:
-            if "email_pending" in changes:
+            if "four_eyes" in changes:
+                messages.success(request, views_four_eyes.waiting_message(changes))
+            elif "email_pending" in changes:
                 messages.success(
                     request,
                     _("De wijzigingen zijn opgeslagen. Het nieuwe e-mailadres gaat in zodra de gebruiker het "

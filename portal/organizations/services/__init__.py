@@ -22,6 +22,13 @@ from .changes import (  # noqa: F401
     email_change_confirm,
     email_change_lookup,
 )
+from .four_eyes import (  # noqa: F401
+    FourEyesError,
+    four_eyes_approve,
+    four_eyes_refuse,
+    four_eyes_withdraw,
+    organization_four_eyes_set,
+)
 from .invitations import (  # noqa: F401
     account_invite,
     invitation_accept,

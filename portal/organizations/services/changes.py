@@ -16,6 +16,7 @@ from portal.locations.models import Location
 from ..models import EmailChange, Role, Status
 from ..permissions import can_act_on_account
 from .addresses import _address_in_use, _tell_the_owner
+from .four_eyes import WAIT, four_eyes_hold, four_eyes_request
 from .invitations import invitation_issue
 from .rules import (
     MEMBERSHIP_FIELDS,
@@ -43,13 +44,16 @@ from .rules import (
 
 
 @transaction.atomic
-def account_update(*, actor, membership, expected_version, data, locations, grants=None, reason="", request=None):
+def account_update(*, actor, membership, expected_version, data, locations, grants=None, reason="", request=None, four_eyes=WAIT):
     """Change personal data, role, rights and linked locations of an account, and with
     ``grants`` what it manages and approves for those locations (None: the grants of the
-    locations that stay are kept). ``reason``, if given, goes into the audit trail."""
+    locations that stay are kept). ``reason``, if given, goes into the audit trail.
+    With the organization's four eyes on, a promotion or a raised order limit waits for a
+    second administrator (``four_eyes``: see services.four_eyes) while the rest is applied;
+    the returned changes then name the waiting change as "four_eyes"."""
     if not can_act_on_account(actor, membership):  # (staff's reason: account_personal_data_apply asks it)
         raise AccountRuleError("not_allowed")
-    _lock_organization(membership.organization_id)
+    organization = _lock_organization(membership.organization_id)
     _bump_version(membership, expected_version)
     membership.refresh_from_db()
     user = membership.user
@@ -58,8 +62,11 @@ def account_update(*, actor, membership, expected_version, data, locations, gran
     personal = _changed(user, data, PERSONAL_FIELDS)
     rights = _changed(membership, data, MEMBERSHIP_FIELDS)
     _refuse_update(actor, membership, data, rights)
+    _refuse_outside_managed(actor, data.get("role", membership.role), locations, grants, Grants.of(membership))
+    data, rights, held = four_eyes_hold(
+        actor=actor, membership=membership, organization=organization, data=data, rights=rights, mode=four_eyes
+    )
     role = data.get("role", membership.role)
-    _refuse_outside_managed(actor, role, locations, grants, Grants.of(membership))
     if role == Role.ADMINISTRATOR and grants is None:
         grants = Grants()  # an administrator manages and approves everything already
     _check_grants(role, locations, grants)
@@ -78,6 +85,8 @@ def account_update(*, actor, membership, expected_version, data, locations, gran
     if new_email:
         _email_change_request(actor=actor, membership=membership, new_email=new_email, request=request, elsewhere=elsewhere)
         changes["email_pending"] = [user.email, new_email]
+    if held:
+        changes["four_eyes"] = four_eyes_request(actor=actor, membership=membership, held=held, request=request).pk
     return changes
 
 

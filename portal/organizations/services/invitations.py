@@ -16,6 +16,7 @@ from portal.core.mail import site_url
 
 from ..models import Invitation, Membership, Role, Status
 from .addresses import _address_in_use, _tell_the_owner
+from .four_eyes import refuse_invitation
 from .rules import (
     AccountRuleError,
     Grants,
@@ -95,11 +96,12 @@ def account_invite(
     a reason, and the organization's active administrators are told at once: a login that
     HartingBank created in a customer's organization never goes unnoticed."""
     _refuse_unless_may_invite(actor, organization)
-    _lock_organization(organization.pk)
+    locked = _lock_organization(organization.pk)
     administrators = _administrators_told_of_staff_invite(actor, organization, reason)
     _check_locations(organization, locations)
     _refuse_outside_managed(actor, role, locations, grants)
     _check_grants(role, locations, grants)
+    refuse_invitation(actor=actor, organization=locked, role=role, may_order=may_order, order_limit=order_limit)
     email = normalize_email_address(email)
     elsewhere = _address_in_use(email, organization, actor=actor) == "elsewhere"
     try:

@@ -4,9 +4,11 @@ an administrator of another organization gets a 404 for every id of this one."""
 import pytest
 from django.urls import reverse
 
-from portal.organizations.models import ImportBatch, Status
+from portal.organizations.models import ImportBatch, PendingAccountChange, Role, Status
 
-# (url name, method, the id it takes: None, "account" or "batch")
+# (url name, method, the id it takes: None, "account", "batch" or "pending": a change of
+# the account waiting for a second administrator, asked by an administrator of its
+# organization, or by the account itself when there is none)
 URLS = [
     ("accountbeheer:list", "get", None),
     ("accountbeheer:export", "get", None),
@@ -31,12 +33,25 @@ URLS = [
     ("accountbeheer:inactivity", "get", None),
     ("accountbeheer:leave", "get", "account"),
     ("accountbeheer:handover", "get", "account"),
+    ("accountbeheer:four_eyes", "get", None),
+    ("accountbeheer:four_eyes_approve", "post", "pending"),
+    ("accountbeheer:four_eyes_refuse", "post", "pending"),
+    ("accountbeheer:four_eyes_withdraw", "post", "pending"),
 ]
 WITH_ID = [u for u in URLS if u[2]]
 
 
 def url_for(name, takes_id, account):
-    """The URL, with the id of ``account`` or of an import batch of its organization."""
+    """The URL, with the id of ``account``, of an import batch of its organization or of a
+    change of ``account`` waiting for a second administrator."""
+    if takes_id == "pending":
+        membership = account.membership
+        administrator = membership.organization.memberships.filter(role=Role.ADMINISTRATOR).order_by("pk").first()
+        pending = PendingAccountChange.objects.create(
+            organization=membership.organization, membership=membership, version=membership.version,
+            requested_by=administrator.user if administrator else account, values={"role": Role.ADMINISTRATOR},
+        )  # fmt: skip
+        return reverse(name, args=[pending.pk])
     if takes_id == "account":
         return reverse(name, args=[account.membership.pk])
     if takes_id == "batch":
