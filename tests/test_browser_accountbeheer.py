@@ -44,7 +44,7 @@ def test_invite_accept_and_log_in(browser, live_server, admin_user, locations, s
     page.get_by_label("Naam").fill("Nina Nieuw")
     page.get_by_label("E-mailadres").fill("nina@test.example")
     page.get_by_label("Functie").fill("Verkoper")
-    page.get_by_label("Utrecht").check()
+    page.get_by_role("group", name="Gekoppelde locaties").get_by_label("Utrecht").check()
     screens.shot("invite-form")
     page.get_by_role("button", name="Uitnodigen").click()
     page.wait_for_url(re.compile(r".*/accountbeheer/\d+/$"))

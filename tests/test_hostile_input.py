@@ -75,6 +75,13 @@ NOT_WALKED = {
     "mfa_remove_webauthn", "mfa_edit_webauthn",
     # The FAQ's master data under their address of before the split of "support": a redirect.
     "backoffice_admin:support_moved",
+    # An access review offers "finish" once every account is checked and "record a change"
+    # once an account changed since the start; their forms hold what "confirm" holds (the
+    # review's filter and page), which is walked.
+    "reviews:finish", "reviews:item_record_change",
+    # Starting one is offered while none is open (the walk holds one open, for the forms of
+    # its accounts); its form has no field of its own.
+    "reviews:start",
 }  # fmt: skip
 
 POST_ENCODINGS = [
@@ -158,6 +165,7 @@ def pages_of_the_demo(users):
     from portal.ordering.models import Order, Product
     from portal.organizations import imports
     from portal.organizations.models import Membership
+    from portal.reviews import services as reviews
     from portal.service.models import ServiceRequest
 
     def one_per_status(route, queryset):
@@ -184,6 +192,25 @@ def pages_of_the_demo(users):
     )  # fmt: skip
     pages["administrator"] += [reverse("accountbeheer:import_detail", args=[batch.pk])]
     pages["administrator"] += one_per_status("accountbeheer:detail", Membership.objects.visible_to(admin).exclude(user=admin))
+    # A leaver's handover, and an access review under way (the demo's is finished).
+    leaver = Membership.objects.visible_to(admin).filter(leaves_on__isnull=False).first()
+    review = reviews.review_start(actor=admin, organization=admin.membership.organization)
+    pages["administrator"] += [reverse("accountbeheer:handover", args=[leaver.pk]), reverse("reviews:detail", args=[review.pk])]
+    # Four eyes: a second administrator asks to make the orderer an administrator; the
+    # first sees it waiting (approve, refuse, withdraw).
+    from conftest import make_account
+    from portal.organizations import services as accounts
+    from portal.organizations.models import Role
+
+    organization = admin.membership.organization
+    second = make_account(organization, "tweede@vandijk.example", role=Role.ADMINISTRATOR, full_name="Tweede Beheerder")
+    accounts.organization_four_eyes_set(actor=admin, organization=organization, on=True, amount=1000)
+    orderer = users["orderer"].membership
+    accounts.account_update(
+        actor=second, membership=orderer, expected_version=orderer.version, data={"role": Role.ADMINISTRATOR},
+        locations=list(organization.locations.filter(links__membership=orderer)),
+    )  # fmt: skip
+    pages["administrator"] += [reverse("accountbeheer:four_eyes")]
     pages["customer_service"] = [
         *one_per_status("backoffice:service_request_detail", ServiceRequest.objects.all()),
         *one_per_status("backoffice:change_request_detail", ChangeRequest.objects.all()),
