@@ -4,25 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('locations', '0002_archived'),
-        ('organizations', '0007_location_roles'),
+        ("locations", "0002_archived"),
+        ("organizations", "0007_location_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='locationlink',
-            name='approval_limit',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='keurt bestellingen goed tot (excl. btw)'),
+            model_name="locationlink",
+            name="approval_limit",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="keurt bestellingen goed tot (excl. btw)"
+            ),
         ),
         migrations.AddField(
-            model_name='locationlink',
-            name='manages',
-            field=models.BooleanField(default=False, verbose_name='locatiebeheerder'),
+            model_name="locationlink",
+            name="manages",
+            field=models.BooleanField(default=False, verbose_name="locatiebeheerder"),
         ),
         migrations.AddConstraint(
-            model_name='locationlink',
-            constraint=models.CheckConstraint(condition=models.Q(('approval_limit__isnull', True), ('approval_limit__gte', 0), _connector='OR'), name='location_link_approval_limit_not_negative'),
+            model_name="locationlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("approval_limit__isnull", True), ("approval_limit__gte", 0), _connector="OR"),
+                name="location_link_approval_limit_not_negative",
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0006_organization_mfa_required'),
+        ("organizations", "0006_organization_mfa_required"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='approves_orders',
-            field=models.BooleanField(default=False, verbose_name='goedkeurder'),
+            model_name="membership",
+            name="approves_orders",
+            field=models.BooleanField(default=False, verbose_name="goedkeurder"),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='manages_locations',
-            field=models.BooleanField(default=False, verbose_name='locatiebeheerder'),
+            model_name="membership",
+            name="manages_locations",
+            field=models.BooleanField(default=False, verbose_name="locatiebeheerder"),
         ),
     ]

@@ -101,7 +101,9 @@ class TestWhatAManagerReaches:
         assert getattr(client, method)(url_for(name, takes_id, other_admin)).status_code == 404
 
     def test_an_approver_is_no_manager(self, client, organization, locations, employee, name, method, takes_id):
-        approver = grant(make_account(organization, "appr@test.example", locations=[locations[0]]), locations[0], approval_limit=500)
+        approver = grant(
+            make_account(organization, "appr@test.example", locations=[locations[0]]), locations[0], approval_limit=500
+        )
         client.force_login(approver)
         assert getattr(client, method)(url_for(name, takes_id, employee)).status_code == 404
 
@@ -120,7 +122,9 @@ class TestTheManagersPages:
         assert 'name="role"' not in page and 'name="manages"' not in page and 'name="approval_limit"' not in page
         assert f'value="{locations[0].pk}"' in page and f'value="{locations[1].pk}"' not in page
 
-    def test_a_manager_invites_for_their_location(self, client, manager, locations, mailoutbox, django_capture_on_commit_callbacks):
+    def test_a_manager_invites_for_their_location(
+        self, client, manager, locations, mailoutbox, django_capture_on_commit_callbacks
+    ):
         client.force_login(manager)
         data = {"full_name": "Nina Nieuw", "email": "nina@test.example", "may_use_portal": "on", "locations": [locations[0].pk]}
         with django_capture_on_commit_callbacks(execute=True):
@@ -210,7 +214,9 @@ class TestTheRules:
 
     def test_an_administrator_grants_for_linked_locations_audited(self, admin_user, employee, locations):
         membership = employee.membership
-        grants = Grants(manages=frozenset({locations[0].pk}), approves=frozenset({locations[0].pk}), approval_limit=Decimal("250"))
+        grants = Grants(
+            manages=frozenset({locations[0].pk}), approves=frozenset({locations[0].pk}), approval_limit=Decimal("250")
+        )
         changes = services.account_update(
             actor=admin_user, membership=membership, expected_version=membership.version, data={},
             locations=[locations[0]], grants=grants,
