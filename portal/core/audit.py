@@ -38,6 +38,7 @@ ACTIONS = {
     "account_leave_date_set": _("Datum uit dienst ingesteld"),
     "account_leave_date_cleared": _("Datum uit dienst gewist"),
     "account_leave_blocked": _("Uit dienst, maar niet gedeactiveerd: laatste administrator"),
+    "account_left": _("Uit dienst: het account was al gedeactiveerd en blijft dat"),
     "account_dormancy_warned": _("Account niet gebruikt: eigenaar gewaarschuwd"),
     "dormancy_settings_changed": _("Instelling voor niet-gebruikte accounts gewijzigd"),
     # Access reviews (Accountbeheer → Toegangscontrole)
@@ -206,6 +207,9 @@ FIELD_LABELS = {
     "may_order": _("Mag bestellen"),
     "order_limit": _("Bestellimiet (excl. btw)"),
     "locations": _("Locaties"),
+    "managed_locations": _("Locatiebeheerder van"),
+    "approved_locations": _("Keurt bestellingen goed van"),
+    "approval_limit": _("Keurt goed tot (excl. btw)"),
     "status": _("Status"),
     "deactivated_until": _("Gedeactiveerd tot"),
     "leaves_on": _("Uit dienst per"),
@@ -233,7 +237,7 @@ FIELD_LABELS = {
 
 # Fields whose values are amounts in euros (stored as text such as "329.00"): shown as
 # every other amount in the portal, "€ 329,00".
-AMOUNT_FIELDS = {"order_limit", "total_excl_vat", "four_eyes_amount"}
+AMOUNT_FIELDS = {"order_limit", "total_excl_vat", "four_eyes_amount", "approval_limit"}
 
 
 def _shown(value):

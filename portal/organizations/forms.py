@@ -89,6 +89,10 @@ class AccountForm(forms.Form):
         if managed_by is not None:
             self.fields["locations"].queryset = locations.filter(links__membership=managed_by, links__manages=True)
             self.fields["locations"].help_text = _("De locaties die jij beheert.")
+            self.fields["order_limit"].help_text = _(
+                "Ten hoogste het bedrag tot waar jij zelf bestellingen goedkeurt (0: elke bestelling wacht op "
+                "goedkeuring). Zonder limiet of hoger zet een administrator."
+            )
             for name in ("role", *self.GRANT_FIELDS):
                 del self.fields[name]
         for name, autocomplete in (("full_name", "off"), ("email", "off"), ("phone", "off")):

@@ -201,7 +201,30 @@ def check_rows(organization, rows):
     taken = set(User.objects.filter(email__in=wanted, organization=organization).values_list("email", flat=True))
     seen = set()
     form = RowForm({}, organization=organization)  # one form, filled with each row in turn
-    return [_checked_row(form, line, data, email, codes, taken, seen) for (line, data), email in zip(rows, emails)]
+    checked = [_checked_row(form, line, data, email, codes, taken, seen) for (line, data), email in zip(rows, emails)]
+    if organization.four_eyes:
+        for row in checked:
+            _four_eyes_errors(organization, row)
+    return checked
+
+
+def _four_eyes_errors(organization, row):
+    """With four eyes on, a row that would make an administrator or let someone order
+    without a limit (a file holds none) is refused now, not when the import runs."""
+    from .services.four_eyes import needs_second_administrator
+
+    data = row["data"]
+    nothing = {"role": Role.EMPLOYEE, "may_order": False, "order_limit": None}
+    wanted = {"role": data["role"], "may_order": data["may_order"], "order_limit": None}
+    if needs_second_administrator(organization, nothing, wanted):
+        row["errors"].append({
+            "code": "four_eyes_invite",
+            "message": _(
+                "Je organisatie gebruikt vier ogen: een import maakt niemand administrator en laat niemand bestellen "
+                "(een bestand heeft geen bestellimiet). Zet rol op medewerker en bestellen op nee, en wijzig het "
+                "account na de import; een andere administrator keurt dat dan goed."
+            ),
+        })  # fmt: skip
 
 
 def _checked_row(form, line, data, email, codes, taken, seen):

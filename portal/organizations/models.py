@@ -92,9 +92,9 @@ class MembershipQuerySet(ScopedQuerySet):
     def manageable_by(self, user):
         """The accounts ``user`` manages in Accountbeheer. An active administrator: every
         account of the organization (deleted ones are gone). An active location manager:
-        the employees (never an administrator, never themselves nor another location
-        manager) who work for at least one location they manage and for none they do
-        not. Anyone else: none."""
+        the employees (never an administrator, never themselves, another location manager
+        or an approver) who work for at least one location they manage and for none they
+        do not. Anyone else: none."""
         membership = membership_of(user)
         if membership is None or membership.effective_status != Status.ACTIVE:
             return self.none()
@@ -110,6 +110,7 @@ class MembershipQuerySet(ScopedQuerySet):
             .exclude(status=Status.DELETED)
             .exclude(pk=membership.pk)
             .exclude(manages_locations=True)
+            .exclude(approves_orders=True)
             .filter(models.Exists(links.filter(location_id__in=managed)))
             .exclude(models.Exists(links.exclude(location_id__in=managed)))
         )

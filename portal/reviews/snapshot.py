@@ -11,7 +11,12 @@ from portal.locations.models import LocationLink
 from portal.organizations.models import Membership, Role, Status
 
 # The fields a reviewer confirms or changes, in the order they are shown.
-REVIEWED_FIELDS = ("role", "status", "deactivated_until", "may_use_portal", "may_order", "order_limit", "locations")
+REVIEWED_FIELDS = (
+    "role", "status", "deactivated_until", "may_use_portal", "may_order", "order_limit", "locations",
+    "managed_locations", "approved_locations", "approval_limit",
+)  # fmt: skip
+# What a snapshot taken before location managers and approvers existed had instead.
+NOT_YET_RECORDED = {"managed_locations": [], "approved_locations": [], "approval_limit": None}
 
 
 def with_locations(queryset):
@@ -46,7 +51,14 @@ def snapshot_of(membership):
         "order_limit": None if membership.order_limit is None else f"{membership.order_limit:.2f}",
         "locations": [link.location.name for link in links],
         "location_ids": sorted(link.location_id for link in links),
+        "managed_locations": [link.location.name for link in links if link.manages],
+        "approved_locations": [link.location.name for link in links if link.approval_limit is not None],
+        "approval_limit": _amount(max((link.approval_limit for link in links if link.approval_limit is not None), default=None)),
     }
+
+
+def _amount(value):
+    return None if value is None else f"{value:.2f}"
 
 
 def differences(before, now):
@@ -57,8 +69,8 @@ def differences(before, now):
         if field == "locations":
             if sorted(before["location_ids"]) != sorted(now["location_ids"]):
                 changes[field] = [before["locations"], now["locations"]]
-        elif before.get(field) != now.get(field):
-            changes[field] = [before.get(field), now.get(field)]
+        elif before.get(field, NOT_YET_RECORDED.get(field)) != now.get(field, NOT_YET_RECORDED.get(field)):
+            changes[field] = [before.get(field, NOT_YET_RECORDED.get(field)), now.get(field)]
     return changes
 
 
@@ -79,4 +91,11 @@ def shown(snapshot):
         "may_order": yes if snapshot["may_order"] else no,
         "order_limit": (money(limit) if limit is not None else _("geen limiet")) if snapshot["may_order"] else "—",
         "locations": ", ".join(snapshot["locations"]) or "—",
+        "managed_locations": ", ".join(snapshot.get("managed_locations", [])) or "—",
+        "approved_locations": (
+            _("%(locations)s, tot %(amount)s")
+            % {"locations": ", ".join(snapshot["approved_locations"]), "amount": money(snapshot["approval_limit"])}
+            if snapshot.get("approved_locations")
+            else "—"
+        ),
     }

@@ -257,7 +257,8 @@ def _evidence(request, review):
 CSV_HEADER = [
     gettext_lazy("Naam"), gettext_lazy("E-mailadres"), gettext_lazy("Rol"), gettext_lazy("Status"),
     gettext_lazy("Mag zaken regelen op de portal"), gettext_lazy("Mag bestellen"), gettext_lazy("Bestellimiet (excl. btw)"),
-    gettext_lazy("Locaties"), gettext_lazy("Uitkomst"), gettext_lazy("Wijzigingen"), gettext_lazy("Door"),
+    gettext_lazy("Locaties"), gettext_lazy("Locatiebeheerder van"), gettext_lazy("Keurt bestellingen goed van"),
+    gettext_lazy("Uitkomst"), gettext_lazy("Wijzigingen"), gettext_lazy("Door"),
     gettext_lazy("Op"),
 ]  # fmt: skip
 
@@ -275,7 +276,8 @@ def review_export(request, pk):
             user = item.membership.user
             yield [
                 str(user), user.email or "", values["role"], values["status"], values["may_use_portal"],
-                values["may_order"], values["order_limit"], values["locations"], item.get_outcome_display(),
+                values["may_order"], values["order_limit"], values["locations"], values["managed_locations"],
+                values["approved_locations"], item.get_outcome_display(),
                 "; ".join(f"{label}: {old} → {new}" for label, old, new in changes),
                 str(item.decided_by) if item.decided_by_id else "",
                 timezone.localtime(item.decided_at).isoformat(timespec="minutes") if item.decided_at else "",

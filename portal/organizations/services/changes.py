@@ -33,6 +33,7 @@ from .rules import (
     _lock,
     _lock_organization,
     _refuse_losing_last_administrator,
+    _refuse_manager_limit,
     _refuse_outside_managed,
     _refuse_self,
     _refuse_unless_may_act,
@@ -51,11 +52,11 @@ def account_update(*, actor, membership, expected_version, data, locations, gran
     With the organization's four eyes on, a promotion or a raised order limit waits for a
     second administrator (``four_eyes``: see services.four_eyes) while the rest is applied;
     the returned changes then name the waiting change as "four_eyes"."""
-    if not can_act_on_account(actor, membership):  # (staff's reason: account_personal_data_apply asks it)
-        raise AccountRuleError("not_allowed")
     organization = _lock_organization(membership.organization_id)
     _bump_version(membership, expected_version)
     membership.refresh_from_db()
+    if not can_act_on_account(actor, membership):  # as it is now (staff's reason: account_personal_data_apply)
+        raise AccountRuleError("not_allowed")
     user = membership.user
     data = {**data, "email": normalize_email_address(data.get("email", user.email))}
     _check_locations(membership.organization, locations)
@@ -66,6 +67,12 @@ def account_update(*, actor, membership, expected_version, data, locations, gran
     data, rights, held = four_eyes_hold(
         actor=actor, membership=membership, organization=organization, data=data, rights=rights, mode=four_eyes
     )
+    _refuse_manager_limit(  # what is not held back for a second administrator
+        actor, (membership.may_order, membership.order_limit), data.get("may_order", membership.may_order),
+        data.get("order_limit", membership.order_limit),
+    )  # fmt: skip
+    if "role" in held:
+        grants = None  # the promotion waits: the account keeps what it manages and approves meanwhile
     role = data.get("role", membership.role)
     if role == Role.ADMINISTRATOR and grants is None:
         grants = Grants()  # an administrator manages and approves everything already

@@ -68,6 +68,9 @@ class FourEyesError(AccountRuleError):
         "four_eyes_own": _(
             "Je kunt je eigen aanvraag niet goedkeuren of afwijzen: dat doet een andere administrator. Intrekken kan wel."
         ),
+        "four_eyes_subject": _(
+            "Je kunt een wijziging van je eigen account niet goedkeuren of afwijzen: dat doet een andere administrator."
+        ),
         "four_eyes_stale": _(
             "Het account is gewijzigd nadat deze wijziging werd aangevraagd. Goedkeuren kan daarom niet meer: "
             "de aanvraag ging uit van gegevens die niet meer kloppen. Wijs hem af of trek hem in, en vraag de "
@@ -237,6 +240,8 @@ def _refuse_unless_second_administrator(actor, pending):
         raise FourEyesError("not_allowed")
     if actor.pk == pending.requested_by_id:
         raise FourEyesError("four_eyes_own")
+    if actor.pk == pending.membership.user_id:
+        raise FourEyesError("four_eyes_subject")
 
 
 @transaction.atomic

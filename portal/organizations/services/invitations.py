@@ -29,6 +29,7 @@ from .rules import (
     _hash_token,
     _lock,
     _lock_organization,
+    _refuse_manager_limit,
     _refuse_outside_managed,
     _refuse_unless_may_act_on,
     _refuse_unless_may_invite,
@@ -100,6 +101,7 @@ def account_invite(
     administrators = _administrators_told_of_staff_invite(actor, organization, reason)
     _check_locations(organization, locations)
     _refuse_outside_managed(actor, role, locations, grants)
+    _refuse_manager_limit(actor, None, may_order, order_limit)
     _check_grants(role, locations, grants)
     refuse_invitation(actor=actor, organization=locked, role=role, may_order=may_order, order_limit=order_limit)
     email = normalize_email_address(email)

@@ -103,11 +103,11 @@ def recent_leavers(user):
 
 
 def process_leavers(today=None):
-    """Deactivate the accounts whose leave date has come. Returns (deactivated, blocked)."""
+    """Deactivate the accounts whose leave date has come (one deactivated already stays so,
+    for good). Returns (left, blocked)."""
     today = today or timezone.localdate()
     due = (
-        Membership.objects.filter(leaves_on__lte=today, left_at__isnull=True)
-        .effectively_active()
+        Membership.objects.filter(leaves_on__lte=today, left_at__isnull=True, status__in=[Status.ACTIVE, Status.DEACTIVATED])
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -129,6 +129,8 @@ def _process_leaver(pk, today):
     _lock(membership)
     if membership.left_at or membership.leaves_on is None or membership.leaves_on > today:
         return None
+    if membership.effective_status == Status.DEACTIVATED:
+        return _left_while_deactivated(membership)
     if membership.effective_status != Status.ACTIVE:
         return None
     reason = "uit dienst per " + membership.leaves_on.isoformat()
@@ -141,6 +143,20 @@ def _process_leaver(pk, today):
     membership.left_at = timezone.now()
     membership.leave_blocked_at = None
     membership.save(update_fields=["left_at", "leave_blocked_at"])
+    _mail_administrators(membership)
+    return "left"
+
+
+def _left_while_deactivated(membership):
+    """Deactivated already when the leave date came: it stays so, also when its
+    deactivation had an end date, and the administrators get what it leaves to hand over."""
+    changes = {"leaves_on": _iso(membership.leaves_on)}
+    if membership.deactivated_until is not None:
+        changes["deactivated_until"] = [membership.deactivated_until.isoformat(), None]
+    membership.deactivated_until = None
+    membership.left_at = timezone.now()
+    membership.save(update_fields=["deactivated_until", "left_at"])
+    audit_record("account_left", actor=None, target=membership.user, changes=changes)
     _mail_administrators(membership)
     return "left"
 

@@ -29,8 +29,8 @@ from .rules import (
 @transaction.atomic
 def account_deactivate(*, actor, membership, until=None, reason="", request=None):
     """Temporarily: no more logins, open sessions end at once, data and history stay."""
-    _refuse_unless_may_act_on(actor, membership, reason)
     _lock(membership)
+    _refuse_unless_may_act_on(actor, membership, reason)  # the account as it is now, under the lock
     _refuse_self(actor, membership)
     if membership.effective_status != Status.ACTIVE:
         raise AccountRuleError("not_active")
@@ -51,11 +51,13 @@ def account_deactivate(*, actor, membership, until=None, reason="", request=None
 
 @transaction.atomic
 def account_reactivate(*, actor, membership, reason="", request=None):
-    """Restore a deactivated account as it was."""
-    _refuse_unless_may_act_on(actor, membership, reason)
+    """Restore a deactivated account as it was (not one whose leave date has come)."""
     _lock(membership)
+    _refuse_unless_may_act_on(actor, membership, reason)  # the account as it is now, under the lock
     if membership.status != Status.DEACTIVATED:
         raise AccountRuleError("not_deactivated")
+    if membership.leaves_on is not None and membership.leaves_on <= timezone.localdate():
+        raise AccountRuleError("left")
     changes = {"status": [Status.DEACTIVATED, Status.ACTIVE]}
     if membership.deactivated_until:
         changes["deactivated_until"] = [membership.deactivated_until.isoformat(), None]

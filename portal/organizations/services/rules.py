@@ -76,6 +76,15 @@ class AccountRuleError(RuleError):
             "gekoppeld zijn. Koppel de locatie ook, of haal het vinkje weg."
         ),
         "approval_limit_required": _("Vul in tot welk bedrag deze goedkeurder bestellingen goedkeurt."),
+        "manager_order_limit": _(
+            "Als locatiebeheerder laat je iemand bestellen met een bestellimiet van ten hoogste het bedrag tot waar "
+            "jij zelf bestellingen goedkeurt (ben je geen goedkeurder: € 0, dan wacht elke bestelling op goedkeuring), "
+            "of een lagere dan het account al had. Zonder limiet of hoger zet een administrator."
+        ),
+        "left": _(
+            "Dit account is uit dienst. Wil je het weer activeren, haal dan eerst de datum uit dienst weg "
+            "(Accountbeheer, de pagina van het account; een administrator doet dat)."
+        ),
         "grants_for_administrator": _(
             "Een administrator beheert al alle accounts en keurt alle bestellingen goed: maak hem niet "
             "ook locatiebeheerder of goedkeurder."
@@ -186,6 +195,26 @@ class Grants:
             approves=frozenset(link.location_id for link in links if link.approval_limit is not None),
             approval_limit=max(limits) if limits else None,
         )
+
+
+def _refuse_manager_limit(actor, before, may_order, order_limit):
+    """A location manager never lets anyone order more without approval than they approve
+    themselves: a new or raised limit at most their own approval amount (none: 0), never
+    no limit. ``before``: the account's (may_order, order_limit), or None for a new one.
+    A limit left as it was (an administrator's) stays; a lower one is always allowed. (With
+    the organization's four eyes on, a raise above its amount waits for an administrator
+    instead: ``account_update`` asks this of what is not held back.)"""
+    if actor is None or not is_location_manager(actor) or not may_order:
+        return
+    had_right, had_limit = before or (False, None)
+    if had_right and (order_limit == had_limit or (had_limit is None and order_limit is not None)):
+        return
+    own = LocationLink.objects.filter(membership=actor.membership, approval_limit__isnull=False)
+    ceiling = max([link.approval_limit for link in own], default=Decimal(0))
+    if had_right and had_limit is not None:
+        ceiling = max(ceiling, had_limit)  # lowering is always allowed
+    if order_limit is None or order_limit > ceiling:
+        raise AccountRuleError("manager_order_limit")
 
 
 def _check_grants(role, locations, grants):

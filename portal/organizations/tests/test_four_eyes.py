@@ -295,3 +295,31 @@ class TestThePages:
         assert response.status_code == 302
         pending.refresh_from_db()
         assert pending.status == Pending.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_the_administrator_a_change_is_about_does_not_approve_it(admin_user, second_admin, four_eyes, organization):
+    """Asked by one administrator for another's own account (to order without a limit):
+    that other administrator is no second pair of eyes for it; a third one is."""
+    third = make_account(organization, "derde@test.example", role=Role.ADMINISTRATOR, full_name="Dirk Derde")
+    update(admin_user, second_admin, may_order=True, order_limit=None)
+    pending = PendingAccountChange.objects.get(status=Pending.PENDING)
+    for decide in (services.four_eyes_approve, services.four_eyes_refuse):
+        with pytest.raises(FourEyesError) as refused:
+            decide(actor=second_admin, pending=pending)
+        assert refused.value.code == "four_eyes_subject"
+    services.four_eyes_approve(actor=third, pending=pending)
+    assert fresh(second_admin).may_order and fresh(second_admin).order_limit is None
+
+
+@pytest.mark.django_db
+def test_a_waiting_promotion_keeps_what_the_account_manages_and_approves(
+    admin_user, second_admin, four_eyes, employee, locations
+):
+    grant(employee, locations[0], manages=True, approval_limit=Decimal("100"))
+    membership = fresh(employee)
+    services.account_update(
+        actor=admin_user, membership=membership, expected_version=membership.version, data={"role": Role.ADMINISTRATOR},
+        locations=[locations[0]], grants=services.Grants(),
+    )  # fmt: skip
+    assert fresh(employee).role == Role.EMPLOYEE and fresh(employee).manages_locations and fresh(employee).approves_orders

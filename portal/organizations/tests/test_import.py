@@ -320,3 +320,20 @@ def test_an_import_grants_location_managers_and_approvers(admin_client, location
         approval_limit=Decimal("250.50"),
     )
     assert Membership.objects.filter(user__email__in=["bedrag@test.example", "los@test.example"]).count() == 0
+
+
+@pytest.mark.django_db
+def test_with_four_eyes_the_preview_refuses_what_the_import_could_not_do(admin_client, admin_user, organization):
+    from conftest import make_account
+
+    make_account(organization, "admin2@test.example", role=Role.ADMINISTRATOR)
+    organization.four_eyes, organization.four_eyes_amount = True, Decimal("500")
+    organization.save()
+    upload(
+        admin_client,
+        "naam;e-mailadres;rol;bestellen\nAd Min;ad@test.example;administrator;nee\n"
+        "Bo Besteller;bo@test.example;medewerker;ja\nMa Medewerker;ma@test.example;medewerker;nee\n",
+    )
+    batch = ImportBatch.objects.get()
+    assert [[e["code"] for e in row["errors"]] for row in batch.rows] == [["four_eyes_invite"], ["four_eyes_invite"], []]
+    assert batch.total == 1

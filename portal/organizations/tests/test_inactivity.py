@@ -263,6 +263,17 @@ class TestLeaversJob:
         assert Membership.objects.get(user=admin_user).status == Status.DEACTIVATED
         assert mails_to(mailoutbox, "admin2@test.example")
 
+    def test_a_leaver_deactivated_already_stays_so_and_is_handed_over(self, run, admin_user, employee, mailoutbox):
+        Membership.objects.filter(user=employee).update(
+            leaves_on=date(2026, 3, 2), status=Status.DEACTIVATED, deactivated_until=date(2099, 4, 1)
+        )
+        assert run(process_leavers, today=date(2026, 3, 2)) == (1, 0)
+        assert run(process_leavers, today=date(2026, 3, 3)) == (0, 0)
+        membership = Membership.objects.get(user=employee)
+        assert membership.status == Status.DEACTIVATED and membership.deactivated_until is None and membership.left_at
+        assert AuditEvent.objects.filter(action="account_left", target_user=employee).count() == 1
+        assert [m.to for m in mailoutbox] == [["admin@test.example"]]
+
     def test_the_handover_page_shows_what_is_left(self, client, admin_user, employee):
         client.force_login(admin_user)
         response = client.get(reverse("accountbeheer:handover", args=[employee.membership.pk]))

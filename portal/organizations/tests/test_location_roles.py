@@ -144,6 +144,7 @@ class TestTheManagersPages:
         assert not Membership.objects.filter(user__email="nina@test.example").exists()
 
     def test_a_manager_changes_rights_and_deactivates(self, client, manager, employee, locations):
+        grant(manager, locations[0], manages=True, approval_limit=Decimal("200"))  # a limit up to this amount
         client.force_login(manager)
         membership = employee.membership
         data = {
@@ -207,6 +208,71 @@ class TestTheRules:
                     data={"job_title": "Anders"}, locations=[],
                 )  # fmt: skip
         assert Membership.objects.get(pk=admin_user.membership.pk).status == Status.ACTIVE
+
+    @pytest.mark.parametrize(
+        "before, after, allowed",
+        [
+            ((False, None), (True, None), False),  # no limit: never
+            ((False, None), (True, Decimal("0")), True),  # every order waits
+            ((False, None), (True, Decimal("200")), True),  # up to their own approval amount
+            ((False, None), (True, Decimal("200.01")), False),
+            ((True, Decimal("900")), (True, Decimal("900")), True),  # an administrator's limit, left as it was
+            ((True, Decimal("900")), (True, Decimal("500")), True),  # lowered
+            ((True, Decimal("900")), (True, Decimal("901")), False),
+            ((True, None), (True, None), True),  # no limit an administrator gave, left as it was
+            ((True, None), (True, Decimal("5000")), True),  # a limit where there was none: lower
+        ],
+    )
+    def test_a_manager_lets_nobody_order_more_than_they_approve(self, manager, employee, locations, before, after, allowed):
+        grant(manager, locations[0], manages=True, approval_limit=Decimal("200"))
+        membership = employee.membership
+        Membership.objects.filter(pk=membership.pk).update(may_order=before[0], order_limit=before[1])
+        membership.refresh_from_db()
+        update = lambda: services.account_update(  # noqa: E731
+            actor=manager, membership=membership, expected_version=membership.version,
+            data={"may_order": after[0], "order_limit": after[1]}, locations=[locations[0]],
+        )  # fmt: skip
+        if allowed:
+            update()
+        else:
+            with pytest.raises(AccountRuleError) as error:
+                update()
+            assert error.value.code == "manager_order_limit"
+
+    def test_a_manager_invites_an_orderer_within_their_amount_only(self, manager, organization, locations):
+        with pytest.raises(AccountRuleError) as error:
+            services.account_invite(
+                actor=manager, organization=organization, email="x@test.example", full_name="X",
+                may_order=True, order_limit=None, locations=[locations[0]],
+            )  # fmt: skip
+        assert error.value.code == "manager_order_limit"
+        services.account_invite(
+            actor=manager, organization=organization, email="x@test.example", full_name="X",
+            may_order=True, order_limit=Decimal("0"), locations=[locations[0]],
+        )  # fmt: skip
+
+    def test_an_approver_is_not_a_managers_to_manage(self, manager, organization, locations):
+        approver = grant(
+            make_account(organization, "appr@test.example", locations=[locations[0]]), locations[0], approval_limit=5000
+        )
+        assert not Membership.objects.manageable_by(manager).filter(pk=approver.membership.pk).exists()
+        with pytest.raises(AccountRuleError):  # (an invited approver's address would be a takeover)
+            services.account_update(
+                actor=manager, membership=approver.membership, expected_version=approver.membership.version,
+                data={"email": "mine@test.example"}, locations=[locations[0]],
+            )  # fmt: skip
+
+    def test_a_leaver_is_not_reactivated_until_the_date_is_cleared(self, admin_user, employee):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        services.account_deactivate(actor=admin_user, membership=employee.membership)
+        Membership.objects.filter(pk=employee.membership.pk).update(leaves_on=timezone.localdate() - timedelta(days=1))
+        employee.membership.refresh_from_db()
+        with pytest.raises(AccountRuleError) as error:
+            services.account_reactivate(actor=admin_user, membership=employee.membership)
+        assert error.value.code == "left"
 
     def test_a_manager_never_deletes(self, manager, employee):
         with pytest.raises(AccountRuleError):

@@ -45,7 +45,8 @@ def test_the_snapshot_holds_every_account_as_it_is(admin_user, employee, organiz
     assert items[buyer.email] == {
         "role": "employee", "status": "active", "deactivated_until": None, "may_use_portal": True, "may_order": True,
         "order_limit": "250.00", "locations": ["Amersfoort", "Utrecht"],
-        "location_ids": sorted(location.pk for location in locations),
+        "location_ids": sorted(location.pk for location in locations), "managed_locations": [], "approved_locations": [],
+        "approval_limit": None,
     }  # fmt: skip
     assert items[admin_user.email]["role"] == "administrator"
     assert items[employee.email]["locations"] == ["Utrecht"] and items[employee.email]["order_limit"] is None
@@ -243,10 +244,10 @@ def test_the_csv_is_the_evidence_and_safe_in_a_spreadsheet(client, admin_user, e
     by_email = {row[1]: row for row in rows}
     changed = by_email[employee.email]
     assert changed[0] == '\'=HYPERLINK("http://evil.example")'  # never run as a formula
-    assert changed[2:9] == ["Medewerker", "Actief", "ja", "nee", "—", "Utrecht", "Gewijzigd"]
-    assert changed[9] == "Status: Actief → Gedeactiveerd" and changed[10] == "Anna Admin" and changed[11]
+    assert changed[2:11] == ["Medewerker", "Actief", "ja", "nee", "—", "Utrecht", "—", "—", "Gewijzigd"]
+    assert changed[11] == "Status: Actief → Gedeactiveerd" and changed[12] == "Anna Admin" and changed[13]
     confirmed = by_email[admin_user.email]
-    assert confirmed[8] == "Klopt" and confirmed[6] == "geen limiet" and confirmed[9] == ""
+    assert confirmed[10] == "Klopt" and confirmed[6] == "geen limiet" and confirmed[11] == ""
 
 
 @pytest.mark.django_db
@@ -283,3 +284,32 @@ def test_accounts_in_the_future_of_the_review_are_not_in_it(admin_user, employee
     review = start(admin_user, organization)
     make_account(organization, "later@test.example")
     assert review.items.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_review_records_what_an_account_manages_and_approves(admin_user, employee, organization, locations):
+    """The grants of location managers and approvers are part of the snapshot; taking one
+    away is a change the reviewer records (and "Klopt" is refused for it)."""
+    from decimal import Decimal
+
+    from portal.organizations import services as accounts
+    from portal.organizations.services import Grants
+
+    membership = employee.membership
+    accounts.account_update(
+        actor=admin_user, membership=membership, expected_version=membership.version, data={}, locations=[locations[0]],
+        grants=Grants(approves=frozenset({locations[0].pk}), approval_limit=Decimal("300")),
+    )  # fmt: skip
+    review = services.review_start(actor=admin_user, organization=organization)
+    item = review.items.get(membership=membership)
+    assert item.snapshot["approved_locations"] == ["Utrecht"] and item.snapshot["approval_limit"] == "300.00"
+    membership.refresh_from_db()
+    accounts.account_update(
+        actor=admin_user, membership=membership, expected_version=membership.version, data={}, locations=[locations[0]],
+        grants=Grants(),
+    )  # fmt: skip
+    with pytest.raises(services.ReviewRuleError):
+        services.review_item_confirm(actor=admin_user, item=item)
+    services.review_item_record_change(actor=admin_user, item=item)
+    item.refresh_from_db()
+    assert item.changes["approved_locations"] == [["Utrecht"], []]
