@@ -118,8 +118,9 @@ class TestErasure:
         )  # fmt: skip
         assert event.occurred_at == changed.occurred_at
         assert event.readable_changes()["phone"] == personal.ERASED
-        assert describe_changes(event.changes) == [
-            ("Telefoonnummer", None, "(gewist)"), ("Functie", None, "(gewist)"), ("Reden", None, "(gewist)"),
+        # (PostgreSQL's jsonb keeps the keys in an order of its own)
+        assert sorted(describe_changes(event.changes)) == [
+            ("Functie", None, "(gewist)"), ("Reden", None, "(gewist)"), ("Telefoonnummer", None, "(gewist)"),
         ]  # fmt: skip
         erased = AuditEvent.objects.get(action="personal_data_erased")
         assert (erased.actor, erased.target_user, erased.organization) == (admin_user, employee, organization)
