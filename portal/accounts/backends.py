@@ -1,5 +1,6 @@
 from allauth.account.auth_backends import AuthenticationBackend
 
+from portal.core.prepared import PreparedGet
 from portal.organizations.permissions import may_log_in
 
 from .models import User, normalize_email_address
@@ -8,6 +9,10 @@ from .models import User, normalize_email_address
 def _user_with_membership():
     """Users with the membership and organization that the rule of who may log in reads."""
     return User.objects.select_related("membership__organization")
+
+
+# The user of every request, by the id in its session (see ``core.prepared``).
+_user_of_request = PreparedGet(_user_with_membership())
 
 
 class PortalBackend(AuthenticationBackend):
@@ -31,8 +36,7 @@ class PortalBackend(AuthenticationBackend):
         return may_log_in(user)
 
     def get_user(self, user_id):
-        try:
-            user = _user_with_membership().get(pk=user_id)
-        except User.DoesNotExist:
+        user = _user_of_request.get(user_id)
+        if user is None:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -13,12 +13,18 @@ new key is not looked up first (32 random characters: the primary key refuses th
 that is taken, and another is drawn, as Django does), and the session cycled is written
 once, at the end of the request, as a new row. It is the same database session, so
 ending it, or all of a user's sessions, still ends it everywhere at the next request.
-Ending one is one statement too."""
+Ending one is one statement too.
+
+Reading a session, which every request with a cookie does, runs one statement whose SQL
+is made once per database (through the ORM, making it cost about ten times the lookup
+itself); it reads what Django's lookup reads: an unexpired row with this key."""
 
 import string
+from functools import cache
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -29,6 +35,21 @@ KEY_LENGTH = 32
 class SessionStore(db.SessionStore):
     def _validate_session_key(self, key):
         return bool(key) and len(key) == KEY_LENGTH and set(key) <= KEY_CHARACTERS
+
+    def load(self):
+        """The session's data, as Django's ``load``: empty (and no key any more) when the
+        row is gone or expired."""
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _load_sql(self.model, alias), [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())]
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return {}
+        return self.decode(row[0])
 
     @classmethod
     def load_many(cls, keys):
@@ -71,3 +92,12 @@ class SessionStore(db.SessionStore):
                 continue
             self._not_written = False
             return
+
+
+@cache
+def _load_sql(model, alias):
+    """SELECT the data of an unexpired session by key, in the dialect of database ``alias``."""
+    quote = connections[alias].ops.quote_name
+    meta = model._meta
+    data, key, expires = (quote(meta.get_field(name).column) for name in ("session_data", "session_key", "expire_date"))
+    return f"SELECT {data} FROM {quote(meta.db_table)} WHERE {key} = %s AND {expires} > %s"
