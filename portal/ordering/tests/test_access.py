@@ -146,44 +146,48 @@ APPROVER_REACHES = {
 MANAGER_REACHES = {"ordering:orders", "ordering:order_detail", "ordering:order_cancel"}
 
 
+def with_duty(organization, location, duty):
+    """An employee of ``location`` who approves its orders (up to € 500) or manages its accounts."""
+    from portal.organizations.tests.test_location_roles import grant
+
+    user = make_account(organization, f"{duty}@test.example", locations=[location])
+    return grant(user, location, **({"approval_limit": 500} if duty == "approver" else {"manages": True}))
+
+
+@pytest.fixture
+def waiting(orderer, locations, products, admin_user):
+    """An order of Utrecht waiting for approval."""
+    orderer.membership.order_limit = 10
+    orderer.membership.save()
+    return place(orderer, locations[0], [(products["roll"], 2)])
+
+
+@pytest.fixture
+def elsewhere(organization, locations, products, admin_user):
+    """An order of Amersfoort waiting for approval."""
+    amersfoort = make_account(organization, "amersfoort@test.example", may_order=True, locations=[locations[1]])
+    amersfoort.membership.order_limit = 10
+    amersfoort.membership.save()
+    return place(amersfoort, locations[1], [(products["roll"], 2)])
+
+
 @pytest.mark.django_db
+@pytest.mark.parametrize("duty", ["approver", "manager"])
 @pytest.mark.parametrize("name, method, takes, who", URLS)
-class TestLocationRoles:
-    @pytest.fixture
-    def waiting(self, orderer, locations, products, admin_user):
-        orderer.membership.order_limit = 10
-        orderer.membership.save()
-        return place(orderer, locations[0], [(products["roll"], 2)])
+def test_location_roles_with_an_order_of_their_location(
+    client, organization, locations, waiting, products, duty, name, method, takes, who
+):
+    client.force_login(with_duty(organization, locations[0], duty))
+    response = call(client, method, url_for(name, takes, waiting, products))
+    reaches = APPROVER_REACHES if duty == "approver" else MANAGER_REACHES
+    assert response.status_code in ((200, 302) if name in reaches else (404,)), response.status_code
 
-    @pytest.fixture
-    def elsewhere(self, organization, locations, products, admin_user):
-        amersfoort = make_account(organization, "amersfoort@test.example", may_order=True, locations=[locations[1]])
-        amersfoort.membership.order_limit = 10
-        amersfoort.membership.save()
-        return place(amersfoort, locations[1], [(products["roll"], 2)])
 
-    @pytest.mark.parametrize("duty", ["approver", "manager"])
-    def test_with_an_order_of_their_location(
-        self, client, organization, locations, waiting, products, duty, name, method, takes, who
-    ):
-        from portal.organizations.tests.test_location_roles import grant
-
-        user = make_account(organization, f"{duty}@test.example", locations=[locations[0]])
-        grant(user, locations[0], **({"approval_limit": 500} if duty == "approver" else {"manages": True}))
-        client.force_login(user)
-        response = call(client, method, url_for(name, takes, waiting, products))
-        reaches = APPROVER_REACHES if duty == "approver" else MANAGER_REACHES
-        assert response.status_code in ((200, 302) if name in reaches else (404,)), response.status_code
-
-    @pytest.mark.parametrize("duty", ["approver", "manager"])
-    def test_not_with_an_order_of_another_location(
-        self, client, organization, locations, elsewhere, products, duty, name, method, takes, who
-    ):
-        from portal.organizations.tests.test_location_roles import grant
-
-        if takes != "order":
-            pytest.skip("takes no order")
-        user = make_account(organization, f"{duty}@test.example", locations=[locations[0]])
-        grant(user, locations[0], **({"approval_limit": 500} if duty == "approver" else {"manages": True}))
-        client.force_login(user)
-        assert call(client, method, url_for(name, takes, elsewhere, products)).status_code == 404
+@pytest.mark.django_db
+@pytest.mark.parametrize("duty", ["approver", "manager"])
+@pytest.mark.parametrize("name, method, takes, who", [url for url in URLS if url[2] == "order"])
+def test_location_roles_not_with_an_order_of_another_location(
+    client, organization, locations, elsewhere, products, duty, name, method, takes, who
+):
+    client.force_login(with_duty(organization, locations[0], duty))
+    assert call(client, method, url_for(name, takes, elsewhere, products)).status_code == 404
