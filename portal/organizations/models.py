@@ -115,6 +115,10 @@ class MembershipQuerySet(ScopedQuerySet):
             .exclude(models.Exists(links.exclude(location_id__in=managed)))
         )
 
+    def active_administrators(self, organization_id):
+        """The organization's administrators who are active today."""
+        return self.filter(organization_id=organization_id, role=Role.ADMINISTRATOR).effectively_active()
+
     def effectively_active(self):
         """Active, or deactivated until a date that has come."""
         return self.filter(

@@ -3,7 +3,6 @@ view answers and whether its menu item shows."""
 
 from portal.accounts.staff import can_handle_accounts, can_onboard, is_staff_member
 from portal.core.scoping import membership_of
-from portal.locations.models import LocationLink
 
 from .models import Status
 
@@ -48,11 +47,6 @@ def can_open_accountbeheer(user) -> bool:
     """Accountbeheer's list and account pages: administrators, and location managers for
     the accounts of their locations (``Membership.objects.manageable_by``)."""
     return can_manage_accounts(user) or is_location_manager(user)
-
-
-def managed_locations(membership):
-    """The ids of the locations whose accounts ``membership`` manages as location manager."""
-    return set(LocationLink.objects.filter(membership=membership, manages=True).values_list("location_id", flat=True))
 
 
 def can_use_portal(user) -> bool:

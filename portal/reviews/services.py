@@ -18,7 +18,7 @@ from portal.core.audit import audit_record
 from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send, site_url
 from portal.core.references import next_reference
-from portal.organizations.models import Membership, Organization, Role
+from portal.organizations.models import Membership, Organization
 
 from .models import AccessReview, AccessReviewItem, Outcome, ReviewSchedule
 from .permissions import can_run_reviews, items_reviewable_by
@@ -255,8 +255,8 @@ def send_review_reminders(now=None):
 
 def _mail_administrators(review, template, **context):
     administrators = (
-        Membership.objects.effectively_active()
-        .filter(organization_id=review.organization_id, role=Role.ADMINISTRATOR, user__is_active=True)
+        Membership.objects.active_administrators(review.organization_id)
+        .filter(user__is_active=True)
         .exclude(user__email__isnull=True)
         .select_related("user", "organization")
     )

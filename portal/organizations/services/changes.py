@@ -63,7 +63,7 @@ def account_update(*, actor, membership, expected_version, data, locations, gran
     personal = _changed(user, data, PERSONAL_FIELDS)
     rights = _changed(membership, data, MEMBERSHIP_FIELDS)
     _refuse_update(actor, membership, data, rights)
-    _refuse_outside_managed(actor, data.get("role", membership.role), locations, grants, Grants.of(membership))
+    _refuse_outside_managed(actor, data.get("role", membership.role), locations, grants, membership)
     data, rights, held = four_eyes_hold(
         actor=actor, membership=membership, organization=organization, data=data, rights=rights, mode=four_eyes
     )

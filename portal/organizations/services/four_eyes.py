@@ -116,8 +116,7 @@ def needs_second_administrator(organization, before, after):
 def _approvers(organization_id, exclude_user_id):
     """The active administrators who could approve what ``exclude_user_id`` asked."""
     return (
-        Membership.objects.filter(organization_id=organization_id, role=Role.ADMINISTRATOR)
-        .effectively_active()
+        Membership.objects.active_administrators(organization_id)
         .exclude(user_id=exclude_user_id)
         .select_related("user")
         .order_by("pk")

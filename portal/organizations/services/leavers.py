@@ -22,7 +22,7 @@ from portal.core.audit import audit_record
 from portal.core.mail import site_url
 
 from ..handover import open_items
-from ..models import Membership, Role, Status
+from ..models import Membership, Status
 from ..permissions import can_manage_accounts
 from .lifecycle import account_deactivate
 from .rules import AccountRuleError, _lock, _send
@@ -186,8 +186,8 @@ def _date(value):
 def administrators_of(organization_id, exclude=None):
     """The active administrators of an organization who can be mailed."""
     administrators = (
-        Membership.objects.filter(organization_id=organization_id, role=Role.ADMINISTRATOR, user__email__isnull=False)
-        .effectively_active()
+        Membership.objects.active_administrators(organization_id)
+        .filter(user__email__isnull=False)
         .select_related("user")
         .order_by("pk")
     )

@@ -18,7 +18,7 @@ from portal.core.mail import mail_render, mail_send
 from portal.locations.models import LocationLink
 
 from ..models import Membership, Organization, Role, Status
-from ..permissions import can_act_on_account, can_act_on_accounts, can_invite, is_location_manager, managed_locations
+from ..permissions import can_act_on_account, can_act_on_accounts, can_invite, is_location_manager
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -134,12 +134,7 @@ def _refuse_self(actor, membership):
 
 
 def _other_active_administrators(membership):
-    return (
-        Membership.objects.filter(organization_id=membership.organization_id, role=Role.ADMINISTRATOR)
-        .effectively_active()
-        .exclude(pk=membership.pk)
-        .exists()
-    )
+    return Membership.objects.active_administrators(membership.organization_id).exclude(pk=membership.pk).exists()
 
 
 def _refuse_losing_last_administrator(membership):
@@ -151,8 +146,7 @@ def _refuse_unless_may_act(actor, organization, reason=""):
     """The rule of ``permissions.can_act_on_accounts``; staff always with a reason."""
     if not can_act_on_accounts(actor, organization):
         raise AccountRuleError("not_allowed")
-    if actor is not None and is_staff_member(actor) and not (reason or "").strip():
-        raise AccountRuleError("reason_required")
+    _refuse_staff_without_reason(actor, reason)
 
 
 def _refuse_unless_may_act_on(actor, membership, reason=""):
@@ -160,6 +154,10 @@ def _refuse_unless_may_act_on(actor, membership, reason=""):
     as ``_refuse_unless_may_act``, and a location manager for the accounts they manage."""
     if not can_act_on_account(actor, membership):
         raise AccountRuleError("not_allowed")
+    _refuse_staff_without_reason(actor, reason)
+
+
+def _refuse_staff_without_reason(actor, reason):
     if actor is not None and is_staff_member(actor) and not (reason or "").strip():
         raise AccountRuleError("reason_required")
 
@@ -209,8 +207,7 @@ def _refuse_manager_limit(actor, before, may_order, order_limit):
     had_right, had_limit = before or (False, None)
     if had_right and (order_limit == had_limit or (had_limit is None and order_limit is not None)):
         return
-    own = LocationLink.objects.filter(membership=actor.membership, approval_limit__isnull=False)
-    ceiling = max([link.approval_limit for link in own], default=Decimal(0))
+    ceiling = Grants.of(actor.membership).approval_limit or Decimal(0)
     if had_right and had_limit is not None:
         ceiling = max(ceiling, had_limit)  # lowering is always allowed
     if order_limit is None or order_limit > ceiling:
@@ -230,18 +227,18 @@ def _check_grants(role, locations, grants):
         raise AccountRuleError("approval_limit_required")
 
 
-def _refuse_outside_managed(actor, role, locations, grants, current_grants=None):
-    """What a location manager (not an administrator) may give an account: the role of
-    employee, one or more of the locations they manage, and no grants (an administrator
-    grants those, and a manager leaves the ones an account has as they are)."""
+def _refuse_outside_managed(actor, role, locations, grants, membership=None):
+    """What a location manager (not an administrator) may give an account (``membership``,
+    None for a new one): the role of employee, one or more of the locations they manage,
+    and no grants (an administrator grants those, and a manager leaves the ones an account
+    has as they are)."""
     if actor is None or not is_location_manager(actor):
         return
     if role != Role.EMPLOYEE:
         raise AccountRuleError("manager_role")
-    managed = managed_locations(actor.membership)
-    if not locations or not {location.pk for location in locations} <= managed:
+    if not locations or not {location.pk for location in locations} <= Grants.of(actor.membership).manages:
         raise AccountRuleError("manager_locations")
-    if grants is not None and grants != (current_grants or Grants()):
+    if grants is not None and grants != (Grants.of(membership) if membership is not None else Grants()):
         raise AccountRuleError("manager_grants")
 
 
@@ -261,15 +258,16 @@ def _set_locations(membership, locations, grants=None):
     after = Grants(before.manages & new, before.approves & new, before.approval_limit) if grants is None else grants
     if not after.approves:
         after = Grants(after.manages, frozenset(), None)
+
+    def granted(pk):
+        return {"manages": pk in after.manages, "approval_limit": after.approval_limit if pk in after.approves else None}
+
     LocationLink.objects.filter(membership=membership).exclude(location_id__in=new).delete()
-    LocationLink.objects.bulk_create([LocationLink(membership=membership, location_id=pk) for pk in new - old])
-    if after != before or new != old:
-        for pk in new:
-            manages = pk in after.manages
-            limit = after.approval_limit if pk in after.approves else None
-            link = links.get(pk)
-            if link is None or link.manages != manages or link.approval_limit != limit:
-                LocationLink.objects.filter(membership=membership, location_id=pk).update(manages=manages, approval_limit=limit)
+    LocationLink.objects.bulk_create([LocationLink(membership=membership, location_id=pk, **granted(pk)) for pk in new - old])
+    for pk in new & old:
+        link, wanted = links[pk], granted(pk)
+        if (link.manages, link.approval_limit) != (wanted["manages"], wanted["approval_limit"]):
+            LocationLink.objects.filter(pk=link.pk).update(**wanted)
     flags = {"manages_locations": bool(after.manages), "approves_orders": bool(after.approves)}
     if any(getattr(membership, field) != value for field, value in flags.items()):
         for field, value in flags.items():
