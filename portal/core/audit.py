@@ -49,7 +49,7 @@ ACTIONS = {
     "access_review_quarterly_on": _("Toegangscontrole elk kwartaal aangezet"),
     "access_review_quarterly_off": _("Toegangscontrole elk kwartaal uitgezet"),
     "personal_data_erased": _("Persoonsgegevens in de audittrail gewist"),
-    # Vier ogen (Accountbeheer → Beveiliging)
+    # Vier ogen (Accountbeheer → Vier ogen)
     "four_eyes_requested": _("Vier ogen: wijziging aangevraagd, wacht op een tweede administrator"),
     "four_eyes_approved": _("Vier ogen: wijziging goedgekeurd door een tweede administrator"),
     "four_eyes_refused": _("Vier ogen: wijziging afgewezen"),
