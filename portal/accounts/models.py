@@ -121,7 +121,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(email_elsewhere=False),
                 name="user_email_unique",
                 violation_error_code="email_in_use",
-            ),  # fmt: skip
+            ),
             # Within one organization an address is one account (the overview's keyset
             # pages use it as the tiebreaker).
             models.UniqueConstraint(fields=["organization", "email"], name="user_organization_email_unique"),

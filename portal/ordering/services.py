@@ -252,7 +252,7 @@ def _order_create(
                 vat_rate=item.product.vat_rate,
                 quantity=item.quantity,
                 line_total=item.product.price * item.quantity,
-            )  # fmt: skip
+            )
             for item in items
         ]
     )

@@ -261,7 +261,7 @@ def _checked_row(form, line, data, email, codes, taken, seen):
             "manages": [codes[c] for c in manages if c in codes],
             "approves": [codes[c] for c in approves if c in codes],
             "approval_limit": grants,
-        },  # fmt: skip
+        },
         "errors": [{"code": code, "message": str(message)} for code, message in errors],
     }
 

@@ -287,7 +287,7 @@ def display_rows(rows):
                 dormant=r["dormancy_warned_at"] is not None
                 and (r["user__last_login"] is None or r["user__last_login"] < r["dormancy_warned_at"]),
                 leaves_on=date_format(r["leaves_on"], "j b Y") if r["leaves_on"] and not r["left_at"] else "",
-            )  # fmt: skip
+            )
         )
     return result
 

@@ -175,7 +175,7 @@ def account_detail(request, pk):
             "has_second_factor": has_second_factor(membership.user),
             "is_administrator": membership_of(request.user).is_active_administrator,
             "grants": _grants_shown(membership),
-        },  # fmt: skip
+        },
     )
 
 

@@ -81,7 +81,7 @@ class Command(BaseCommand):
         ServiceRequest.objects.bulk_create(
             ServiceRequest(**{**s, "location": locations[s["location"]], "updated_at": parse_datetime(s["updated_at"])})
             for s in data["service_requests"]
-        )  # fmt: skip
+        )
         ChangeRequest.objects.bulk_create(
             ChangeRequest(**{**c, "created_by": orderer, "updated_at": parse_datetime(c["updated_at"])})
             for c in data["change_requests"]
