@@ -177,8 +177,10 @@ def on_authenticators_changed(sender, request, user, **kwargs):
         request.session[SESSION_FLAG] = has_second_factor(user)
 
 
-# Pages someone who must set up two-step login can still reach.
-_SETUP_URL_NAMES = {"account_logout", "account_reauthenticate", "set_language", "offline", "manifest", "service_worker"}
+# Pages someone who must set up two-step login can still reach, by their full view name:
+# these and allauth's own mfa_* pages (no namespace). A page of an app named mfa_* (such as
+# ``accountbeheer:mfa_reset``) is no part of the setup.
+_SETUP_VIEW_NAMES = {"account_logout", "account_reauthenticate", "set_language", "offline", "manifest", "service_worker"}
 
 
 class MfaRequiredMiddleware:
@@ -204,8 +206,8 @@ class MfaRequiredMiddleware:
         if request.session[SESSION_FLAG]:
             return None
         match = request.resolver_match
-        name = match.url_name if match else None
-        if name in _SETUP_URL_NAMES or (name or "").startswith("mfa_"):
+        name = match.view_name if match else ""
+        if name in _SETUP_VIEW_NAMES or name.startswith("mfa_"):
             return None
         if deadline <= timezone.now():
             messages.warning(request, _required_message(user), extra_tags="mfa-required")

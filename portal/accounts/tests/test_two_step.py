@@ -114,6 +114,57 @@ class TestRequiredPerOrganization:
         assert client.get(reverse("mfa_index")).status_code == 200
         assert client.get(reverse("mfa_activate_totp")).status_code == 302  # asks for the password first
 
+    def test_an_administrator_without_it_cannot_reset_anothers_second_factor(self, client, organization, admin_user, employee):
+        """The reset page in Accountbeheer is named mfa_reset too, but it is no part of the
+        setup: after the grace period it leads to the setup like any other page."""
+        require_for(organization)
+        give_totp(employee)
+        client.force_login(admin_user)
+        url = reverse("accountbeheer:mfa_reset", args=[employee.membership.pk])
+        assert client.get(url).url == reverse("mfa_index")
+        assert client.post(url, {"reason": "telefoon kwijt"}).url == reverse("mfa_index")
+        assert Authenticator.objects.filter(user=employee).exists()
+        assert not AuditEvent.objects.filter(action="mfa_reset", target_user=employee).exists()
+
+    def test_only_the_setup_pages_stay_open(self, rf, organization, employee):
+        """Every page named mfa_* outside the setup's own (a namespace of an app) leads to
+        the setup; the setup's pages stay open."""
+        from django.contrib.messages.storage.fallback import FallbackStorage
+        from django.contrib.sessions.backends.cache import SessionStore
+        from django.urls import get_resolver
+
+        from portal.accounts.mfa import MfaRequiredMiddleware
+
+        def names(resolver, namespace=""):
+            for pattern in resolver.url_patterns:
+                if hasattr(pattern, "url_patterns"):
+                    inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                    yield from names(pattern, inner)
+                elif pattern.name:
+                    yield namespace, pattern.name
+
+        require_for(organization)
+        middleware = MfaRequiredMiddleware(lambda request: None)
+
+        def answer(namespace, name):
+            request = rf.get("/")
+            request.user = employee
+            request.session = SessionStore()
+            request._messages = FallbackStorage(request)
+            request.resolver_match = type(
+                "Match", (), {"url_name": name, "namespace": namespace.rstrip(":"), "view_name": namespace + name}
+            )()
+            return middleware.process_view(request, None, (), {})
+
+        found = [(namespace, name) for namespace, name in names(get_resolver()) if name.startswith("mfa_")]
+        assert ("accountbeheer:", "mfa_reset") in found
+        for namespace, name in found:
+            response = answer(namespace, name)
+            if namespace:
+                assert response is not None and response.url == reverse("mfa_index"), namespace + name
+            else:
+                assert response is None, name  # allauth's own: the setup
+
     def test_setting_it_up_opens_the_portal(self, client, organization, employee, django_capture_on_commit_callbacks):
         require_for(organization)
         client.force_login(employee)
