@@ -72,15 +72,20 @@ def _body(method, path, ids):
 
 
 @pytest.fixture
-def ours(admin_user, employee, locations, media_root):
+def product(db):
     from decimal import Decimal
 
     from portal.ordering.models import Category, Product
+
+    category = Category.objects.create(name="Kassarollen", slug="kassarollen")
+    return Product.objects.create(category=category, code="ROL", name="Kassarol", unit="doos", price=Decimal("5.00"))
+
+
+@pytest.fixture
+def ours(admin_user, employee, locations, media_root, product):
     from portal.ordering.tests.conftest import place
     from portal.service.tests.helpers import file_request
 
-    category = Category.objects.create(name="Kassarollen", slug="kassarollen")
-    product = Product.objects.create(category=category, code="ROL", name="Kassarol", unit="doos", price=Decimal("5.00"))
     admin_user.membership.refresh_from_db()
     order = place(admin_user, locations[0], [(product, 1)])
     service_request = file_request(employee, locations[0])
@@ -89,10 +94,53 @@ def ours(admin_user, employee, locations, media_root):
             "department_id": locations[0].departments.first().pk}  # fmt: skip
 
 
+def listed_ids(organization):
+    """The ids each list endpoint should show a key of ``organization``: all its own, no other."""
+    from portal.locations.models import Location
+    from portal.ordering.models import Order, Product
+    from portal.service.models import ServiceRequest
+
+    accounts = set(Membership.objects.filter(organization=organization).values_list("pk", flat=True))
+    return {
+        "/api/v1/accounts": accounts,
+        "/api/v1/locations": set(Location.objects.filter(organization=organization).values_list("pk", flat=True)),
+        "/api/v1/orders": set(Order.objects.filter(organization=organization).values_list("pk", flat=True)),
+        "/api/v1/service-requests": set(ServiceRequest.objects.filter(organization=organization).values_list("pk", flat=True)),
+        # HartingBank's catalogue: the same for every organization, not scoped.
+        "/api/v1/products": set(Product.objects.offered().values_list("code", flat=True)),
+        "/scim/v2/Users": {str(pk) for pk in accounts},
+    }
+
+
+@pytest.fixture
+def theirs(other_organization, other_admin, other_location, product):
+    """The other organization's own data on every list endpoint: accounts, a location, an
+    order and a service request."""
+    from conftest import make_account
+    from portal.ordering.tests.conftest import place
+    from portal.service.tests.helpers import file_request
+
+    orderer = make_account(
+        other_organization, "inkoop@other.example", may_order=True, locations=[other_location], full_name="Otto Order"
+    )
+    place(orderer, other_location, [(product, 2)])
+    file_request(other_admin, other_location)
+    return listed_ids(other_organization)
+
+
+def ids_in(path, response):
+    assert response.status_code == 200, (path, response.content)
+    body = response.json()
+    if path.startswith("/scim/"):
+        return {resource["id"] for resource in body["Resources"]}
+    items = body if isinstance(body, list) else body["items"]
+    return {item["code"] if path == "/api/v1/products" else item["id"] for item in items}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("method, path", OPERATIONS)
-def test_a_key_of_another_organization_sees_nothing_of_ours(api_for, other_organization, other_admin, ours, method, path):
-    from portal.ordering.models import Order
+def test_a_key_of_another_organization_sees_nothing_of_ours(api_for, other_organization, theirs, ours, method, path):
+    from portal.ordering.models import Order, OrderStatus
     from portal.service.models import ServiceRequest
 
     other = api_for(other_organization, scopes=ALL_SCOPES)
@@ -101,15 +149,45 @@ def test_a_key_of_another_organization_sees_nothing_of_ours(api_for, other_organ
     assert (Order.objects.count(), ServiceRequest.objects.count()) == before
     if "{" in path:
         assert response.status_code == 404, (method, path, response.content)
+    elif method == "get":
+        # Exactly the other organization's own rows: each of its ids, none of ours.
+        assert theirs[path], path
+        assert ids_in(path, response) == theirs[path], (path, response.content)
     else:
         assert response.status_code in (200, 201, 409, 422), (method, path, response.content)
-        text = response.content.decode()
-        assert "test.example" not in text.replace("x@test.example", "") and "Utrecht" not in text
     employee = Membership.objects.get(pk=ours["account_id"])
-    from portal.ordering.models import Order, OrderStatus
-
     assert Order.objects.get(pk=ours["order_id"]).status == OrderStatus.RECEIVED
     assert employee.status == Status.ACTIVE and employee.role == "employee"
+
+
+LISTS = sorted(path for method, path in OPERATIONS if method == "get" and "{" not in path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", LISTS)
+def test_a_key_lists_its_own_organization_only(api_for, organization, theirs, ours, path):
+    """The other way round: our key's lists hold our ids and none of the other's."""
+    seen = ids_in(path, api_for(organization, scopes=ALL_SCOPES)("get", path))
+    assert seen == listed_ids(organization)[path]
+    if path != "/api/v1/products":
+        assert not seen & theirs[path]
+
+
+SCIM_LISTS = [("get", "/scim/v2/Users"), ("post", "/scim/v2/.search"), ("post", "/scim/v2/Users/.search")]
+SEARCH = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "startIndex": 1, "count": 100}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", SCIM_LISTS)
+def test_scim_lists_of_each_organization_hold_its_own_users_only(api_for, organization, other_organization, theirs, ours,
+                                                                  method, path):  # fmt: skip
+    body = SEARCH if method == "post" else None
+    for owner, own, foreign in (
+        (other_organization, theirs, listed_ids(organization)),
+        (organization, listed_ids(organization), theirs),
+    ):
+        seen = ids_in("/scim/v2/Users", api_for(owner, scopes=("scim",))(method, path, body))
+        assert seen == own["/scim/v2/Users"] and not seen & foreign["/scim/v2/Users"], (owner, path)
 
 
 @pytest.mark.django_db
@@ -136,12 +214,6 @@ def test_scim_of_another_organization_sees_nothing_of_ours(api_for, other_organi
     response = other(method, _fill(path, ours), body if method in ("put", "patch") else None)
     assert response.status_code == 404
     assert Membership.objects.get(pk=ours["id"]).status == Status.ACTIVE
-
-
-@pytest.mark.django_db
-def test_scim_list_of_another_organization_is_empty_of_ours(api_for, other_organization, other_admin, ours):
-    body = api_for(other_organization, scopes=("scim",))("get", "/scim/v2/Users").json()
-    assert [r["userName"] for r in body["Resources"]] == ["admin@other.example"]
 
 
 @pytest.mark.django_db
