@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.mail import mail_send
-from portal.organizations.permissions import may_log_in
 
+from .login_rule import may_log_in
 from .ratelimits import PER_ADDRESS, login_attempt_begin
 
 

@@ -1,8 +1,8 @@
 from allauth.account.auth_backends import AuthenticationBackend
 
 from portal.core.prepared import PreparedGet
-from portal.organizations.permissions import may_log_in
 
+from .login_rule import may_log_in
 from .models import User, normalize_email_address
 
 

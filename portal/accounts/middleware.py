@@ -21,9 +21,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from portal.organizations.models import Status
-from portal.organizations.permissions import may_log_in
-
+from .login_rule import login_refusal
 from .models import User
 
 REASONS = {
@@ -75,20 +73,11 @@ def session_ended_note(session_keys, reason):
 
 
 def _reason_for_user(user_id):
-    """Why this user's session no longer logs them in (the rule of who may log in)."""
+    """Why this user's session no longer logs them in (the rule of who may log in). None
+    when the rule still lets them in: not ended by it (a session naming an authentication
+    backend that a release renamed, say), and logging in again takes it over."""
     user = User.objects.select_related("membership__organization").filter(pk=user_id).first()
-    if user is not None and user.is_staff:
-        return None if may_log_in(user) else "deactivated"
-    membership = getattr(user, "membership", None) if user else None
-    if user is None or membership is None or membership.status == Status.DELETED:
-        return "deleted"
-    if not user.is_active or membership.effective_status != Status.ACTIVE:
-        return "deactivated"
-    if not membership.organization.portal_access:
-        return "access_off"
-    # Still let in by the rule: not ended by it (a session naming an authentication
-    # backend that a release renamed, say), and logging in again takes it over.
-    return None if may_log_in(user) else "no_rights"
+    return "deleted" if user is None else login_refusal(user)
 
 
 def _user_session_seen(session_key):

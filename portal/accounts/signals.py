@@ -11,7 +11,6 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from portal.core.audit import audit_record
-from portal.core.scoping import membership_of
 
 from .mfa import SESSION_FLAG, has_second_factor_asked, on_authenticators_changed
 from .middleware import LOGIN_AT, SEEN_AT
@@ -26,12 +25,6 @@ def on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_FLAG] = has_second_factor_asked(user)  # read once per session
         request.session[LOGIN_AT] = request.session[SEEN_AT] = int(time.time())  # the timeouts count from here
-    membership = membership_of(user)
-    if membership is not None and membership.status != membership.effective_status:
-        # A deactivation whose end date has come: store it as active now.
-        from portal.organizations.services import account_reactivate
-
-        account_reactivate(actor=None, membership=membership, reason="einddatum deactivering bereikt")
 
 
 @receiver(user_logged_out)

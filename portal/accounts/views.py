@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.core.scoping import membership_of
 from portal.locations.models import Address, AddressKind, Department, Location
-from portal.organizations.permissions import membership_of
 
 from .mfa import mfa_required, session_has_second_factor
 from .middleware import idle_timeout

@@ -8,6 +8,18 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organisaties")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.accounts.login_rule import register_login_rule
+
+        from . import permissions, signals
+
+        # The rule of who may log in, which the identity floor below asks (login, every
+        # request, the message of a session that ended).
+        register_login_rule(permissions.login_refusal)
+        # After the login's own receivers (accounts is ready first): audit, then reactivate.
+        user_logged_in.connect(signals.reactivate_when_due, dispatch_uid="organizations.reactivate_when_due")
+
         from portal.core.audit import register_value_labels
 
         from .models import Role, Status

@@ -7,22 +7,29 @@ from portal.core.scoping import membership_of
 from .models import Status
 
 
-def may_log_in(user) -> bool:
-    """HartingBank staff, or an active account of an organization that has access to
-    the portal and that is an administrator or has at least one right. (An
+def login_refusal(user):
+    """Why ``user`` may not log in (one of ``accounts.login_rule.REFUSALS``), or None when
+    they may: HartingBank staff, or an active account of an organization that has access
+    to the portal and that is an administrator or has at least one right. (An
     administrator can always log in, so an organization never locks itself out of
-    Accountbeheer by taking rights away.)"""
-    if not user.is_active:
-        return False
+    Accountbeheer by taking rights away.) The app registers it as the portal's rule of who
+    may log in (``accounts.login_rule``), asked at login and on every request."""
     if user.is_staff:
-        return True
+        return None if user.is_active else "deactivated"
     membership = membership_of(user)
-    return bool(
-        membership
-        and membership.effective_status == Status.ACTIVE
-        and (membership.is_administrator or membership.may_use_portal or membership.may_order)
-        and membership.organization.portal_access
-    )
+    if membership is None or membership.status == Status.DELETED:
+        return "deleted"
+    if not user.is_active or membership.effective_status != Status.ACTIVE:
+        return "deactivated"
+    if not membership.organization.portal_access:
+        return "access_off"
+    if not (membership.is_administrator or membership.may_use_portal or membership.may_order):
+        return "no_rights"
+    return None
+
+
+def may_log_in(user) -> bool:
+    return login_refusal(user) is None
 
 
 def is_customer(user) -> bool:
