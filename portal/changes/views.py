@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.reauth import require_recent_authentication
 from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.locations.models import Location
+from portal.organizations.ratelimits import address_check_or_429
 from portal.organizations.services import AccountRuleError
 
 from . import permissions, services
@@ -131,6 +133,10 @@ def change_detail(request, pk):
 def change_apply(request, pk):
     """An administrator carries out a change of personal data from the request."""
     change_request = _change_request(request, pk)
+    if permissions.can_apply_personal_data(request.user, change_request) and change_request.proposes_new_address():
+        require_recent_authentication(request)  # as Accountbeheer's change of an address: asked, then carried out
+        if limited := address_check_or_429(request):
+            return limited  # a new address counts like an invitation
     try:
         services.change_request_personal_data_apply(actor=request.user, change_request=change_request, request=request)
     except (services.ChangeRequestError, AccountRuleError) as error:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from portal.accounts.reauth import require_recent_authentication
 from portal.casework.services import MESSAGE_REQUIRED
 from portal.changes import services as change_services
 from portal.changes.models import Kind
@@ -17,6 +18,7 @@ from portal.contact.models import ContactMessage
 from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.core.uploads import attachment_response
+from portal.organizations.ratelimits import address_check_allowed
 from portal.organizations.services import AccountRuleError
 from portal.service.models import ServiceAttachment
 
@@ -198,6 +200,10 @@ def _apply_personal_data(request, inbox, obj):
     if inbox is not CHANGE_REQUESTS:
         return None, None
     form = ApplyPersonalDataForm(request.POST, prefix="apply")
+    if form.is_valid() and obj.proposes_new_address():
+        require_recent_authentication(request)  # as Accountbeheer's change of an address: asked, then carried out
+        if not address_check_allowed(request):  # a new address counts like an invitation
+            form.add_error(None, _("Er zijn te veel verzoeken gedaan. Wacht een paar minuten en probeer het dan opnieuw."))
     if form.is_valid():
         call = lambda: change_services.change_request_personal_data_apply(  # noqa: E731
             actor=request.user, change_request=obj, body=form.cleaned_data["body"], request=request

@@ -3,12 +3,18 @@ an administrator of the organization or by online customer service: the values a
 for beside the current ones, stored through Accountbeheer's change, audited with the
 request's number, the requester told, the request done."""
 
-import pytest
-from django.urls import reverse
+from datetime import timedelta
 
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import PASSWORD, make_account
 from portal.changes import services
 from portal.changes.models import ChangeRequest, Kind, Status
 from portal.core.models import AuditEvent
+from portal.organizations.tests.test_accountbeheer import change_data
 
 
 @pytest.fixture
@@ -134,3 +140,78 @@ class TestApplyingByCustomerService:
         with pytest.raises(services.ChangeRequestError) as error:
             services.change_request_personal_data_apply(actor=account_manager, change_request=request)
         assert error.value.code == "not_allowed_to_apply"
+
+
+def later(minutes=6):
+    """A moment past the re-authentication window of a login made now."""
+    return time_machine.travel(timezone.now() + timedelta(minutes=minutes), tick=False)
+
+
+@pytest.mark.django_db
+class TestANewAddressAsksAgain:
+    """A new e-mail address carried out from a request asks for the password again and
+    counts in the limit on invitations and new addresses, as Accountbeheer's change of an
+    address does; other personal data do not."""
+
+    def test_the_administrator_types_the_password_again_and_it_is_then_carried_out(self, client, admin_user, employee, asked):
+        request = asked(email="erik.nieuw@test.example")
+        client.force_login(admin_user)
+        with later():
+            response = client.post(reverse("changes:apply", args=[request.pk]))
+            assert response.url.startswith(reverse("account_reauthenticate"))
+            assert not employee.membership.email_changes.exists()
+            assert client.post(response.url, {"password": PASSWORD}).status_code == 302
+        assert employee.membership.email_changes.get().new_email == "erik.nieuw@test.example"
+        request.refresh_from_db()
+        assert request.status == Status.DONE
+
+    def test_a_new_telephone_number_asks_nothing(self, client, admin_user, employee, asked):
+        request = asked(phone="06 12345678")
+        client.force_login(admin_user)
+        with later():
+            assert client.post(reverse("changes:apply", args=[request.pk])).url == reverse("changes:detail", args=[request.pk])
+        employee.refresh_from_db()
+        assert employee.phone == "06 12345678"
+
+    def test_counts_with_accountbeheers_new_addresses(self, client, admin_user, employee, organization, asked, settings):
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "accountbeheer_invite": "1/h/user"}
+        colleague = make_account(organization, "collega@test.example")
+        request = asked(email="erik.nieuw@test.example")
+        client.force_login(admin_user)
+        url = reverse("accountbeheer:change", args=[colleague.membership.pk])
+        assert client.post(url, change_data(colleague, email="collega.nieuw@test.example")).status_code == 302
+        assert client.post(reverse("changes:apply", args=[request.pk])).status_code == 429
+        assert not employee.membership.email_changes.exists()
+        request.refresh_from_db()
+        assert request.is_open
+
+    def test_customer_service_types_the_password_again(self, client, staff_user, employee, asked):
+        request = asked(email="erik.nieuw@test.example")
+        client.force_login(staff_user)
+        url = reverse("backoffice:change_request_detail", args=[request.pk])
+        data = {"action": "apply_personal_data", "apply-body": "Aangepast."}
+        with later():
+            response = client.post(url, data)
+            assert response.url.startswith(reverse("account_reauthenticate"))
+            assert not employee.membership.email_changes.exists()
+            assert client.post(response.url, {"password": PASSWORD}).status_code == 302
+        assert employee.membership.email_changes.get().new_email == "erik.nieuw@test.example"
+
+    def test_customer_service_counts_in_the_same_limit(
+        self, client, staff_user, employee, organization, asked, settings, django_capture_on_commit_callbacks
+    ):
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "accountbeheer_invite": "1/h/user"}
+        first = asked(email="erik.nieuw@test.example")
+        colleague = make_account(organization, "collega@test.example")
+        with django_capture_on_commit_callbacks(execute=True):
+            second = services.change_request_create(
+                actor=colleague, kind=Kind.PERSONAL_DATA, description="", proposed={"email": "collega.nieuw@test.example"}
+            )
+        client.force_login(staff_user)
+        data = {"action": "apply_personal_data", "apply-body": "Aangepast."}
+        assert client.post(reverse("backoffice:change_request_detail", args=[first.pk]), data).status_code == 302
+        refused = client.post(reverse("backoffice:change_request_detail", args=[second.pk]), data)
+        assert refused.status_code == 200 and "te veel verzoeken" in refused.content.decode()
+        assert not colleague.membership.email_changes.exists()
+        second.refresh_from_db()
+        assert second.is_open
