@@ -459,6 +459,19 @@ class _Archive:
         self._check_manifest()
 
     def _check_manifest(self):
+        """The manifest is one of the portal's backups, whole, and the archive holds what it
+        lists: the database copy and the media files, none outside the media folder."""
+        self._check_format()
+        database = self._database_member()
+        names = self.zip.namelist()
+        if database not in names:
+            raise BackupError(f"{self.path} is damaged: it lacks the database copy.")
+        self.media = self._media_members(names)
+        if len(self.media) != self.manifest.get("media", {}).get("files"):
+            raise BackupError(f"{self.path} is damaged: it does not hold the files its manifest lists.")
+
+    def _check_format(self):
+        """A manifest of the portal's backups, in the version this portal reads."""
         manifest = self.manifest
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise BackupError(f"{self.path} is no backup of the portal (its manifest is not one).")
@@ -466,30 +479,27 @@ class _Archive:
             raise BackupError(
                 f"{self.path} has format version {manifest.get('format_version')!r}; this portal reads version {FORMAT_VERSION}."
             )
+
+    def _database_member(self):
+        """The name of the database copy in the archive, once the manifest's entries have
+        the shape a backup writes."""
         try:
-            tables, migrations = manifest["tables"], manifest["migrations"]
-            database = manifest["database"]["member"]
-            valid = (
-                isinstance(manifest["engine"], str)
-                and isinstance(manifest["created_at"], str)
-                and all(TABLE_NAME.match(t) and isinstance(n, int) for t, n in tables.items())
-                and all(isinstance(m, str) and "." in m for m in migrations)
-                and database in ("database.sqlite3", "database.pgdump")
-            )
+            database = self.manifest["database"]["member"]
+            valid = _manifest_entries_valid(self.manifest) and database in ("database.sqlite3", "database.pgdump")
         except (KeyError, TypeError, AttributeError):
             valid = False
         if not valid:
             raise BackupError(f"{self.path} has a manifest that is damaged.")
-        names = self.zip.namelist()
-        if database not in names:
-            raise BackupError(f"{self.path} is damaged: it lacks the database copy.")
-        self.media = [name for name in names if name.startswith(MEDIA) and not name.endswith("/")]
-        for name in self.media:
-            parts = PurePosixPath(name[len(MEDIA) :]).parts
-            if not parts or ".." in parts or name.startswith("/") or "\\" in name or parts[0].startswith(STAGING_PREFIX):
+        return database
+
+    def _media_members(self, names):
+        """The archive's media files; refused when one would be unpacked outside the media
+        folder."""
+        media = [name for name in names if name.startswith(MEDIA) and not name.endswith("/")]
+        for name in media:
+            if not _inside_media(name):
                 raise BackupError(f"{self.path} names a file outside the media folder ({name!r}); refused.")
-        if len(self.media) != manifest.get("media", {}).get("files"):
-            raise BackupError(f"{self.path} is damaged: it does not hold the files its manifest lists.")
+        return media
 
     def extract_database(self, folder):
         """The database copy, unpacked into ``folder`` and checked against its checksum."""
@@ -514,6 +524,31 @@ class _Archive:
             raise BackupError(f"{self.path} is damaged ({member} cannot be read back).") from None
         except OSError as exc:
             raise BackupError(f"Could not unpack {member}: {exc}.") from None
+
+
+def _manifest_entries_valid(manifest):
+    """The engine, time, tables (name and row count) and migrations of a manifest have the
+    types a backup writes. (A missing entry raises KeyError.)"""
+    tables, migrations = manifest["tables"], manifest["migrations"]
+    return (
+        isinstance(manifest["engine"], str)
+        and isinstance(manifest["created_at"], str)
+        and all(TABLE_NAME.match(t) and isinstance(n, int) for t, n in tables.items())
+        and all(isinstance(m, str) and "." in m for m in migrations)
+    )
+
+
+def _inside_media(name):
+    """An archive member under ``media/`` that unpacks inside the media folder: no parent
+    steps, no absolute path or backslash, and not in a restore's staging folder."""
+    parts = PurePosixPath(name[len(MEDIA) :]).parts
+    return (
+        bool(parts)
+        and ".." not in parts
+        and not name.startswith("/")
+        and "\\" not in name
+        and not parts[0].startswith(STAGING_PREFIX)
+    )
 
 
 def _known_migrations():

@@ -198,26 +198,8 @@ def _order_create(
         raise _AlreadyPlaced(existing)
     if not membership.may_order:
         raise OrderError("no_right")
-    if not Location.objects.offered_to(membership).filter(pk=location.pk).exists():
-        raise OrderError("location_not_linked")
-    if department.location_id != location.pk or department.is_archived:
-        raise OrderError("department_mismatch")
-    address = location.delivery_address
-    if address is None:
-        raise OrderError("no_delivery_address")
-    if lines is None:
-        items = cart_items(membership)
-    else:  # ordered as given: the same checks as a cart's items, the cart itself untouched
-        items = [CartItem(membership=membership, product=product, quantity=quantity) for product, quantity in lines]
-    if not items:
-        raise OrderError("cart_empty")
-    if not all(item.product.is_offered for item in items):
-        raise OrderError("product_unavailable")
-    if any(item.quantity > item.product.max_quantity for item in items):
-        raise OrderError("quantity_too_high")
-    if expected_cart is not None and expected_cart != cart_fingerprint(items):
-        raise OrderError("cart_changed")
-
+    address = _delivery_address(membership, location, department)
+    items = _order_items(membership, lines, expected_cart)
     amounts = cart_totals(items)
     needs_approval = membership.order_limit is not None and amounts.subtotal > membership.order_limit
     if needs_approval and not _approvers(membership.organization_id, orderer, location.pk, amounts.subtotal).exists():
@@ -240,6 +222,57 @@ def _order_create(
         total=amounts.total,
         submission_key=submission_key,
     )
+    _order_lines_create(order, items)
+    if lines is None:
+        CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    audit_record(
+        "order_placed",
+        actor=actor,
+        target=orderer,
+        organization=membership.organization,
+        request=request,
+        changes={"order": order.number, "total_excl_vat": f"{order.subtotal:.2f}", "status": order.status},
+    )
+    _mail_orderer(order, "ordering/email/order_placed")
+    if needs_approval:
+        _mail_approvers(order)
+    return order
+
+
+def _delivery_address(membership, location, department):
+    """The registered delivery address of ``location``, once the order may go there: a
+    location linked to the orderer and one of its departments still in use."""
+    if not Location.objects.offered_to(membership).filter(pk=location.pk).exists():
+        raise OrderError("location_not_linked")
+    if department.location_id != location.pk or department.is_archived:
+        raise OrderError("department_mismatch")
+    address = location.delivery_address
+    if address is None:
+        raise OrderError("no_delivery_address")
+    return address
+
+
+def _order_items(membership, lines, expected_cart):
+    """What is ordered: the cart's items, or ``lines`` as given (the same checks as a
+    cart's items, the cart itself untouched); each offered, within its maximum, and as
+    the checkout page showed them (``expected_cart``)."""
+    if lines is None:
+        items = cart_items(membership)
+    else:
+        items = [CartItem(membership=membership, product=product, quantity=quantity) for product, quantity in lines]
+    if not items:
+        raise OrderError("cart_empty")
+    if not all(item.product.is_offered for item in items):
+        raise OrderError("product_unavailable")
+    if any(item.quantity > item.product.max_quantity for item in items):
+        raise OrderError("quantity_too_high")
+    if expected_cart is not None and expected_cart != cart_fingerprint(items):
+        raise OrderError("cart_changed")
+    return items
+
+
+def _order_lines_create(order, items):
+    """The order's lines, with the product's code, name, unit and price copied in."""
     OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -256,20 +289,6 @@ def _order_create(
             for item in items
         ]
     )
-    if lines is None:
-        CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
-    audit_record(
-        "order_placed",
-        actor=actor,
-        target=orderer,
-        organization=membership.organization,
-        request=request,
-        changes={"order": order.number, "total_excl_vat": f"{order.subtotal:.2f}", "status": order.status},
-    )
-    _mail_orderer(order, "ordering/email/order_placed")
-    if needs_approval:
-        _mail_approvers(order)
-    return order
 
 
 # --- approval --------------------------------------------------------------------------------

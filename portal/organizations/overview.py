@@ -256,40 +256,54 @@ def _role_shown(role, row):
 
 def display_rows(rows):
     """The overview's rows with every text worked out once, so the template only
-    prints them; the linked locations of all rows come in one query."""
+    prints them; the linked locations of all rows come in one query, and so do the
+    invitations."""
+    names = _location_names([r["pk"] for r in rows])
+    invitations = invitations_of([r["pk"] for r in rows if r["status"] == Status.INVITED])
+    labels = (dict(Role.choices), _("Portal"), _("Bestellen"))
+    today = timezone.localdate()
+    return [_display_row(r, names.get(r["pk"], ()), invitations.get(r["pk"]), labels, today) for r in rows]
+
+
+def _location_names(membership_ids):
+    """The names of the locations linked to each of these accounts, in name order."""
     names = {}
-    links = LocationLink.objects.filter(membership_id__in=[r["pk"] for r in rows]).order_by("location__name")
+    links = LocationLink.objects.filter(membership_id__in=membership_ids).order_by("location__name")
     for membership_id, name in links.values_list("membership_id", "location__name"):
         names.setdefault(membership_id, []).append(name)
-    portal, order = _("Portal"), _("Bestellen")
-    roles = dict(Role.choices)
-    today = timezone.localdate()
-    invitations = invitations_of([r["pk"] for r in rows if r["status"] == Status.INVITED])
-    result = []
-    for r in rows:
-        status = effective_status(r["status"], r["deactivated_until"], today)
-        invitation = invitations.get(r["pk"])
-        if status == Status.INVITED and (invitation is None or invitation.expired):
-            status = EXPIRED
-        result.append(
-            Row(
-                pk=r["pk"],
-                name=r["user__full_name"] or r["user__email"],
-                email=r["user__email"],
-                role=_role_shown(roles[r["role"]], r),
-                rights=", ".join(label for flag, label in ((r["may_use_portal"], portal), (r["may_order"], order)) if flag),
-                locations=", ".join(names.get(r["pk"], ())) or "—",
-                status=status,
-                status_label=_("Verlopen") if status == EXPIRED else Status(status).label,
-                invitation=invitation.text if invitation else "",
-                until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
-                last_login=date_format(timezone.localtime(r["user__last_login"]), "j b Y, H:i") if r["user__last_login"] else "—",
-                dormant=r["dormancy_warned_at"] is not None
-                and (r["user__last_login"] is None or r["user__last_login"] < r["dormancy_warned_at"]),
-                leaves_on=date_format(r["leaves_on"], "j b Y") if r["leaves_on"] and not r["left_at"] else "",
-            )
-        )
-    return result
+    return names
+
+
+def _status_shown(r, invitation, today):
+    """The status as it is today, and EXPIRED for an invited account whose invitation's
+    link has expired (or that has none open)."""
+    status = effective_status(r["status"], r["deactivated_until"], today)
+    if status == Status.INVITED and (invitation is None or invitation.expired):
+        return EXPIRED
+    return status
+
+
+def _display_row(r, location_names, invitation, labels, today):
+    """One row of ``display_rows``: ``labels`` are the role labels and those of the two
+    rights, worked out once for the page."""
+    roles, portal, order = labels
+    status = _status_shown(r, invitation, today)
+    last_login = r["user__last_login"]
+    return Row(
+        pk=r["pk"],
+        name=r["user__full_name"] or r["user__email"],
+        email=r["user__email"],
+        role=_role_shown(roles[r["role"]], r),
+        rights=", ".join(label for flag, label in ((r["may_use_portal"], portal), (r["may_order"], order)) if flag),
+        locations=", ".join(location_names) or "—",
+        status=status,
+        status_label=_("Verlopen") if status == EXPIRED else Status(status).label,
+        invitation=invitation.text if invitation else "",
+        until=date_format(r["deactivated_until"]) if status == Status.DEACTIVATED and r["deactivated_until"] else "",
+        last_login=date_format(timezone.localtime(last_login), "j b Y, H:i") if last_login else "—",
+        dormant=r["dormancy_warned_at"] is not None and (last_login is None or last_login < r["dormancy_warned_at"]),
+        leaves_on=date_format(r["leaves_on"], "j b Y") if r["leaves_on"] and not r["left_at"] else "",
+    )
 
 
 @dataclass(frozen=True)
