@@ -9,7 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from allauth.core import ratelimit
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
@@ -19,6 +18,7 @@ from portal.core.fields import id_from
 from portal.organizations import overview, services
 from portal.organizations.forms import AccountForm, DeactivateForm
 from portal.organizations.models import Membership, Status
+from portal.organizations.ratelimits import address_check_allowed
 
 from .auth import Refused
 from .models import Scope
@@ -186,14 +186,20 @@ def account_invite(request, data: AccountIn):
     """As *Nieuw account* in Accountbeheer: the person gets an invitation by mail."""
     principal = scoped(request, Scope.ACCOUNTS)
     organization = principal.membership.organization
-    if not ratelimit.consume(request, action="accountbeheer_invite"):
-        raise Refused("rate_limited", retry_after=60)
+    count_address(request, principal)
     cleaned = _checked(AccountForm, {**data.dict(), "order_limit": _decimal_text(data.order_limit)}, organization)
     membership = services.account_invite(
         actor=principal, organization=organization, locations=list(cleaned["locations"]), request=request,
         **{key: cleaned[key] for key in services.PERSONAL_FIELDS + services.MEMBERSHIP_FIELDS},
     )  # fmt: skip
     return Reply(201, account_out(membership))
+
+
+def count_address(request, principal):
+    """An invitation or a new address counts in Accountbeheer's limit on them, for all of the
+    organization's keys together (REST and SCIM alike)."""
+    if not address_check_allowed(request, organization=principal.membership.organization):
+        raise Refused("rate_limited", retry_after=60)
 
 
 def _decimal_text(value):

@@ -46,6 +46,7 @@ from .forms import (
 from .models import ImportBatch, Membership, Role, Status
 from .overview import invitations_of
 from .permissions import can_manage_accounts, can_open_accountbeheer, membership_of
+from .ratelimits import address_check_or_429
 
 administrator_required = allowed_or_404(can_manage_accounts)
 # The list and an account's pages open for location managers too, for the accounts they
@@ -207,7 +208,7 @@ def _account_kwargs(data):
 def account_invite(request):
     organization = _organization(request)
     form = AccountForm(request.POST or None, organization=organization, managed_by=_managed_by(request))
-    if request.method == "POST" and (limited := ratelimit.consume_or_429(request, action="accountbeheer_invite")):
+    if request.method == "POST" and (limited := address_check_or_429(request)):
         return limited
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,7 +246,7 @@ def account_change(request, pk):
         new_address = normalize_email_address(form.cleaned_data["email"]) != membership.user.email
         if new_address or _raises_rights(membership, form.cleaned_data):
             require_recent_authentication(request)  # asked, then carried out as sent
-        if new_address and (limited := ratelimit.consume_or_429(request, action="accountbeheer_invite")):
+        if new_address and (limited := address_check_or_429(request)):
             return limited  # a new address counts like an invitation
         try:
             changes = services.account_update(

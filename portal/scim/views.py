@@ -24,7 +24,7 @@ from scim2_models import Context, Error, ListResponse, PatchOp, ResponseParamete
 
 from portal.api.auth import Refused, authenticate
 from portal.api.models import Scope
-from portal.api.rest_accounts import account_remove
+from portal.api.rest_accounts import account_remove, count_address
 from portal.core.errors import RuleError
 from portal.core.fields import id_from
 from portal.organizations import provisioning, services
@@ -370,6 +370,7 @@ def _user_create(request, principal):
     resource = _validated(ScimUser, _body(request), Context.RESOURCE_CREATION_REQUEST)
     organization = principal.membership.organization
     cleaned = _form_checked(personal_data_of(resource), organization)
+    count_address(request, principal)
     if resource.external_id and ExternalId.objects.filter(organization=organization, value=resource.external_id.strip()).exists():
         raise ScimRefusal(409, "externalId is already in use.", "uniqueness")
     # Invited (the mail goes out), or active at once without a mail if the organization
@@ -424,6 +425,8 @@ def _apply(request, principal, membership, resource):
                       "order_limit": "" if membership.order_limit is None else format(membership.order_limit, "f"),
                       "locations": list(membership.location_links.values_list("location_id", flat=True))}  # fmt: skip
             cleaned = _form_checked({**data, **rights}, membership.organization)
+            if cleaned["email"] != current["email"]:
+                count_address(request, principal)
             services.account_update(
                 actor=principal, membership=membership, expected_version=membership.version,
                 data={key: cleaned[key] for key in services.PERSONAL_FIELDS + services.MEMBERSHIP_FIELDS},

@@ -13,6 +13,7 @@ from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.organizations import services
 from portal.organizations.models import Organization, Role, Status
+from portal.organizations.ratelimits import address_check_or_429
 
 from ..forms import (
     AdministratorInviteForm,
@@ -146,6 +147,8 @@ def organization_access(request, pk):
 def administrator_invite(request, pk):
     organization = get_object_or_404(Organization, pk=pk)
     require_recent_authentication(request)  # inviting: the password or a code again first
+    if limited := address_check_or_429(request):
+        return limited  # an address given an account counts in the limit, as in Accountbeheer
     form = AdministratorInviteForm(request.POST)
     if form.is_valid():
         try:
