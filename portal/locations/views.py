@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 
 from .models import Location, LocationLink
-from .permissions import can_view_locations
+from .permissions import can_see_linked_accounts, can_view_locations
 
 customer_required = allowed_or_404(can_view_locations)
 
@@ -48,7 +48,7 @@ def linked_accounts(location):
 def location_detail(request, pk):
     location = get_visible_or_404(Location.objects.for_detail(), request.user, pk=pk)
     membership = membership_of(request.user)
-    links = list(linked_accounts(location)) if membership.is_active_administrator else None
+    links = list(linked_accounts(location)) if can_see_linked_accounts(request.user) else None
     return render(
         request,
         "locations/location_detail.html",

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.home import HomeItem, HomePanel, first_page
 from portal.core.money import money
-from portal.organizations.permissions import can_order
 
 from .models import Order, OrderStatus
+from .permissions import can_approve_orders, can_order
 
 FINISHED = (OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
@@ -26,7 +26,7 @@ def _item(order, detail, attention=False):
 
 
 def approvals_panel(user, membership):
-    if not (membership.is_active_administrator or membership.is_active_approver):
+    if not can_approve_orders(user):
         return None
     queryset = Order.objects.awaiting_decision_by(user).select_related("placed_by").order_by("created_at")
     orders, more = first_page(queryset.only("number", "status", "subtotal", "created_at", "placed_by__full_name"))

@@ -2,11 +2,19 @@
 decide whether the menu item or a button shows, and are asked again by the services
 (under the order's row lock)."""
 
+from portal.accounts.staff import is_staff_member
 from portal.core.scoping import membership_of
 from portal.locations.models import LocationLink
-from portal.organizations.permissions import can_order
 
 from .models import OrderStatus
+
+
+def can_order(user, membership=None) -> bool:
+    """The ordering environment (bestelomgeving): the right "may order". The services ask
+    again with ``membership``: the user's account as they read it under its row lock."""
+    if membership is None:
+        membership = membership_of(user)
+    return bool(membership and membership.may_order)
 
 
 def can_view_orders(user) -> bool:
@@ -29,6 +37,13 @@ def can_approve_orders(user) -> bool:
     """Administrators, and approvers for the orders of their locations up to their amount."""
     membership = membership_of(user)
     return bool(membership and (membership.is_active_administrator or membership.is_active_approver))
+
+
+def approves_every_order(user) -> bool:
+    """An active administrator: decides on every order of the organization that waits,
+    at any amount (an approver only on those of their locations within their amount)."""
+    membership = membership_of(user)
+    return bool(membership and membership.is_active_administrator)
 
 
 def is_administrator_of(user, order) -> bool:
@@ -64,7 +79,7 @@ def can_decide(user, order) -> bool:
     return is_administrator_of(user, order) or is_approver_of(user, order)
 
 
-__all__ = [
-    "can_order", "can_view_orders", "can_approve_orders", "is_administrator_of", "is_approver_of", "can_cancel",
-    "can_decide",
-]  # fmt: skip
+def can_record_progress(user) -> bool:
+    """HartingBank's staff record an order's progress (in behandeling, verzonden,
+    geleverd): any staff role."""
+    return is_staff_member(user)

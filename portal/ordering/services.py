@@ -105,7 +105,7 @@ def cart_items(membership):
 def cart_add(*, actor, product, quantity):
     """Put ``quantity`` of a product in the cart, on top of what is there already."""
     membership = _locked_membership(actor)
-    if not membership.may_order:
+    if not permissions.can_order(actor, membership):
         raise OrderError("no_right")
     if not product.is_offered:
         raise OrderError("product_unavailable")
@@ -196,7 +196,7 @@ def _order_create(
     existing = Order.objects.filter(submission_key=submission_key, placed_by=orderer).first()
     if existing is not None:
         raise _AlreadyPlaced(existing)
-    if not membership.may_order:
+    if not permissions.can_order(orderer, membership):
         raise OrderError("no_right")
     address = _delivery_address(membership, location, department)
     items = _order_items(membership, lines, expected_cart)
@@ -382,7 +382,7 @@ def order_again(*, actor, order):
     """Put the products of an earlier order in the cart at today's prices. Returns the
     names of the products that are no longer offered (and so were left out)."""
     membership = _locked_membership(actor)
-    if not membership.may_order:
+    if not permissions.can_order(actor, membership):
         raise OrderError("no_right")
     in_cart = {item.product_id: item for item in CartItem.objects.filter(membership=membership)}
     missing = []
@@ -409,7 +409,7 @@ PROGRESS = {
 def order_progress(*, actor, order, status):
     """HartingBank's side: received → in behandeling → verzonden → geleverd. The orderer
     is told by mail at each step."""
-    if not actor.is_staff:
+    if not permissions.can_record_progress(actor):
         raise OrderError("not_staff")
     order = _locked(order)
     if status not in PROGRESS.get(order.status, set()):

@@ -21,7 +21,7 @@ from portal.locations.models import Location
 from . import services
 from .forms import AddToCartForm, CatalogueFilterForm, CheckoutForm, OrderFilterForm, QuantityField, RejectForm
 from .models import Category, Order, OrderLine, OrderStatus, Product
-from .permissions import can_approve_orders, can_cancel, can_decide, can_order, can_view_orders
+from .permissions import approves_every_order, can_approve_orders, can_cancel, can_decide, can_order, can_view_orders
 from .pricing import cart_totals, order_totals
 
 order_right_required = allowed_or_404(can_order)
@@ -32,11 +32,11 @@ approver_required = allowed_or_404(can_approve_orders)
 def _tabs(request, current):
     """The ordering environment's tabs, with the cart's size and the orders waiting for
     approval (two small counts)."""
-    membership = membership_of(request.user)
+    may_order = can_order(request.user)
     return {
         "tab": current,
-        "may_order": membership.may_order,
-        "cart_count": membership.cart_items.count() if membership.may_order else 0,
+        "may_order": may_order,
+        "cart_count": membership_of(request.user).cart_items.count() if may_order else 0,
         "approval_count": (Order.objects.awaiting_decision_by(request.user).count() if can_approve_orders(request.user) else 0),
     }
 
@@ -258,7 +258,6 @@ def _order(request, pk):
 
 def _detail(request, order, reject_form=None, status=200):
     lines = list(order.lines.all())
-    membership = membership_of(request.user)
     approves = can_approve_orders(request.user)
     context = {
         "order": order,
@@ -267,7 +266,7 @@ def _detail(request, order, reject_form=None, status=200):
         "may_cancel": can_cancel(request.user, order),
         "may_decide": can_decide(request.user, order),
         "own_pending": order.status == OrderStatus.PENDING_APPROVAL and order.placed_by_id == request.user.pk,
-        "may_reorder": membership.may_order,
+        "may_reorder": can_order(request.user),
         "reject_form": reject_form or RejectForm(),
         **_tabs(request, "approvals" if order.status == OrderStatus.PENDING_APPROVAL and approves else "orders"),
     }
@@ -342,7 +341,7 @@ def order_reject(request, pk):
 def approvals(request):
     """An administrator sees every order waiting (their own marked as such); an approver
     those they may decide on: of their locations, within their amount."""
-    if membership_of(request.user).is_active_administrator:
+    if approves_every_order(request.user):
         orders = Order.objects.visible_to(request.user).filter(status=OrderStatus.PENDING_APPROVAL)
     else:
         orders = Order.objects.awaiting_decision_by(request.user)

@@ -63,12 +63,6 @@ def can_use_portal(user) -> bool:
     return bool(membership and membership.may_use_portal)
 
 
-def can_order(user) -> bool:
-    """The ordering environment (bestelomgeving): the right "may order"."""
-    membership = membership_of(user)
-    return bool(membership and membership.may_order)
-
-
 def can_act_on_accounts(actor, organization) -> bool:
     """Who may change an account of ``organization``: its active administrator, or online
     customer service (on request, with a reason the service asks for). ``None`` is the

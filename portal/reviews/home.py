@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.home import HomeItem, HomePanel
 
 from .models import AccessReview, Outcome
+from .permissions import can_run_reviews
 
 
 def open_review_panel(user, membership):
-    if not membership.is_active_administrator:
+    if not can_run_reviews(user, membership.organization):
         return None
     review = (
         AccessReview.objects.open()

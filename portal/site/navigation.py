@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.accounts.staff import is_staff_member
 from portal.contact.permissions import can_use_contact
 from portal.locations.permissions import can_view_locations
+from portal.ordering.permissions import can_order
 from portal.organizations import permissions
 
 
@@ -30,7 +31,7 @@ MENU = [
     NavItem("backoffice", _("Backoffice"), "backoffice:home", is_staff_member),
     NavItem("account", _("Mijn account"), "accounts:my_account", _anyone),
     NavItem("locations", _("Locaties"), "locations:list", can_view_locations),
-    NavItem("ordering", _("Bestellen"), "ordering:catalogue", permissions.can_order),
+    NavItem("ordering", _("Bestellen"), "ordering:catalogue", can_order),
     NavItem("service", _("Serviceaanvragen"), "service:list", permissions.can_use_portal),
     NavItem("faq", _("Veelgestelde vragen"), "help:faq", _anyone),
     NavItem("manual", _("Handleiding"), "help:manual", _anyone),
