@@ -422,6 +422,8 @@ def account_delete(request, pk):
 @account_managers_required
 def invitation_resend(request, pk):
     membership = _account(request, pk)
+    if limited := address_check_or_429(request):
+        return limited  # the address is mailed again (one in use elsewhere: its owner), like an invitation
     _run(
         request,
         membership,

@@ -16,6 +16,7 @@ from portal.core.forms import filter_controls
 from portal.core.paging import page_of
 from portal.organizations import services
 from portal.organizations.models import Membership, Status
+from portal.organizations.ratelimits import address_check_or_429
 
 from ..forms import DeactivateForm, LocationsChangeForm, ReasonForm, SearchForm
 from ..permissions import can_handle_accounts, staff_required
@@ -101,6 +102,8 @@ def account_action(request, pk, action):
     membership = _membership(pk)
     if action in SENSITIVE:
         require_recent_authentication(request)  # asked, then carried out as sent
+    if action == "resend" and (limited := address_check_or_429(request)):
+        return limited  # the address is mailed again: it counts like an invitation
     if action == "locations":
         return _locations(request, membership)
     form_class, service, extra, done = ACTIONS[action]

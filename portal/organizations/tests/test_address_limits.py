@@ -101,3 +101,39 @@ def test_hartingbank_inviting_an_administrator_counts_too(client, limit, account
     assert client.post(url, {"full_name": "Ada Admin", "email": "ada@nieuw.example"}).status_code == 302
     assert client.post(url, {"full_name": "Bea Admin", "email": "bea@nieuw.example", "reason": "op verzoek"}).status_code == 429
     assert list(organization.memberships.values_list("user__email", flat=True)) == ["ada@nieuw.example"]
+
+
+@pytest.mark.django_db
+class TestResending:
+    """A resent invitation mails its address again (for an address in use elsewhere, its
+    owner): it counts like an invitation."""
+
+    def test_in_accountbeheer(self, client, limit, admin_user, other_admin, mailoutbox, django_capture_on_commit_callbacks):
+        from django.urls import reverse
+
+        from .test_accountbeheer import invite_data
+
+        limit("2/h/user")
+        client.force_login(admin_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("accountbeheer:invite"), invite_data(email=other_admin.email)).status_code == 302
+        invited = Membership.objects.get(user__email=other_admin.email, organization=admin_user.membership.organization)
+        url = reverse("accountbeheer:invitation_resend", args=[invited.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert [client.post(url).status_code for _ in range(2)] == [302, 429]
+        assert [m.to for m in mailoutbox] == [[other_admin.email]] * 2
+
+    def test_by_customer_service(self, client, limit, staff_user, organization, mailoutbox, django_capture_on_commit_callbacks):
+        from django.urls import reverse
+
+        from conftest import make_account
+        from portal.organizations.models import Status
+
+        limit("1/h/user")
+        invited = make_account(organization, "nina@test.example", status=Status.INVITED).membership
+        client.force_login(staff_user)
+        url = reverse("backoffice:account_action", args=[invited.pk, "resend"])
+        with django_capture_on_commit_callbacks(execute=True):
+            codes = [client.post(url, {"resend-reason": "gebeld"}).status_code for _ in range(2)]
+        assert codes == [302, 429]
+        assert [m.to for m in mailoutbox] == [["nina@test.example"]]
