@@ -172,6 +172,10 @@ else:
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Each use of a prepared query (portal/core/prepared.py) is checked against the SQL the
+# ORM makes for the same person: on while the tests run.
+PREPARED_QUERIES_VERIFY = env_bool("PREPARED_QUERIES_VERIFY", TESTING)
+
 # A session ends after SESSION_IDLE_TIMEOUT seconds without a request (HartingBank's staff:
 # STAFF_SESSION_IDLE_TIMEOUT), and SESSION_MAX_AGE seconds after its login at the latest;
 # the login page then says so (portal.accounts.middleware).

@@ -4,14 +4,22 @@ administrator sees the organization's, anyone else their own)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.home import HomeItem, HomePanel, first_page
+from portal.core.home import PAGE, HomeItem, HomePanel, first_page
+from portal.core.prepared import PreparedQuery
 
 from .models import ChangeRequest
 
 
-def change_requests_panel(user, membership):
+def _open_changes(user):
     queryset = ChangeRequest.objects.visible_to(user).open().order_by("-updated_at")
-    changes, _more = first_page(queryset.only("reference", "kind", "status", "updated_at"))
+    return queryset.only("reference", "kind", "status", "updated_at")[: PAGE + 1]
+
+
+_open_changes_of = PreparedQuery(_open_changes)
+
+
+def change_requests_panel(user, membership):
+    changes, _more = first_page(_open_changes_of.rows(user))
     if not changes:
         return None
     return HomePanel(

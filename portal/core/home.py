@@ -48,6 +48,8 @@ def home_panels(user, membership):
 
 
 def first_page(queryset):
-    """The first PAGE rows, and whether there are more (one query)."""
+    """The first PAGE rows, and whether there are more (one query). ``queryset`` may also
+    be the rows already read, at least PAGE + 1 of them if there are (a prepared query's,
+    ``core.prepared.PreparedQuery``)."""
     rows = list(queryset[: PAGE + 1])
     return rows[:PAGE], len(rows) > PAGE

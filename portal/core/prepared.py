@@ -11,11 +11,17 @@ ORM's own converters and related populators, so the objects are the ones the que
 included).
 """
 
+import copy
 import threading
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist, ValidationError
 from django.db import connections, router
+from django.db.models import prefetch_related_objects
 from django.db.models.query import get_related_populators
+
+from portal.core.scoping import membership_of
 
 # The key the SQL is made with; the query's only parameter.
 _PLACEHOLDER_KEY = 0
@@ -78,3 +84,210 @@ class _Prepared:
         self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
         self.converters = compiler.get_converters([column[0] for column in select])
         self.populators = get_related_populators(klass_info, select, alias)
+
+
+# --- A person's query, with its SQL made once per kind of person ----------------------
+
+
+# Stand-in ids the SQL is made with: two sets, so that every parameter that comes from
+# whom the query is for shows itself by changing between them.
+_STAND_INS = (
+    {"user": 2_000_000_011, "membership": 2_000_000_012, "organization": 2_000_000_013},
+    {"user": 2_000_000_021, "membership": 2_000_000_022, "organization": 2_000_000_023},
+)
+_SHAPES_KEPT = 256  # per query and thread; more kinds of person than that start over
+_CONSTANT_TYPES = (str, int, float, bool, Decimal, type(None))
+
+
+def shape_of(user):
+    """Everything about ``user`` besides who it is that a query of theirs may depend on:
+    staff or customer, and the membership's role, status, rights, grants and limit, and
+    the organization's access. Two people of one shape get the same SQL, with their own
+    ids in it."""
+    membership = membership_of(user)
+    person = (user.is_authenticated, bool(getattr(user, "is_staff", False)), bool(getattr(user, "is_superuser", False)))
+    if membership is None:
+        return person
+    organization = membership._state.fields_cache.get("organization")
+    return (
+        *person,
+        membership.role,
+        membership.effective_status,
+        membership.may_use_portal,
+        membership.may_order,
+        membership.manages_locations,
+        membership.approves_orders,
+        membership.order_limit,
+        None if organization is None else organization.portal_access,
+    )
+
+
+class PreparedQuery:
+    """The rows of ``build(user)`` (a queryset, sliced if it should be), with the SQL
+    made once per shape of person (``shape_of``), database and thread instead of on
+    every request.
+
+    The SQL is made twice, for two stand-ins of the person that differ only in their ids
+    (of the user, the membership and the organization); the parameters that differ are
+    the person's, and at each use they are filled in with the real ids. Anything else in
+    the query must be the same for everyone of that shape: a parameter that is a date or
+    a time (a query of "now"), a query that reads the database while it is built, or one
+    that cannot be made for a stand-in is not prepared, and is built each time as before.
+    While the tests run (``PREPARED_QUERIES_VERIFY``), every use is checked against the
+    SQL and parameters the ORM makes for the real person."""
+
+    def __init__(self, build):
+        self.build = build
+        self._local = threading.local()
+
+    def rows(self, user):
+        shape = shape_of(user)
+        cache = self._local.__dict__.setdefault("by_shape", {})
+        prepared = cache.get(shape)
+        if prepared is None:
+            if len(cache) >= _SHAPES_KEPT:
+                cache.clear()
+            queryset = self.build(user)
+            alias = queryset.db
+            prepared = cache[shape] = _prepare(self.build, user, alias)
+            if prepared is _NOT_PREPARED:
+                return list(queryset)
+        if prepared is _NOT_PREPARED:
+            return list(self.build(user))
+        if prepared.alias != router.db_for_read(prepared.model):
+            return list(self.build(user))
+        ids = _ids_of(user)
+        params = [ids[name] if name is not None else value for name, value in prepared.params]
+        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
+            _verify(self.build(user), prepared, params)
+        if prepared.empty:
+            return []
+        return prepared.run(params)
+
+
+_NOT_PREPARED = object()
+
+
+class _ReadWhileBuilding(Exception):
+    pass
+
+
+def _refuse_to_run(execute, sql, params, many, context):
+    raise _ReadWhileBuilding
+
+
+def _ids_of(user):
+    membership = membership_of(user)
+    return {
+        "user": user.pk,
+        "membership": None if membership is None else membership.pk,
+        "organization": None if membership is None else membership.organization_id,
+    }
+
+
+def _stand_in(user, ids):
+    """A copy of ``user`` (and its membership and organization) with ``ids`` as its ids,
+    and no other related object cached: a query that read one would read the
+    stand-in's, which is not there."""
+    membership = membership_of(user)
+    clone = copy.copy(user)  # a model's copy has its own _state and cache
+    clone.pk = ids["user"]
+    clone._state.fields_cache = {}
+    if hasattr(clone, "organization_id"):
+        clone.organization_id = None if membership is None else ids["organization"]
+    if membership is None:
+        clone._state.fields_cache["membership"] = None
+        return clone
+    member = copy.copy(membership)
+    member.pk, member.user_id, member.organization_id = ids["membership"], ids["user"], ids["organization"]
+    organization = membership._state.fields_cache.get("organization")
+    member._state.fields_cache = {"user": clone}
+    if organization is not None:
+        organization = copy.copy(organization)
+        organization.pk = ids["organization"]
+        organization._state.fields_cache = {}
+        member._state.fields_cache["organization"] = organization
+    clone._state.fields_cache["membership"] = member
+    return clone
+
+
+def _compiled(queryset, alias):
+    compiler = queryset.query.get_compiler(using=alias)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return compiler, None, None
+    return compiler, sql, list(params)
+
+
+def _prepare(build, user, alias):
+    made = []
+    try:
+        # Building must not read the database: what it read would be the stand-in's.
+        with connections[alias].execute_wrapper(_refuse_to_run):
+            for ids in _STAND_INS:
+                queryset = build(_stand_in(user, ids))
+                made.append((queryset, *_compiled(queryset, alias)))
+    except (_ReadWhileBuilding, ObjectDoesNotExist, AttributeError, TypeError, ValueError):
+        # A query that cannot be made for a stand-in is built each time, as before.
+        return _NOT_PREPARED
+    (queryset, compiler, sql, params), (_, _, sql_b, params_b) = made
+    if sql != sql_b or (params is None) != (params_b is None):
+        return _NOT_PREPARED
+    if sql is None:
+        return _Query(queryset, compiler, alias, None, [], empty=True)
+    if len(params) != len(params_b):
+        return _NOT_PREPARED
+    names = {value: name for name, value in _STAND_INS[0].items()}
+    template = []
+    for value, other in zip(params, params_b):
+        if value == other and type(value) is type(other):
+            if not isinstance(value, _CONSTANT_TYPES) or value in names:
+                return _NOT_PREPARED  # a date, a time or anything else that may change
+            template.append((None, value))
+        elif type(value) is int and value in names and _STAND_INS[1][names[value]] == other:
+            template.append((names[value], None))
+        else:
+            return _NOT_PREPARED
+    return _Query(queryset, compiler, alias, sql, template)
+
+
+class _Query:
+    def __init__(self, queryset, compiler, alias, sql, params, empty=False):
+        self.queryset, self.compiler, self.alias, self.sql = queryset, compiler, alias, sql
+        self.model = queryset.model
+        self.params = params
+        self.empty = empty
+
+    def run(self, params):
+        compiler = copy.copy(self.compiler)
+        sql = self.sql
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        template = self.queryset
+        queryset = type(template)(model=self.model, query=_FixedQuery(template.query, compiler), using=self.alias)
+        for name in ("_iterable_class", "_fields", "_known_related_objects", "_prefetch_related_lookups"):
+            setattr(queryset, name, getattr(template, name))
+        rows = list(queryset._iterable_class(queryset))
+        if queryset._prefetch_related_lookups and rows:
+            prefetch_related_objects(rows, *queryset._prefetch_related_lookups)
+        return rows
+
+
+class _FixedQuery:
+    """The query of a prepared queryset: its compiler is the one with the SQL made."""
+
+    def __init__(self, query, compiler):
+        self._query, self._compiler = query, compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self._compiler
+
+    def __getattr__(self, name):
+        return getattr(self._query, name)
+
+
+def _verify(queryset, prepared, params):
+    compiler, sql, real_params = _compiled(queryset, prepared.alias)
+    expected = (None, None) if prepared.empty else (prepared.sql, params)
+    if (sql, real_params) != expected:
+        raise AssertionError(f"A prepared query differs from the ORM's for this person: {expected!r} != {(sql, real_params)!r}")

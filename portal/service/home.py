@@ -5,15 +5,14 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.home import HomeItem, HomePanel, first_page
+from portal.core.home import PAGE, HomeItem, HomePanel, first_page
+from portal.core.prepared import PreparedQuery
 from portal.organizations.permissions import can_use_portal
 
 from .models import OPEN_STATUSES, ServiceRequest, Status
 
 
-def service_panel(user, membership):
-    if not can_use_portal(user):
-        return None
+def _open_requests(user):
     waiting_first = Case(When(status=Status.WAITING_FOR_CUSTOMER, then=Value(0)), default=Value(1), output_field=IntegerField())
     queryset = (
         ServiceRequest.objects.visible_to(user)
@@ -21,7 +20,16 @@ def service_panel(user, membership):
         .order_by(waiting_first, "-updated_at")
         .only("reference", "subject", "status", "updated_at")
     )
-    requests, _more = first_page(queryset)
+    return queryset[: PAGE + 1]
+
+
+_open_requests_of = PreparedQuery(_open_requests)
+
+
+def service_panel(user, membership):
+    if not can_use_portal(user):
+        return None
+    requests, _more = first_page(_open_requests_of.rows(user))
     waiting = any(request.status == Status.WAITING_FOR_CUSTOMER for request in requests)
     return HomePanel(
         key="service",

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from conftest import make_account, make_staff
 from portal.accounts.backends import PortalBackend, _user_with_membership
-from portal.core.prepared import PreparedGet
+from portal.core.prepared import PreparedGet, PreparedQuery
 from portal.core.sessions import SessionStore
+from portal.locations.models import Location
 from portal.organizations.models import Role
 
 User = get_user_model()
@@ -117,3 +118,99 @@ def test_an_account_without_rights_is_refused(organization):
     """An account without a right to log in is refused as before."""
     user = make_account(organization, "geen@test.example", may_use_portal=False)
     assert PortalBackend().get_user(user.pk) is None
+
+
+# --- A person's query, prepared per kind of person --------------------------------------
+
+
+def _person(user):
+    """The user as a request has it: with membership and organization."""
+    return _user_with_membership().get(pk=user.pk)
+
+
+def _locations(user):
+    return Location.objects.visible_to(user).order_by("code")
+
+
+def _codes(rows):
+    return [location.code for location in rows]
+
+
+@pytest.mark.django_db
+class TestAPersonsQuery:
+    @pytest.fixture
+    def other_admin(self, other_organization, other_location):
+        return make_account(
+            other_organization, "admin@anders.example", role=Role.ADMINISTRATOR, may_order=True, locations=[other_location]
+        )
+
+    def test_each_person_gets_their_own_rows(self, admin_user, employee, other_admin, settings):
+        settings.PREPARED_QUERIES_VERIFY = False  # what runs in production
+        query = PreparedQuery(_locations)
+        assert _codes(query.rows(_person(admin_user))) == ["L1", "L2"]
+        assert _codes(query.rows(_person(other_admin))) == ["X1"]  # same shape, other organization
+        assert _codes(query.rows(_person(employee))) == ["L1"]  # another shape: linked locations only
+        assert len(query._local.by_shape) == 2
+
+    def test_the_sql_is_made_once_per_kind_of_person(self, admin_user, other_admin, settings):
+        settings.PREPARED_QUERIES_VERIFY = False
+        query = PreparedQuery(_locations)
+        query.rows(_person(admin_user))
+        built, rows = compiled_during(query.rows, _person(other_admin))
+        assert (built, _codes(rows)) == (0, ["X1"])
+
+    def test_the_objects_are_the_orms(self, admin_user, settings):
+        settings.PREPARED_QUERIES_VERIFY = False
+        query = PreparedQuery(lambda user: _locations(user).select_related("organization"))
+        query.rows(_person(admin_user))
+        rows = query.rows(_person(admin_user))
+        expected = list(_locations(admin_user).select_related("organization"))
+        assert [(row.pk, row.name, row.organization.name) for row in rows] == [
+            (row.pk, row.name, row.organization.name) for row in expected
+        ]
+        values = PreparedQuery(lambda user: _locations(user).values("code", "organization__name"))
+        values.rows(_person(admin_user))
+        assert values.rows(_person(admin_user)) == list(_locations(admin_user).values("code", "organization__name"))
+
+    def test_nobody_sees_nothing(self, db, settings):
+        settings.PREPARED_QUERIES_VERIFY = False
+        staff = make_staff("staf@hartingbank.example", "Online klantenservice", "Sam Staf")
+        query = PreparedQuery(_locations)
+        assert query.rows(_person(staff)) == [] and query.rows(_person(staff)) == []
+
+    def test_a_query_of_now_is_built_each_time(self, admin_user, settings):
+        """A date or time in the query would be frozen in prepared SQL: not prepared."""
+        settings.PREPARED_QUERIES_VERIFY = False
+        query = PreparedQuery(lambda user: _locations(user).filter(organization__created_at__lte=timezone.now()))
+        query.rows(_person(admin_user))
+        built, rows = compiled_during(query.rows, _person(admin_user))
+        assert built >= 1 and _codes(rows) == ["L1", "L2"]
+
+    def test_a_query_that_reads_while_it_is_built_is_built_each_time(self, admin_user, other_admin, settings):
+        """Rows read while building would be the stand-in's (none), not the person's."""
+        settings.PREPARED_QUERIES_VERIFY = False
+
+        def linked_codes(user):
+            ids = list(Location.objects.visible_to(user).values_list("pk", flat=True))
+            return Location.objects.filter(pk__in=ids).order_by("code")
+
+        query = PreparedQuery(linked_codes)
+        assert _codes(query.rows(_person(admin_user))) == ["L1", "L2"]
+        assert _codes(query.rows(_person(other_admin))) == ["X1"]
+
+    def test_the_tests_check_every_use_against_the_orm(self, admin_user, organization, locations, settings):
+        """A query that depends on something the shape does not hold (here the name) gets
+        one person's SQL for another: with the check on, that fails loudly."""
+        settings.PREPARED_QUERIES_VERIFY = True
+        named = make_account(
+            organization, "naam@test.example", role=Role.ADMINISTRATOR, may_order=True, locations=locations, full_name="Zed"
+        )
+
+        def by_name(user):
+            locations = _locations(user)
+            return locations.filter(code="L1") if user.full_name.startswith("Z") else locations
+
+        query = PreparedQuery(by_name)
+        query.rows(_person(admin_user))
+        with pytest.raises(AssertionError, match="differs from the ORM's"):
+            query.rows(_person(named))
