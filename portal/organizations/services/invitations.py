@@ -53,6 +53,8 @@ def invitation_issue(*, actor, membership):
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     if membership.user.email_elsewhere:
+        _take_the_address_if_free(membership.user)
+    if membership.user.email_elsewhere:
         _tell_the_owner(membership.user.email, membership.organization)
         return None
     _send(
@@ -70,6 +72,22 @@ def invitation_issue(*, actor, membership):
         },
     )
     return token
+
+
+def _take_the_address_if_free(user):
+    """An invitation that tells the owner of its address (``email_elsewhere``) asks again at
+    each resend: once the account elsewhere is deleted or has another address, it becomes an
+    ordinary invitation that holds the address and sends the link. Of two invitations of one
+    address freed at once only one takes it (the database's unique address); the other goes
+    on telling the new owner."""
+    if User.objects.filter(email=user.email, email_elsewhere=False).exists():
+        return
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(email_elsewhere=False, is_active=True)
+    except IntegrityError:
+        return
+    user.email_elsewhere, user.is_active = False, True
 
 
 @transaction.atomic

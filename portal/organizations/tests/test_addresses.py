@@ -4,12 +4,14 @@ elsewhere (another customer's, or HartingBank's) answers as a free address would
 the owner of that address is told by mail instead of invited. Within the organization
 an address in use is still said plainly."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, make_account
 from portal.accounts.models import User
 from portal.organizations import services
 from portal.organizations.models import ImportBatch, Membership, Status
@@ -70,6 +72,30 @@ class TestInvitingAnAddressInUseElsewhere:
         client.post(reverse("accountbeheer:invitation_withdraw", args=[invited.pk]), {"confirm": "1"})
         other_admin.refresh_from_db()
         assert other_admin.email == "admin@other.example" and other_admin.is_active
+
+    def test_a_resend_after_the_account_elsewhere_is_gone_invites_after_all(
+        self, client, admin_user, other_admin, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        """The address is checked again at each resend: once the account elsewhere is
+        deleted, the invitee gets a link (their invitation was stuck telling no one)."""
+        elsewhere = make_account(other_admin.membership.organization, "weg@other.example")
+        client.force_login(admin_user)
+        invite(client, "weg@other.example", django_capture_on_commit_callbacks)
+        invited = Membership.objects.get(user__email="weg@other.example", organization=admin_user.membership.organization)
+        assert invited.user.email_elsewhere
+        services.account_delete(actor=other_admin, membership=elsewhere.membership)
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("accountbeheer:invitation_resend", args=[invited.pk])).status_code == 302
+        (sent,) = mailoutbox
+        assert sent.to == ["weg@other.example"] and "/uitnodiging/" in sent.body
+        invited.user.refresh_from_db()
+        assert not invited.user.email_elsewhere and invited.user.is_active
+        link = re.search(r"/uitnodiging/[^/\s]+/", sent.body).group(0)
+        accepted = Client().post(link, {"password1": "een-lang-nieuw-wachtwoord", "password2": "een-lang-nieuw-wachtwoord"})
+        assert accepted.status_code == 302
+        invited.refresh_from_db()
+        assert invited.status == Status.ACTIVE
 
     def test_an_address_in_the_organization_itself_is_said_plainly(
         self, client, admin_user, employee, django_capture_on_commit_callbacks
