@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.home import HomeItem, HomePanel, first_page
+from portal.core.home import PAGE, HomeItem, HomePanel, first_page
 from portal.core.money import money
+from portal.core.prepared import PreparedQuery
 
 from .models import Order, OrderStatus
 from .permissions import can_approve_orders, can_order
@@ -25,11 +26,24 @@ def _item(order, detail, attention=False):
     )
 
 
+def _awaiting(user):
+    queryset = Order.objects.awaiting_decision_by(user).select_related("placed_by").order_by("created_at")
+    return queryset.only("number", "status", "subtotal", "created_at", "placed_by__full_name")[: PAGE + 1]
+
+
+def _under_way(user):
+    queryset = Order.objects.visible_to(user).filter(placed_by=user).exclude(status__in=FINISHED).order_by("-created_at")
+    return queryset.only("number", "status", "subtotal", "created_at")[: PAGE + 1]
+
+
+_awaiting_of = PreparedQuery(_awaiting)
+_under_way_of = PreparedQuery(_under_way)
+
+
 def approvals_panel(user, membership):
     if not can_approve_orders(user):
         return None
-    queryset = Order.objects.awaiting_decision_by(user).select_related("placed_by").order_by("created_at")
-    orders, more = first_page(queryset.only("number", "status", "subtotal", "created_at", "placed_by__full_name"))
+    orders, more = first_page(_awaiting_of.rows(user))
     if not orders:
         return None
     return HomePanel(
@@ -48,8 +62,7 @@ def approvals_panel(user, membership):
 def my_orders_panel(user, membership):
     if not can_order(user):
         return None
-    queryset = Order.objects.visible_to(user).filter(placed_by=user).exclude(status__in=FINISHED).order_by("-created_at")
-    orders, _more = first_page(queryset.only("number", "status", "subtotal", "created_at"))
+    orders, _more = first_page(_under_way_of.rows(user))
     return HomePanel(
         key="orders",
         title=_("Je lopende bestellingen"),
