@@ -1,14 +1,14 @@
 """An account of the portal as a SCIM User (RFC 7643), and back.
 
-userName and the primary e-mail are the login address; name.formatted and displayName the
-name (the portal keeps one name; givenName and familyName are joined); title the job
-title; the first phone number the telephone number; active is "not deactivated" (an
-invitation not yet accepted is active: nobody switched it off); externalId is kept as the
-identity provider sent it.
+The primary (else the work) address of emails is the login address, and userName when no
+address is sent; a userName other than the address is kept beside the account, as the
+identity provider's name for the User. name.formatted and displayName are the name (the
+portal keeps one name; givenName and familyName are joined, and kept beside the account as
+sent); title the job title; the work (else the first) phone number the telephone number;
+active is "not deactivated" (an invitation not yet accepted is active: nobody switched it
+off); externalId is kept as the identity provider sent it.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from scim2_models import (
     AuthenticationScheme,
     Bulk,
@@ -78,37 +78,46 @@ def to_scim(membership, location):
     )  # fmt: skip
 
 
+def joined(*parts):
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
 def full_name_of(resource):
     name = resource.name
     if name is not None and name.formatted:
         return name.formatted.strip()
     if name is not None and (name.given_name or name.family_name):
-        return " ".join(p for p in (name.given_name, name.middle_name, name.family_name) if p).strip()
+        return joined(name.given_name, name.middle_name, name.family_name)
     return (resource.display_name or "").strip()
 
 
-def is_address(text):
-    try:
-        validate_email(text or "")
-    except ValidationError:
-        return False
-    return True
+def name_parts(membership):
+    """The account's given and family name: those the identity provider last sent, while
+    they still make up the account's name; else the name's first word and the rest."""
+    full = (membership.user.full_name or "").strip()
+    kept = getattr(membership, "scim_external_id", None)
+    if kept is not None and (kept.given_name or kept.family_name) and joined(kept.given_name, kept.family_name) == full:
+        return kept.given_name or None, kept.family_name or None
+    first, _space, rest = full.partition(" ")
+    return first or None, rest.strip() or None
 
 
 def email_of(resource):
-    """The account's address: ``userName`` when it is one (Entra ID and Okta send the
-    address there), else the primary one of ``emails``."""
-    user_name = (resource.user_name or "").strip()
-    if is_address(user_name):
-        return user_name
-    emails = resource.emails or []
-    primary = next((e for e in emails if e.primary), emails[0] if emails else None)
-    return (primary.value or "").strip() if primary is not None else user_name
+    """The account's address: the primary one of ``emails``, else the work one, else the
+    first (Entra ID and Okta send the person's mail there, and Entra ID changes it with
+    ``emails[type eq "work"].value``); ``userName`` when no address is sent."""
+    emails = [e for e in resource.emails or [] if (e.value or "").strip()]
+    chosen = (
+        next((e for e in emails if e.primary), None)
+        or next((e for e in emails if (e.type or "").lower() == "work"), None)
+        or (emails[0] if emails else None)
+    )
+    return chosen.value.strip() if chosen is not None else (resource.user_name or "").strip()
 
 
 def phone_of(resource):
     numbers = resource.phone_numbers or []
-    work = next((p for p in numbers if (p.type or "") == "work"), numbers[0] if numbers else None)
+    work = next((p for p in numbers if (p.type or "").lower() == "work"), numbers[0] if numbers else None)
     return (work.value or "").strip() if work is not None else ""
 
 

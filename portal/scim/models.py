@@ -1,6 +1,7 @@
 """What SCIM needs beside the account itself, per organization: the identity provider's
-own id of a user (``externalId``) and its ``userName`` when that is not the e-mail address
-(the account's address is then the primary one of ``emails``)."""
+own id of a user (``externalId``), its ``userName`` when that is not the e-mail address,
+and the given and family name it last sent (the account keeps one name; the parts let a
+PATCH of one of them change the name without guessing the other)."""
 
 from django.db import models
 
@@ -10,6 +11,8 @@ class ExternalId(models.Model):
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     value = models.CharField(max_length=200, blank=True, default="")
     user_name = models.CharField(max_length=254, blank=True, default="")
+    given_name = models.CharField(max_length=150, blank=True, default="")
+    family_name = models.CharField(max_length=150, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
-from scim2_models import Context, Error, ListResponse, PatchOp, ResponseParameters, SCIMException, SearchRequest
+from scim2_models import Context, Error, ListResponse, Name, PatchOp, ResponseParameters, SCIMException, SearchRequest
 
 from portal.api.auth import Refused, authenticate
 from portal.api.models import Scope
@@ -31,7 +31,7 @@ from portal.organizations import provisioning, services
 from portal.organizations.forms import AccountForm
 from portal.organizations.models import Membership, Role, Status
 
-from .mapping import MAX_RESULTS, ScimUser, personal_data_of, provider, published_schema, to_scim
+from .mapping import MAX_RESULTS, ScimUser, joined, name_parts, personal_data_of, provider, published_schema, to_scim
 from .models import ExternalId
 from .options import creates_active
 
@@ -347,7 +347,8 @@ def _form_checked(data, organization):
 
 
 def _set_identity(membership, resource):
-    """Keep the resource's externalId, and its userName when that is not the address."""
+    """Keep the resource's externalId, its userName when that is not the address, and the
+    given and family name when it sends them (kept as they were when it does not)."""
     value = (resource.external_id or "").strip()[:200]
     user_name = (resource.user_name or "").strip()[:254]
     if user_name.lower() == (membership.user.email or ""):
@@ -357,13 +358,17 @@ def _set_identity(membership, resource):
         raise ScimRefusal(409, "externalId is already in use.", "uniqueness")
     if user_name and others.filter(user_name=user_name).exists():
         raise ScimRefusal(409, "userName is already in use.", "uniqueness")
-    if not value and not user_name:
-        ExternalId.objects.filter(membership=membership).delete()
+    defaults = {"value": value, "user_name": user_name, "organization_id": membership.organization_id}
+    name = resource.name
+    if name is not None and (name.given_name or name.family_name):
+        defaults["given_name"] = (name.given_name or "").strip()[:150]
+        defaults["family_name"] = (name.family_name or "").strip()[:150]
+    kept = ExternalId.objects.filter(membership=membership).first()
+    if not value and not user_name and "given_name" not in defaults and not (kept and (kept.given_name or kept.family_name)):
+        if kept is not None:
+            kept.delete()
         return
-    ExternalId.objects.update_or_create(
-        membership=membership,
-        defaults={"value": value, "user_name": user_name, "organization_id": membership.organization_id},
-    )
+    ExternalId.objects.update_or_create(membership=membership, defaults=defaults)
 
 
 def _user_create(request, principal):
@@ -387,10 +392,15 @@ def _user_create(request, principal):
     return _json(_dump(to_scim(membership, location)), status=201, headers={"Location": location})
 
 
+def _operations(data):
+    operations = next((value for key, value in data.items() if key.lower() == "operations"), None)
+    return operations if isinstance(operations, list) else []
+
+
 def _normalized_patch(data):
     """Entra ID writes ``"op": "Replace"`` and ``"value": "False"`` for active; both are
     read as the RFC's ``replace`` and ``false``."""
-    for operation in data.get("Operations") or []:
+    for operation in _operations(data):
         if not isinstance(operation, dict):
             continue
         if isinstance(operation.get("op"), str):
@@ -403,12 +413,79 @@ def _normalized_patch(data):
     return data
 
 
+# A value filter on a multi-valued attribute and one of its sub-attributes, as Entra ID
+# writes them: emails[type eq "work"].value, phoneNumbers[type eq "work"].value.
+_FILTERED_PATH = re.compile(
+    r'^\s*(?P<attribute>[A-Za-z]\w*)\[\s*(?P<key>[A-Za-z]\w*)\s+eq\s+(?P<literal>"(?:[^"\\]|\\.)*"|true|false)\s*\]'
+    r"\.(?P<sub>[A-Za-z]\w*)\s*$",
+    re.I,
+)
+
+
+def _get(data, name):
+    """An attribute of a dumped resource by its name in any case (SCIM's names are not
+    case-sensitive)."""
+    if not isinstance(data, dict):
+        return None
+    return next((value for key, value in data.items() if key.lower() == name.lower()), None)
+
+
+def _same(value, literal):
+    if isinstance(value, str) and isinstance(literal, str):
+        return value.lower() == literal.lower()
+    return value == literal
+
+
+def _creating(resource, operation):
+    """An ``add`` whose path filters a multi-valued attribute on which no value matches
+    adds a value that does (RFC 7644 3.5.2.1): ``phoneNumbers[type eq "work"].value`` for
+    a User without a telephone number adds a work number. Entra ID sends ``replace`` in
+    the same case and relies on the same; the RFC would answer noTarget, which leaves the
+    User without what the identity provider holds, so replace adds too."""
+    if not isinstance(operation, dict) or operation.get("op") not in ("add", "replace"):
+        return operation
+    path = operation.get("path")
+    match = _FILTERED_PATH.match(path) if isinstance(path, str) else None
+    if match is None:
+        return operation
+    literal = json.loads(match["literal"] if match["literal"].startswith('"') else match["literal"].lower())
+    values = _get(resource.model_dump(), match["attribute"])
+    if values is not None and not isinstance(values, list):
+        return operation  # not multi-valued: the model's own answer
+    if any(_same(_get(value, match["key"]), literal) for value in values or []):
+        return operation
+    return {"op": "add", "path": match["attribute"], "value": [{match["key"]: literal, match["sub"]: operation.get("value")}]}
+
+
 def _patched(request, membership):
-    patch = _validated(PatchOp[ScimUser], _normalized_patch(_body(request)), Context.RESOURCE_PATCH_REQUEST)
+    """The User as the PATCH leaves it, its operations applied in order. The name follows
+    its parts when a PATCH changes givenName or familyName and not name.formatted (the
+    parts the identity provider sent before, or the name's first word and the rest, stand
+    for the part it leaves out)."""
+    data = _normalized_patch(_body(request))
+    _validated(PatchOp[ScimUser], data, Context.RESOURCE_PATCH_REQUEST)  # the whole request is sound first
     resource = to_scim(membership, None)
     resource.meta = None
-    patch.patch(resource)
+    given, family = name_parts(membership)
+    resource.name = Name(formatted=membership.user.full_name or None, given_name=given, family_name=family)
+    before = resource.model_copy(deep=True)
+    others = {key: value for key, value in data.items() if key.lower() != "operations"}
+    for operation in _operations(data):
+        single = {**others, "Operations": [_creating(resource, operation)]}
+        _validated(PatchOp[ScimUser], single, Context.RESOURCE_PATCH_REQUEST).patch(resource)
+    _name_follows(before.name, resource)
     return resource
+
+
+def _name_follows(before, resource):
+    name = resource.name
+    if name is None:
+        return
+    parts = (name.given_name, name.middle_name, name.family_name)
+    if parts == (before.given_name, before.middle_name, before.family_name):
+        name.given_name = name.family_name = None  # not sent: the parts kept stay as they were
+    elif name.formatted == before.formatted:
+        name.formatted = joined(*parts) or None
 
 
 def _apply(request, principal, membership, resource):
@@ -420,6 +497,8 @@ def _apply(request, principal, membership, resource):
         if resource.display_name and resource.display_name.strip() != user.full_name and data["full_name"] == user.full_name:
             data["full_name"] = resource.display_name.strip()  # only displayName changed: it is the name
         current = {"email": user.email or "", "full_name": user.full_name, "phone": user.phone, "job_title": user.job_title}
+        if _asked_already(membership, data["email"]):
+            data["email"] = current["email"]
         if data != current:
             rights = {"role": membership.role, "may_use_portal": membership.may_use_portal, "may_order": membership.may_order,
                       "order_limit": "" if membership.order_limit is None else format(membership.order_limit, "f"),
@@ -436,6 +515,16 @@ def _apply(request, principal, membership, resource):
         membership.user.refresh_from_db()
         _set_identity(membership, resource)
         _apply_active(request, principal, membership, resource.active)
+
+
+def _asked_already(membership, email):
+    """The new address of an open change its owner has not confirmed yet, sent again (an
+    identity provider sends it until it sees it): the owner is asked once."""
+    email = (email or "").strip().lower()
+    if not email or email == (membership.user.email or ""):
+        return False
+    waiting = membership.email_changes.filter(confirmed_at__isnull=True, revoked_at__isnull=True)
+    return any(change.is_open and change.new_email.lower() == email for change in waiting)
 
 
 def _apply_active(request, principal, membership, active):

@@ -57,6 +57,17 @@ class TestUsers:
         assert [m.to for m in mail.outbox] == [["jan@test.example"]]
         assert str(AuditEvent.objects.get(action="account_invited").actor) == "API-sleutel Entra ID"
 
+    def test_the_address_is_the_work_email_and_user_name_is_kept_beside_it(self, scim):
+        """Entra ID's userName is the userPrincipalName, its work e-mail the person's mail."""
+        user = entra_user("jan.jansen@test.example")
+        user["userName"] = "jjansen@test.example"
+        body = scim("post", "/scim/v2/Users", user).json()
+        assert Membership.objects.get(pk=body["id"]).user.email == "jan.jansen@test.example"
+        assert body["userName"] == "jjansen@test.example"
+        expression = _q('userName eq "jjansen@test.example"')
+        found = scim("get", f"/scim/v2/Users?filter={expression}").json()
+        assert [r["id"] for r in found["Resources"]] == [body["id"]]
+
     def test_address_in_use_in_the_organization_is_409_uniqueness(self, scim, admin_user):
         body = scim_error(scim("post", "/scim/v2/Users", entra_user(admin_user.email)), 409)
         assert body["scimType"] == "uniqueness"
@@ -130,6 +141,89 @@ class TestUsers:
         assert body["name"]["formatted"] == "Erik de Vries" and body["title"] == "Filiaalleider"
         employee.refresh_from_db()
         assert employee.full_name == "Erik de Vries"
+
+    @pytest.mark.parametrize("op", ["Add", "Replace"])
+    def test_patch_gives_a_work_phone_to_a_user_without_one_as_entra_sends_it(self, scim, employee, op):
+        """RFC 7644 3.5.2: a filter on a multi-valued attribute that matches nothing adds the
+        value (for replace as well: what Entra ID relies on)."""
+        assert employee.phone == ""
+        patch = {"schemas": [PATCH],
+                 "Operations": [{"op": op, "path": 'phoneNumbers[type eq "work"].value', "value": "030 765 43 21"}]}  # fmt: skip
+        response = scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch)
+        assert response.status_code == 200, response.content
+        assert response.json()["phoneNumbers"] == [{"type": "work", "value": "030 765 43 21"}]
+        employee.refresh_from_db()
+        assert employee.phone == "030 765 43 21"
+
+    def test_patch_replaces_the_work_phone_that_is_there(self, scim, employee):
+        employee.phone = "030 111 11 11"
+        employee.save(update_fields=["phone"])
+        patch = {"schemas": [PATCH],
+                 "Operations": [{"op": "Replace", "path": 'phoneNumbers[type eq "work"].value', "value": "030 222 22 22"}]}  # fmt: skip
+        assert scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch).status_code == 200
+        employee.refresh_from_db()
+        assert employee.phone == "030 222 22 22"
+
+    def test_patch_of_given_and_family_name_as_entra_sends_it_changes_the_name(self, scim, employee):
+        patch = {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "name.givenName", "value": "Eric"},
+                                                    {"op": "Replace", "path": "name.familyName", "value": "de Vries"}]}  # fmt: skip
+        body = scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch).json()
+        employee.refresh_from_db()
+        assert employee.full_name == "Eric de Vries" and body["name"]["formatted"] == "Eric de Vries"
+        event = AuditEvent.objects.get(action="account_updated")
+        assert event.readable_changes()["full_name"] == ["Erik Employee", "Eric de Vries"]
+
+    def test_patch_of_the_family_name_alone_keeps_the_given_name_entra_sent(self, scim, organization):
+        """Entra ID sends what changed only; the given name it sent before stays."""
+        from portal.accounts.models import User
+
+        user = entra_user("jw@test.example")
+        user["name"] = {"formatted": "Jan Willem de Boer", "givenName": "Jan Willem", "familyName": "de Boer"}
+        pk = scim("post", "/scim/v2/Users", user).json()["id"]
+        patch = {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "name.familyName", "value": "Visser"}]}
+        assert scim("patch", f"/scim/v2/Users/{pk}", patch).json()["name"]["formatted"] == "Jan Willem Visser"
+        # Without the parts sent before, the given name is the name's first word.
+        patch["Operations"][0]["value"] = "Smit"
+        User.objects.filter(membership__pk=pk).update(full_name="Jan Visser")  # renamed in Accountbeheer
+        assert scim("patch", f"/scim/v2/Users/{pk}", patch).json()["name"]["formatted"] == "Jan Smit"
+
+    def test_patch_of_the_formatted_name_wins_over_its_parts(self, scim, employee):
+        patch = {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "name.givenName", "value": "Eric"},
+                                                    {"op": "Replace", "path": "name.formatted", "value": "Eric E. Employee"}]}  # fmt: skip
+        scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch)
+        employee.refresh_from_db()
+        assert employee.full_name == "Eric E. Employee"
+
+    def test_patch_of_the_work_email_of_an_invitation_changes_the_address(self, scim, organization, admin_user,
+                                                                          django_capture_on_commit_callbacks):  # fmt: skip
+        from portal.organizations import services
+
+        membership = services.account_invite(actor=admin_user, organization=organization, email="n@test.example", full_name="N")
+        mail.outbox.clear()
+        patch = {"schemas": [PATCH],
+                 "Operations": [{"op": "Replace", "path": 'emails[type eq "work"].value', "value": "nieuw@test.example"}]}  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            body = scim("patch", f"/scim/v2/Users/{membership.pk}", patch).json()
+        membership.user.refresh_from_db()
+        assert membership.user.email == "nieuw@test.example"
+        assert body["emails"][0]["value"] == "nieuw@test.example"
+        assert body["userName"] == "n@test.example"  # the identity provider's name for the User, not changed
+        assert [m.to for m in mail.outbox] == [["nieuw@test.example"]]  # the invitation goes to the new address
+
+    def test_patch_of_the_work_email_of_an_active_account_asks_its_owner(self, scim, employee,
+                                                                         django_capture_on_commit_callbacks):  # fmt: skip
+        """As in Accountbeheer: the owner confirms the new address through a link sent there;
+        the same change sent again (Entra ID sends it until it sees the new address) asks once."""
+        from portal.organizations.models import EmailChange
+
+        patch = {"schemas": [PATCH],
+                 "Operations": [{"op": "Replace", "path": 'emails[type eq "work"].value', "value": "erik@test.example"}]}  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            assert scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch).status_code == 200
+            assert scim("patch", f"/scim/v2/Users/{employee.membership.pk}", patch).status_code == 200
+        change = EmailChange.objects.get(membership=employee.membership)
+        assert change.new_email == "erik@test.example" and change.is_open
+        assert sorted(m.to[0] for m in mail.outbox) == ["employee@test.example", "erik@test.example"]
 
     def test_put_replaces(self, scim, employee):
         user = entra_user("employee@test.example", "ext-2")
