@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.core.prepared import PreparedQuery
 from portal.core.scoping import membership_of
 from portal.locations.models import Address, AddressKind, Department, Location
 
@@ -25,7 +26,7 @@ def my_account(request):
         {
             "membership": membership,
             "is_administrator": is_administrator,
-            "locations": _locations(membership, request.user, is_administrator) if membership is not None else [],
+            "locations": _locations(request.user) if membership is not None else [],
             "staff_groups": request.user.groups.all() if request.user.is_staff else [],
             "has_second_factor": session_has_second_factor(request),
             "mfa_required": mfa_required(request.user),
@@ -33,27 +34,50 @@ def my_account(request):
     )
 
 
-def _locations(membership, user, is_administrator):
-    """The locations linked to ``membership`` (for an administrator: all of the
-    organization's, each marked whether it is linked), each with its addresses and
-    departments, read as plain values in three small queries (prefetching model
-    instances cost more than the rest of the page together)."""
-    if is_administrator:
+def _location_rows(user):
+    """The locations linked to ``user``'s membership, or for an administrator all of the
+    organization's, each marked whether it is linked."""
+    membership = membership_of(user)
+    if membership.is_active_administrator:
         linked = Location.objects.linked_to(membership).filter(pk=OuterRef("pk"))
-        rows = Location.objects.visible_to(user).annotate(linked=Exists(linked))
+        rows = Location.objects.visible_to(user).annotate(linked=Exists(linked)).values("pk", "name", "code", "linked")
     else:
-        rows = Location.objects.linked_to(membership)
-    fields = ("pk", "name", "code", "linked") if is_administrator else ("pk", "name", "code")
-    locations = {
-        location["pk"]: {**location, "addresses": [], "departments": []} for location in rows.order_by("name").values(*fields)
-    }
-    addresses = Address.objects.filter(location__in=locations).order_by("kind", "pk")
-    for address in addresses.values("location_id", "kind", "street", "postal_code", "city"):
+        rows = Location.objects.linked_to(membership).values("pk", "name", "code")
+    return rows.order_by("name")
+
+
+def _shown_locations(user):
+    return _location_rows(user).values("pk")
+
+
+def _address_rows(user):
+    addresses = Address.objects.filter(location__in=_shown_locations(user)).order_by("kind", "pk")
+    return addresses.values("location_id", "kind", "street", "postal_code", "city")
+
+
+def _department_rows(user):
+    departments = Department.objects.filter(location__in=_shown_locations(user)).order_by("name", "pk")
+    return departments.values("location_id", "name")
+
+
+# Read on every visit of Mijn account, each with its SQL made once per kind of person.
+_locations_of = PreparedQuery(_location_rows)
+_addresses_of = PreparedQuery(_address_rows)
+_departments_of = PreparedQuery(_department_rows)
+
+
+def _locations(user):
+    """The locations of ``_location_rows``, each with its addresses and departments, read
+    as plain values in three small queries (prefetching model instances cost more than
+    the rest of the page together)."""
+    locations = {location["pk"]: {**location, "addresses": [], "departments": []} for location in _locations_of.rows(user)}
+    if not locations:
+        return []
+    for address in _addresses_of.rows(user):
         address["kind_label"] = AddressKind(address["kind"]).label
         locations[address["location_id"]]["addresses"].append(address)
-    departments = Department.objects.filter(location__in=locations).order_by("name", "pk")
-    for location_id, name in departments.values_list("location_id", "name"):
-        locations[location_id]["departments"].append(name)
+    for department in _departments_of.rows(user):
+        locations[department["location_id"]]["departments"].append(department["name"])
     return list(locations.values())
 
 
