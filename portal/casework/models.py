@@ -1,11 +1,26 @@
 """The abstract models of a case: a request that customer service handles, with a
 status, a handler and a thread of messages. Each kind (``service.ServiceRequest``,
-``support.ChangeRequest``, ``support.ContactMessage``) builds on ``Case`` and its thread
+``changes.ChangeRequest``, ``contact.ContactMessage``) builds on ``Case`` and its thread
 on ``CaseMessage``; a kind overrides a field where its wording differs."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def handler_field(related_name):
+    """A case's handler at customer service (``assigned_to``): a staff account, or nobody.
+    Declared here once for every kind; each kind names its own reverse accessor, which its
+    migrations hold (an abstract field could only derive it from the class name)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("behandelaar"),
+    )
 
 
 class Case(models.Model):

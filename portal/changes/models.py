@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import normalize_email_address
-from portal.casework.models import Case, CaseMessage
+from portal.casework.models import Case, CaseMessage, handler_field
 from portal.core.scoping import ScopedQuerySet, membership_of
 
 REFERENCE_PREFIX = "WV"
@@ -96,15 +96,7 @@ class ChangeRequest(Case):
     # an administrator or customer service carries it out from the request itself.
     proposed = models.JSONField(_("gevraagde gegevens"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assigned_change_requests",
-        limit_choices_to={"is_staff": True},
-        verbose_name=_("behandelaar"),
-    )
+    assigned_to = handler_field("assigned_change_requests")
     created_at = models.DateTimeField(_("ingediend op"), auto_now_add=True)
 
     objects = ChangeRequestQuerySet.as_manager()

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import can_handle_change_requests
 from portal.casework.services import CaseKind, case_assign, case_customer_message, case_reply, case_status_set
-from portal.core.audit import audit_record
 from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send
 from portal.core.references import next_reference
@@ -105,31 +104,6 @@ def _to_customer_service(template, change_request, **context):
     _send(template, settings.CUSTOMER_SERVICE_EMAIL, change_request, url=staff_url(change_request), **context)
 
 
-def _audit(action, *, actor, change_request, request=None, **changes):
-    audit_record(
-        action,
-        actor=actor,
-        target=change_request.created_by,
-        organization=change_request.organization,
-        request=request,
-        changes={"change_request": change_request.reference, **changes},
-    )
-
-
-def _lock(change_request):
-    KIND.lock(change_request)
-
-
-def _require_staff(actor):
-    KIND.require_staff(actor)
-
-
-def _move(change_request, status, *, actor, request=None, action=None):
-    """The one place a status changes (``casework``); refuses what ``TRANSITIONS`` does
-    not allow, audits [old, new]."""
-    return KIND.move(change_request, status, actor=actor, request=request, action=action)
-
-
 def _check_location(actor, kind, location, department):
     if department is not None and location is None:
         location = department.location
@@ -172,7 +146,7 @@ def change_request_create(*, actor, kind, description, location=None, department
         description=description,
         proposed=proposed,
     )
-    _audit("change_request_created", actor=actor, change_request=change_request, request=request)
+    KIND.audit("change_request_created", actor=actor, case=change_request, request=request)
     _to_requester("created", change_request)
     _to_customer_service("new", change_request)
     return change_request
@@ -190,12 +164,12 @@ def change_request_message_add(*, actor, change_request, body, request=None):
 def change_request_withdraw(*, actor, change_request, request=None):
     """The requester takes back a request that customer service has not started on.
     It stays on record, with the status "ingetrokken"."""
-    _lock(change_request)
+    KIND.lock(change_request)
     if not permissions.can_withdraw(actor, change_request):
         if change_request.created_by_id != actor.pk or membership_of(actor) is None:
             raise ChangeRequestError("not_requester")
         raise ChangeRequestError("not_withdrawable")
-    _move(change_request, Status.WITHDRAWN, actor=actor, request=request)
+    KIND.move(change_request, Status.WITHDRAWN, actor=actor, request=request)
     _to_customer_service("withdrawn", change_request)
 
 
@@ -223,7 +197,7 @@ def change_request_assign(*, actor, change_request, assignee, request=None):
 def _to_carry_out(change_request, kind, *, gone):
     """Lock an open request of ``kind`` that is carried out in one action; returns the
     requester's account and the reason for the audit trail (the request's number)."""
-    _lock(change_request)
+    KIND.lock(change_request)
     if change_request.kind != kind:
         raise ChangeRequestError("not_carried_out_here")
     if not change_request.is_open:
@@ -239,7 +213,7 @@ def change_request_carry_out(*, actor, change_request, locations, body, request=
     """Carry out a request to change the requester's linked locations, in one action:
     the locations are linked (with the request as the reason in the audit trail), the
     reply goes into the thread and the request is done."""
-    _require_staff(actor)
+    KIND.require_staff(actor)
     membership, reason = _to_carry_out(change_request, Kind.MY_LOCATIONS, gone="not_carried_out_here")
     account_locations_set(actor=actor, membership=membership, locations=locations, reason=reason, request=request)
     return change_request_reply(actor=actor, change_request=change_request, body=body, status=Status.DONE, request=request)
@@ -271,8 +245,8 @@ def change_request_personal_data_apply(*, actor, change_request, body="", reques
             "De gevraagde wijziging is doorgevoerd. Het nieuwe e-mailadres gaat in zodra je het bevestigt met de link die we ernaartoe hebben gestuurd."
         )
     )
-    ChangeRequestMessage.objects.create(change_request=change_request, author=actor, from_staff=from_staff, body=body)
-    _move(change_request, Status.DONE, actor=actor, request=request, action="change_request_applied")
+    KIND.add_message(change_request, author=actor, from_staff=from_staff, body=body)
+    KIND.move(change_request, Status.DONE, actor=actor, request=request, action="change_request_applied")
     _to_requester("applied", change_request, by_staff=from_staff)
     return changes
 

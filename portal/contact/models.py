@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.casework.models import Case, CaseMessage
+from portal.casework.models import Case, CaseMessage, handler_field
 from portal.core.scoping import ScopedQuerySet, membership_of
 
 REFERENCE_PREFIX = "CM"
@@ -75,15 +75,7 @@ class ContactMessage(Case):
     attachment_type = models.CharField(_("soort bestand"), max_length=50, blank=True)
     attachment_size = models.PositiveIntegerField(_("grootte"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ContactStatus.choices, default=ContactStatus.NEW)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assigned_contact_messages",
-        limit_choices_to={"is_staff": True},
-        verbose_name=_("behandelaar"),
-    )
+    assigned_to = handler_field("assigned_contact_messages")
     created_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
     closed_at = models.DateTimeField(_("afgehandeld op"), null=True, blank=True)
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import can_handle_contact_messages
 from portal.casework.services import CaseKind, case_assign, case_customer_message, case_reply, case_status_set
-from portal.core.audit import audit_record
 from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send, site_url
 from portal.core.references import next_reference
@@ -102,17 +101,6 @@ def _to_customer_service(template, contact_message, **context):
     _send(template, settings.CUSTOMER_SERVICE_EMAIL, contact_message, url=staff_url(contact_message), **context)
 
 
-def _audit(action, *, actor, contact_message, request=None, **changes):
-    audit_record(
-        action,
-        actor=actor,
-        target=contact_message.created_by,
-        organization=contact_message.organization,
-        request=request,
-        changes={"contact_message": contact_message.reference, **changes},
-    )
-
-
 def _required(value, code):
     value = (value or "").strip()
     if not value:
@@ -164,7 +152,7 @@ def contact_message_create(*, actor, subject, message, name="", email="", phone=
         if attachment:
             _store_attachment(contact_message, attachment, written)
         contact_message.save()
-        _audit("contact_message_created", actor=actor, contact_message=contact_message, request=request)
+        KIND.audit("contact_message_created", actor=actor, case=contact_message, request=request)
         _to_sender("created", contact_message)
         _to_customer_service("new", contact_message)
     return contact_message

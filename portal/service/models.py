@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.casework.models import Case, CaseMessage
+from portal.casework.models import Case, CaseMessage, handler_field
 from portal.core.scoping import ScopedQuerySet, membership_of
 from portal.organizations.permissions import can_use_portal
 
@@ -84,15 +84,7 @@ class ServiceRequest(Case):
     subject = models.CharField(_("onderwerp"), max_length=150)
     description = models.TextField(_("omschrijving"), max_length=5000)
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assigned_service_requests",
-        limit_choices_to={"is_staff": True},
-        verbose_name=_("behandelaar"),
-    )
+    assigned_to = handler_field("assigned_service_requests")
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
     # When it was last resolved or closed; empty while it is open.

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import can_handle_service_requests
 from portal.casework.services import CaseKind, case_assign, case_customer_message, case_reply, case_status_set
-from portal.core.audit import audit_record
 from portal.core.errors import RuleError
 from portal.core.mail import mail_render, mail_send
 from portal.core.references import next_reference
@@ -110,31 +109,6 @@ def _mail_customer_service(template, service_request, **context):
     _send(template, settings.CUSTOMER_SERVICE_EMAIL, service_request, url=staff_url(service_request), **context)
 
 
-def _audit(action, *, actor, service_request, request=None, **changes):
-    audit_record(
-        action,
-        actor=actor,
-        target=service_request.created_by,
-        organization=service_request.organization,
-        request=request,
-        changes={"reference": service_request.reference, **changes},
-    )
-
-
-def _lock(service_request):
-    KIND.lock(service_request)
-
-
-def _set_status(service_request, status, *, actor, action="service_request_status_changed", request=None):
-    """Change the status if TRANSITIONS allows it (audited as [old, new] under
-    ``action``); returns the old status."""
-    old = service_request.status
-    if not transition_allowed(old, status):
-        raise ServiceRuleError("status_transition")
-    KIND.move(service_request, status, actor=actor, request=request, action=action)
-    return old
-
-
 def _refuse_unless_visible(actor, service_request):
     if not ServiceRequest.objects.visible_to(actor).filter(pk=service_request.pk).exists():
         raise ServiceRuleError("not_visible")
@@ -209,9 +183,7 @@ def service_request_create(
             status=Status.NEW,
         )
         _store_attachments(service_request, None, files, written)
-        _audit(
-            "service_request_created", actor=actor, service_request=service_request, request=request, status=[None, Status.NEW]
-        )
+        KIND.audit("service_request_created", actor=actor, case=service_request, request=request, status=[None, Status.NEW])
         _mail_requester("created", service_request)
         _mail_customer_service("created_for_customer_service", service_request)
     return service_request
@@ -236,13 +208,13 @@ def service_request_message_add(*, actor, service_request, body, files=(), reque
 def service_request_close(*, actor, service_request, request=None):
     """Closed by the requester or an administrator (also a resolved request, to confirm)."""
     with transaction.atomic():
-        _lock(service_request)
+        KIND.lock(service_request)
         _refuse_unless_visible(actor, service_request)
         if not permissions.can_close(actor, service_request):
             if not transition_allowed(service_request.status, Status.CLOSED):
                 raise ServiceRuleError("status_transition")
             raise ServiceRuleError("close_not_allowed")
-        _set_status(service_request, Status.CLOSED, actor=actor, action="service_request_closed", request=request)
+        KIND.move(service_request, Status.CLOSED, actor=actor, action="service_request_closed", request=request)
         _mail_customer_service("closed_by_customer", service_request, actor=actor)
         if actor.pk != service_request.created_by_id:
             _mail_requester("status_changed", service_request, actor_is_customer=True)
@@ -253,7 +225,7 @@ def service_request_reopen(*, actor, service_request, request=None):
     """Reopened by the requester or an administrator, within ``REOPEN_DAYS`` of being
     resolved or closed; it goes back to "in behandeling"."""
     with transaction.atomic():
-        _lock(service_request)
+        KIND.lock(service_request)
         _refuse_unless_visible(actor, service_request)
         if not permissions.can_reopen(actor, service_request):
             if service_request.status not in FINISHED_STATUSES:
@@ -261,7 +233,7 @@ def service_request_reopen(*, actor, service_request, request=None):
             if not permissions.reopen_window_open(service_request):
                 raise ServiceRuleError("reopen_expired", days=permissions.REOPEN_DAYS)
             raise ServiceRuleError("reopen_not_allowed")
-        _set_status(service_request, permissions.REOPENED_STATUS, actor=actor, action="service_request_reopened", request=request)
+        KIND.move(service_request, permissions.REOPENED_STATUS, actor=actor, action="service_request_reopened", request=request)
         _mail_customer_service("reopened_by_customer", service_request, actor=actor)
         if actor.pk != service_request.created_by_id:
             _mail_requester("status_changed", service_request, actor_is_customer=True)

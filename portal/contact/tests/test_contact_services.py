@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from conftest import stored_files
+from portal.casework import services as casework
 from portal.contact import services
 from portal.contact.models import ContactMessage, ContactReply, ContactStatus
 from portal.core.models import AuditEvent
@@ -98,7 +99,7 @@ class TestCreate:
         assert not ContactMessage.objects.exists() and stored_files(media_root) == []
 
     def test_a_failed_write_leaves_no_row_no_file_and_no_mail(self, send_contact, media_root, monkeypatch, mailoutbox):
-        monkeypatch.setattr(services, "audit_record", fail)  # after the file was written
+        monkeypatch.setattr(casework, "audit_record", fail)  # after the file was written
         with pytest.raises(IntegrityError):
             send_contact(None, attachment=png())
         assert not ContactMessage.objects.exists()

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from conftest import stored_files
+from portal.casework import services as casework
 from portal.service import services
 from portal.service.models import ServiceAttachment, ServiceMessage, ServiceRequest
 
@@ -19,7 +20,7 @@ class TestRollback:
     def test_failing_create_leaves_no_row_and_no_file(
         self, employee, locations, media_root, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
     ):
-        monkeypatch.setattr(services, "audit_record", fail)  # fails after the files were written
+        monkeypatch.setattr(casework, "audit_record", fail)  # fails after the files were written
         with django_capture_on_commit_callbacks(execute=True), pytest.raises(IntegrityError):
             file_request(employee, locations[0], files=[png_file(), png_file("b.png")])
         assert not ServiceRequest.objects.exists() and not ServiceAttachment.objects.exists()
