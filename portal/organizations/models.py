@@ -116,8 +116,12 @@ class MembershipQuerySet(ScopedQuerySet):
         )
 
     def active_administrators(self, organization_id):
-        """The organization's administrators who are active today."""
-        return self.filter(organization_id=organization_id, role=Role.ADMINISTRATOR).effectively_active()
+        """The organization's administrators who are active today: those who can log in, so
+        not an account of an address in use elsewhere (``User.email_elsewhere``), which never
+        does, whatever its role."""
+        return self.filter(
+            organization_id=organization_id, role=Role.ADMINISTRATOR, user__email_elsewhere=False
+        ).effectively_active()
 
     def effectively_active(self):
         """Active, or deactivated until a date that has come."""

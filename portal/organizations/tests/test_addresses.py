@@ -186,3 +186,44 @@ def test_changing_addresses_is_rate_limited_like_invitations(client, admin_user,
         employee.membership.refresh_from_db()
         codes.append(client.post(url, change_data(employee, email=f"probeer{n}@elders.example")).status_code)
     assert codes == [302, 302, 429]
+
+
+@pytest.mark.django_db
+class TestAnAccountThatDoesNotHoldItsAddress:
+    """An account of an address in use elsewhere never logs in (here one created active at
+    once, as SCIM may). Made administrator, it is answered as any account is (nothing tells
+    the administrator about the address), but it counts for none of the rules that need an
+    administrator who can act, and gets none of the administrators' mails."""
+
+    def test_is_no_active_administrator(
+        self, client, admin_user, other_admin, staff_user, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        from portal.organizations import provisioning
+        from portal.organizations.services.four_eyes import FourEyesError, organization_four_eyes_set
+        from portal.organizations.services.leavers import administrators_of
+
+        organization = admin_user.membership.organization
+        placeholder = provisioning.account_provision(
+            actor=admin_user, organization=organization, email=other_admin.email, full_name="Olga Elders"
+        )
+        client.force_login(admin_user)
+        url = reverse("accountbeheer:change", args=[placeholder.pk])
+        assert client.post(url, change_data(placeholder.user, role="administrator")).status_code == 302
+        placeholder.refresh_from_db()
+        assert placeholder.is_active_administrator and placeholder.user.email_elsewhere
+
+        assert list(Membership.objects.active_administrators(organization.pk)) == [admin_user.membership]
+        assert [m.user for m in administrators_of(organization.pk)] == [admin_user]
+        with pytest.raises(services.AccountRuleError) as refused:  # still the last one who can log in
+            services.account_deactivate(actor=staff_user, membership=admin_user.membership, reason="op verzoek")
+        assert refused.value.code == "last_administrator"
+        with pytest.raises(FourEyesError) as refused:  # nobody else could approve
+            organization_four_eyes_set(actor=admin_user, organization=organization, on=True, amount=1000)
+        assert refused.value.code == "four_eyes_one_administrator"
+        # With a second administrator who can log in: the mail to "the other administrators".
+        make_account(organization, "bert@test.example", role="administrator")
+        organization_four_eyes_set(actor=admin_user, organization=organization, on=True, amount=1000)
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            organization_four_eyes_set(actor=admin_user, organization=organization, on=False)
+        assert [m.to for m in mailoutbox] == [["bert@test.example"]]
