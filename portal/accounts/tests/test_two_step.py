@@ -388,13 +388,21 @@ class TestLostPhone:
         assert client.post(url, {"reason": "x"}).status_code == 404
         assert Authenticator.objects.filter(user=employee).exists()
 
-    def test_customer_service_resets_an_administrators_on_request(self, client, staff_user, admin_user, employee):
+    def test_customer_service_resets_an_administrators_on_request(
+        self, client, staff_user, admin_user, employee, mailoutbox, django_capture_on_commit_callbacks
+    ):
         give_totp(admin_user)
         give_totp(employee)
         client.force_login(staff_user)
         url = reverse("backoffice:account_action", args=[admin_user.membership.pk, "mfa_reset"])
-        assert client.post(url, {"mfa_reset-reason": "gebeld, teruggebeld op bekend nummer"}).status_code == 302
+        reason = "gebeld, teruggebeld op bekend nummer"
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url, {"mfa_reset-reason": reason}).status_code == 302
         assert not Authenticator.objects.filter(user=admin_user).exists()
+        event = AuditEvent.objects.get(action="mfa_reset", target_user=admin_user)
+        assert event.actor == staff_user and event.readable_changes()["reason"] == reason
+        assert [m.to for m in mailoutbox if "opnieuw ingesteld" in m.subject] == [[admin_user.email]]
+        assert reason not in mailoutbox[-1].body  # no text typed in the back office in the mail
         # an employee's is the administrator's to reset
         url = reverse("backoffice:account_action", args=[employee.membership.pk, "mfa_reset"])
         response = client.post(url, {"mfa_reset-reason": "verzoek"})

@@ -61,16 +61,19 @@ class TestDemoData:
             "medewerker@vandijk.example"
         ]
 
-    def test_two_step_login_as_the_readme_says(self, settings):
+    def test_two_step_login_as_the_readme_says(self, settings, client):
         """Staff and Fietsenmaker Jansen (which requires it) have the documented app; a
         newcomer of Bakkerij Van Dijk logs in with the password alone."""
         from allauth.mfa.models import Authenticator
+        from django.test import Client
+        from django.urls import reverse
 
         from conftest import totp_code
         from portal.site.demo import DEMO_TOTP_SECRET
 
         settings.DEBUG = True
-        call_command("load_demo")
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
         with_app = set(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True))
         assert with_app == {
             "accountmanager@hartingbank.example", "klantenservice@hartingbank.example",
@@ -81,6 +84,20 @@ class TestDemoData:
         required = dict(Organization.objects.values_list("name", "mfa_deadline"))
         assert required["Fietsenmaker Jansen"] is not None and required["Bakkerij Van Dijk B.V."] is None
         assert DEMO_TOTP_SECRET in (Path(settings.BASE_DIR) / "README.md").read_text()
+        # The newcomer chooses a password through the invitation's link, then logs in with it
+        # alone: no code asked, and nothing leads to setting one up.
+        [line] = [line for line in out.getvalue().splitlines() if "nieuw@vandijk.example" in line]
+        password = "een-lang-nieuw-wachtwoord"
+        accept = {"password1": password, "password2": password}
+        assert client.post(urlsplit(line.split(": ", 1)[1]).path, accept).url == reverse("home")
+        newcomer = Client()
+        login = {"login": "nieuw@vandijk.example", "password": password}
+        assert newcomer.post(reverse("account_login"), login).url == reverse("home")
+        assert newcomer.get(reverse("home")).status_code == 200
+        assert newcomer.get(reverse("accounts:my_account")).status_code == 200
+        # ... where Fietsenmaker Jansen's people are asked for the code.
+        jansen = {"login": "werkplaats@jansen.example", "password": DEMO_PASSWORD}
+        assert Client().post(reverse("account_login"), jansen).url == reverse("mfa_authenticate")
 
     def test_has_orders_in_every_status_for_both_organizations(self, settings):
         settings.DEBUG = True
