@@ -5,6 +5,7 @@ from functools import cache
 
 import holidays
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -173,6 +174,23 @@ class RejectForm(forms.Form):
     )
 
 
+class _ReadChoices(ModelChoiceIterator):
+    """A model choice field's choices from rows already read."""
+
+    def __init__(self, field, rows):
+        super().__init__(field)
+        self.rows = rows
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.rows) + (self.field.empty_label is not None)
+
+
 class OrderFilterForm(forms.Form):
     location = ModelChoiceField(
         label=_("Locatie"), required=False, queryset=Location.objects.none(), empty_label=_("Alle locaties")
@@ -181,9 +199,13 @@ class OrderFilterForm(forms.Form):
     date_from = DateField(label=_("Besteld vanaf"), required=False)
     date_to = DateField(label=_("Besteld tot en met"), required=False)
 
-    def __init__(self, *args, locations, **kwargs):
+    def __init__(self, *args, locations, options=None, **kwargs):
+        """``locations``: what may be chosen; ``options``: those locations already read
+        (a prepared query's), shown as the choices instead of reading them again."""
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations
+        if options is not None:
+            self.fields["location"].iterator = lambda field: _ReadChoices(field, options)
 
     def clean(self):
         cleaned = super().clean()
