@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from portal.accounts.urls import allauth_urlpatterns
 from portal.api import docs as api_docs
@@ -24,6 +24,7 @@ urlpatterns = [
     path("accountbeheer/", include("portal.organizations.urls")),
     path("api/v1/", api_rest.urls()),
     path("api/v1/docs/", api_docs.docs, name="api_docs"),
+    re_path(r"^api/v1/(?!docs$)", api_rest.unknown),  # any other path there: problem+json, not a page
     path("scim/v2/", include("portal.scim.urls")),
     path("locaties/", include("portal.locations.urls")),
     path("bestellen/", include("portal.ordering.urls")),

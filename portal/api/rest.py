@@ -1,16 +1,21 @@
 """The REST API at /api/v1/ (django-ninja; README, "API and SCIM").
 
 Errors are ``application/problem+json`` (RFC 9457) with the portal's error code in
-``code``: ``unauthenticated`` (401), ``not_found`` (404: also what a key without the
-scope, or with an id of another organization, gets), ``rate_limited`` (429),
-``invalid`` (422, with the form's error codes per field) and the codes of the portal's
-rules (409: ``last_administrator``, ``self_action``, ``email_in_use``, …).
+``code``: ``bad_request`` (400: a body that is no JSON), ``unauthenticated`` (401),
+``not_found`` (404: also what a key without the scope, or with an id of another
+organization, gets, and any path under /api/v1/ that is no operation),
+``method_not_allowed`` (405, with ``Allow``), ``rate_limited`` (429), ``invalid`` (422,
+with the form's error codes per field) and the codes of the portal's rules (409:
+``last_administrator``, ``self_action``, ``email_in_use``, …).
 """
 
+import functools
 from typing import Annotated
 
-from django.http import Http404, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -156,17 +161,24 @@ def _http_error(request, exc):
 
 
 # Every operation may answer these; the OpenAPI document says so, as problem+json.
-ERRORS = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
+ERRORS = {401: Problem, 404: Problem, 422: Problem, 429: Problem}  # and 400 where a body is read (below)
 WRITE_ERRORS = {**ERRORS, 409: Problem}
 
 
 def _problem_media_type(schema):
+    """Errors as problem+json; an operation that reads a body may answer 400 (no JSON)."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
                 content = response.get("content", {})
                 if str(status).startswith(("4", "5")) and "application/json" in content:
                     content["application/problem+json"] = content.pop("application/json")
+            if "requestBody" in operation and 400 not in responses:
+                responses[400] = {
+                    "description": "Bad Request",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+                }
     return schema
 
 
@@ -187,13 +199,41 @@ def _register():
         api.add_router(module.PREFIX, module.router)
 
 
+def _method_problem(view):
+    """A method the path does not offer: 405 as problem+json (ninja answers it as text)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",") if m.strip()))
+            detail = _("Deze methode kan hier niet; wel: %(allowed)s.") % {"allowed": allowed}
+            return problem(request, 405, "method_not_allowed", detail, headers={"Allow": allowed})
+        return response
+
+    return wrapper
+
+
 def urls():
     """The API's URL patterns, open to requests without a session (a key authenticates
     them) and without the CSRF check (no cookie is involved)."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
+        # ninja's root (kept for its name, which ninja reverses) raised the portal's 404 page.
+        pattern.callback = unknown if pattern.name == "api-root" else _method_problem(pattern.callback)
         pattern.callback.login_required = False
     return patterns, app_name, namespace
+
+
+@csrf_exempt
+@login_not_required
+def unknown(request, *args, **kwargs):
+    """Any other path under /api/v1/: the key is checked as by every operation, then 404."""
+    try:
+        authenticate(request, None)
+    except Refused as exc:
+        return _refused(request, exc)
+    return problem(request, 404, "not_found", _("Niet gevonden."))
 
 
 def empty(status=204):

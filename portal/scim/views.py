@@ -39,8 +39,8 @@ CONTENT_TYPE = "application/scim+json"
 
 
 class ScimRefusal(Exception):
-    def __init__(self, status, detail, scim_type=None):
-        self.status, self.detail, self.scim_type = status, detail, scim_type
+    def __init__(self, status, detail, scim_type=None, headers=None):
+        self.status, self.detail, self.scim_type, self.headers = status, detail, scim_type, headers
         super().__init__(detail)
 
 
@@ -72,7 +72,7 @@ def endpoint(view):
                 headers["WWW-Authenticate"] = 'Bearer realm="scim"'
             return _error(refused.status, f"{refused.code}: {refused.message}", headers=headers)
         except ScimRefusal as refusal:
-            return _error(refusal.status, refusal.detail, refusal.scim_type)
+            return _error(refusal.status, refusal.detail, refusal.scim_type, refusal.headers)
         except SCIMException as exc:
             return _error(exc.status, exc.detail or str(exc), exc.scim_type)
         except RuleError as rule:
@@ -87,7 +87,8 @@ def endpoint(view):
 
 def _allow(request, *methods):
     if request.method not in methods:
-        raise ScimRefusal(405, "Method not allowed.")
+        allowed = ", ".join(sorted(methods))
+        raise ScimRefusal(405, f"Method not allowed; allowed: {allowed}.", headers={"Allow": allowed})
 
 
 def _body(request):

@@ -263,6 +263,43 @@ def test_openapi_document_is_served(client):
 
 
 @pytest.mark.django_db
+class TestErrorsOutsideTheOperations:
+    """A wrong method, an unknown path and a body that is no JSON: problem+json too."""
+
+    @pytest.mark.parametrize(
+        "method, path, allowed",
+        [("put", "/api/v1/accounts", "GET, POST"), ("delete", "/api/v1/orders", "GET, POST"),
+         ("post", "/api/v1/locations/1", "GET"), ("get", "/api/v1/accounts/1/deactivate", "POST")],
+    )  # fmt: skip
+    def test_a_wrong_method_is_405_method_not_allowed(self, api_for, organization, method, path, allowed):
+        response = api_for(organization)(method, path, None if method == "get" else {})
+        problem(response, 405, "method_not_allowed")
+        assert response["Allow"] == allowed
+
+    @pytest.mark.parametrize(
+        "path", ["/api/v1/", "/api/v1/nothing", "/api/v1/accounts/", "/api/v1/accounts/1/nothing", "/api/v1/docs/x"]
+    )
+    def test_an_unknown_path_is_404_not_found(self, api_for, organization, client, path):
+        problem(api_for(organization)("get", path), 404, "not_found")
+        problem(api_for(organization)("post", path, {}), 404, "not_found")
+        problem(client.get(path), 401, "unauthenticated")  # without a key, as every operation
+
+    def test_the_docs_page_stays_where_it_is(self, client):
+        assert client.get("/api/v1/docs").status_code == 301
+
+    def test_a_body_that_is_no_json_is_400_bad_request_and_documented(self, api_for, organization, client):
+        api = api_for(organization)
+        response = client.post("/api/v1/accounts", data="{geen json", content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Bearer {api.secret}")  # fmt: skip
+        problem(response, 400, "bad_request")
+        schema = client.get("/api/v1/openapi.json").json()
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                if "requestBody" in operation:
+                    assert "application/problem+json" in operation["responses"]["400"]["content"], (method, path)
+
+
+@pytest.mark.django_db
 def test_docs_page_for_a_logged_in_user(client, admin_user):
     client.force_login(admin_user)
     page = client.get("/api/v1/docs/").content.decode()

@@ -266,6 +266,26 @@ class TestDiscovery:
 
 
 @pytest.mark.django_db
+class TestErrorsOutsideTheEndpoints:
+    @pytest.mark.parametrize(
+        "method, path, allowed",
+        [("put", "/scim/v2/Users", "GET, POST"), ("post", "/scim/v2/ServiceProviderConfig", "GET"),
+         ("delete", "/scim/v2/Schemas", "GET"), ("patch", "/scim/v2/ResourceTypes/User", "GET"),
+         ("get", "/scim/v2/Users/.search", "POST"), ("post", "/scim/v2/Users/1", "DELETE, GET, PATCH, PUT")],
+    )  # fmt: skip
+    def test_a_wrong_method_is_a_scim_405(self, scim, method, path, allowed):
+        response = scim(method, path, None if method == "get" else {})
+        scim_error(response, 405)
+        assert response["Allow"] == allowed
+
+    @pytest.mark.parametrize("path", ["/scim/v2/", "/scim/v2/Groups", "/scim/v2/Users/1/x", "/scim/v2/Bulk"])
+    def test_an_unknown_path_is_a_scim_404(self, scim, client, path):
+        scim_error(scim("get", path), 404)
+        scim_error(scim("post", path, {}), 404)
+        scim_error(client.get(path), 401)
+
+
+@pytest.mark.django_db
 class TestKeys:
     def test_without_scim_scope_404(self, api_for, organization, employee):
         api = api_for(organization, scopes=("accounts",))
