@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.home import HomeItem, HomePanel, first_page
+from portal.core.home import PAGE, HomeItem, HomePanel, first_page
+from portal.core.prepared import PreparedQuery
+from portal.core.scoping import membership_of
 
 from .models import Invitation, Membership, Status
 
@@ -21,17 +23,24 @@ def _open_invitation_expiry():
     return Subquery(Invitation.objects.open().filter(membership=OuterRef("pk")).order_by("-created_at").values("expires_at")[:1])
 
 
-def invitations_panel(user, membership):
-    if not membership.is_active_administrator:
-        return None
+def _invited(user):
     queryset = (
-        Membership.objects.filter(organization_id=membership.organization_id, status=Status.INVITED)
+        Membership.objects.filter(organization_id=membership_of(user).organization_id, status=Status.INVITED)
         .annotate(expires_at=_open_invitation_expiry())
         .select_related("user")
         .order_by("expires_at")
         .only("user__full_name", "user__email")
     )
-    invited, more = first_page(queryset)
+    return queryset[: PAGE + 1]
+
+
+_invited_of = PreparedQuery(_invited)
+
+
+def invitations_panel(user, membership):
+    if not membership.is_active_administrator:
+        return None
+    invited, more = first_page(_invited_of.rows(user))
     if not invited:
         return None
     now = timezone.now()
