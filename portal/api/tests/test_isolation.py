@@ -201,36 +201,85 @@ def test_a_key_without_the_scope_gets_404(api_for, organization, ours, method, p
     assert response.status_code == 404, (method, path, response.content)
 
 
+# Every SCIM endpoint, with a body that would work for the key's own organization.
+SCIM_USER = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x@other.example",
+             "emails": [{"value": "x@other.example", "type": "work", "primary": True}], "displayName": "X",
+             "active": False}  # fmt: skip
+SCIM_PATCH = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              "Operations": [{"op": "replace", "path": "active", "value": False}]}  # fmt: skip
+SCIM_BODIES = {"put": SCIM_USER, "patch": SCIM_PATCH, ("post", "/scim/v2/Users"): SCIM_USER}
+SCIM_DISCOVERY = [("get", "/scim/v2/ServiceProviderConfig"), ("get", "/scim/v2/Schemas"),
+                  ("get", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"), ("get", "/scim/v2/ResourceTypes"),
+                  ("get", "/scim/v2/ResourceTypes/User")]  # fmt: skip
+SCIM_ENDPOINTS = [*SCIM_DISCOVERY, *SCIM_LISTS, ("post", "/scim/v2/Users"), *SCIM_WITH_ID]
+
+
+def _scim_body(method, path):
+    return SCIM_BODIES.get((method, path)) or SCIM_BODIES.get(method) or (SEARCH if path.endswith(".search") else None)
+
+
+def test_every_scim_endpoint_is_covered():
+    from portal.scim.urls import urlpatterns
+
+    covered = {path.removeprefix("/scim/v2/") for _method, path in SCIM_ENDPOINTS}
+    for pattern in urlpatterns:
+        route = str(pattern.pattern)
+        if route in ("", "<path:rest>"):  # the base and anything else: a SCIM 404
+            continue
+        route = route.replace("<str:user_id>", "{id}").replace("<str:name>", "User")
+        route = route.replace("<str:schema_id>", "urn:ietf:params:scim:schemas:core:2.0:User")
+        assert route in covered, route
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("method, path", SCIM_WITH_ID)
-def test_scim_of_another_organization_sees_nothing_of_ours(api_for, other_organization, other_admin, ours, method, path):
+@pytest.mark.parametrize("method, path", [*SCIM_WITH_ID, ("post", "/scim/v2/Users")])
+def test_scim_of_another_organization_sees_nothing_of_ours(api_for, organization, other_organization, other_admin, ours,
+                                                           method, path):  # fmt: skip
     other = api_for(other_organization, scopes=("scim",))
-    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "x@other.example", "active": False}
-    if method == "patch":
-        body = {
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": [{"op": "replace", "path": "active", "value": False}],
-        }
-    response = other(method, _fill(path, ours), body if method in ("put", "patch") else None)
-    assert response.status_code == 404
-    assert Membership.objects.get(pk=ours["id"]).status == Status.ACTIVE
+    body = _scim_body(method, path)
+    if method == "post":  # our employee's address: an account of the other organization, nothing of ours
+        body = {**body, "userName": "employee@test.example", "emails": [{"value": "employee@test.example", "primary": True}]}
+    ours_before = sorted(Membership.objects.filter(organization=organization).values_list("pk", "status", "role"))
+    response = other(method, _fill(path, ours), body)
+    if method == "post":
+        assert response.status_code == 201, response.content
+        created = Membership.objects.get(pk=response.json()["id"])
+        assert created.organization == other_organization and created.pk != ours["id"]
+    else:
+        assert response.status_code == 404
+    assert sorted(Membership.objects.filter(organization=organization).values_list("pk", "status", "role")) == ours_before
+    assert Membership.objects.get(pk=ours["id"]).user.email == "employee@test.example"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method, path", [*OPERATIONS, *SCIM_WITH_ID, ("get", "/scim/v2/Users")])
+@pytest.mark.parametrize("method, path", SCIM_ENDPOINTS)
+def test_a_key_without_the_scim_scope_gets_404_on_every_scim_endpoint(api_for, organization, ours, method, path):
+    before = sorted(Membership.objects.values_list("pk", "status"))
+    response = api_for(organization, scopes=tuple(s for s in ALL_SCOPES if s != "scim"))(
+        method, _fill(path, ours), _scim_body(method, path)
+    )
+    assert response.status_code == 404 and response["Content-Type"] == "application/scim+json", (method, path)
+    assert sorted(Membership.objects.values_list("pk", "status")) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", [*OPERATIONS, *SCIM_ENDPOINTS])
 def test_an_expired_or_revoked_key_is_refused_everywhere(make_key, client, organization, admin_user, ours, method, path):
     from datetime import timedelta
 
     from django.utils import timezone
 
     from portal.api import keys
+    from portal.api.tests.conftest import Api
 
     expired, expired_secret = make_key(organization, scopes=ALL_SCOPES, name="oud")
     expired.expires_at = timezone.now() - timedelta(minutes=1)
     expired.save(update_fields=["expires_at"])
     revoked, revoked_secret = make_key(organization, scopes=ALL_SCOPES, name="weg")
     keys.api_key_revoke(actor=admin_user, key=revoked)
+    before = sorted(Membership.objects.values_list("pk", "status"))
+    body = _scim_body(method, path) if path.startswith("/scim/") else _body(method, path, ours)
     for secret in (expired_secret, revoked_secret):
-        response = getattr(client, method)(_fill(path, ours), HTTP_AUTHORIZATION=f"Bearer {secret}")
+        response = Api(client, secret)(method, _fill(path, ours), body, **(WRITE_HEADERS if method != "get" else {}))
         assert response.status_code == 401, (method, path)
-    assert Membership.objects.get(pk=ours["id"]).status == Status.ACTIVE
+    assert sorted(Membership.objects.values_list("pk", "status")) == before
