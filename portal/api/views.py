@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.reauth import reauthentication_required
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.organizations.permissions import can_manage_accounts
 from portal.scim import options as scim_options
@@ -17,15 +18,6 @@ from .forms import ApiKeyForm, ScimSettingsForm
 from .models import ApiKey
 
 administrator_required = allowed_or_404(can_manage_accounts)
-
-
-def _reauthenticated(view):
-    """The re-authentication of the two-step login, once it exists in portal.accounts."""
-    try:
-        from portal.accounts.reauth import reauthentication_required
-    except ImportError:
-        return view
-    return reauthentication_required(view)
 
 
 @require_safe
@@ -39,7 +31,7 @@ def key_list(request):
 
 @require_POST
 @administrator_required
-@_reauthenticated
+@reauthentication_required
 def scim_settings(request):
     """The organization's choice for accounts created through SCIM (invited, or active at
     once without a mail); asks for the password again, as creating a key does."""
@@ -56,7 +48,7 @@ def scim_settings(request):
 
 @never_cache
 @administrator_required
-@_reauthenticated
+@reauthentication_required
 def key_create(request):
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

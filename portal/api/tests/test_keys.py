@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts import reauth
 from portal.api.models import ApiKey
 from portal.core.models import AuditEvent
 
@@ -17,10 +18,6 @@ from portal.core.models import AuditEvent
 def _recently_authenticated(monkeypatch):
     """Creating a key asks for the password again (the two-step login's re-authentication)
     unless the last one was recent: these tests count as recent."""
-    try:
-        from portal.accounts import reauth
-    except ImportError:
-        return
     monkeypatch.setattr(reauth, "recently_authenticated", lambda request: True)
 
 
@@ -165,7 +162,6 @@ def test_command_refuses_bad_input(organization, options):
 
 @pytest.mark.django_db
 def test_creating_a_key_asks_for_the_password_again(client, admin_user, monkeypatch):
-    reauth = pytest.importorskip("portal.accounts.reauth")
     monkeypatch.setattr(reauth, "recently_authenticated", lambda request: False)
     client.force_login(admin_user)
     expires = (timezone.localdate() + timedelta(days=9)).isoformat()

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from conftest import make_account
+from portal.accounts import reauth
 from portal.core.models import AuditEvent
 from portal.organizations.models import Membership, Status
 from portal.scim import options
@@ -16,10 +17,6 @@ from portal.scim.tests.test_users import SCIM, entra_user
 
 @pytest.fixture(autouse=True)
 def _recently_authenticated(monkeypatch):
-    try:
-        from portal.accounts import reauth
-    except ImportError:
-        return
     monkeypatch.setattr(reauth, "recently_authenticated", lambda request: True)
 
 
@@ -53,7 +50,6 @@ class TestTheSetting:
         assert not options.creates_active(organization)
 
     def test_it_asks_for_the_password_again(self, client, admin_user, organization, monkeypatch):
-        reauth = pytest.importorskip("portal.accounts.reauth")
         monkeypatch.setattr(reauth, "recently_authenticated", lambda request: False)
         client.force_login(admin_user)
         assert client.post(reverse("api_keys:scim_settings"), {"create_active": "on"}).status_code == 302
