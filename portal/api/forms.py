@@ -46,15 +46,3 @@ class ApiKeyForm(forms.Form):
     @property
     def days(self):
         return (self.cleaned_data["expires_on"] - timezone.localdate()).days
-
-
-class ScimSettingsForm(forms.Form):
-    create_active = forms.BooleanField(
-        label=_("Accounts uit SCIM meteen actief, zonder uitnodiging"),
-        required=False,
-        help_text=_(
-            "Aan: een account dat jullie identity provider (Entra ID, Okta) via SCIM aanmaakt, is meteen actief en er "
-            "gaat geen uitnodiging per e-mail. De persoon kiest zelf een wachtwoord via ‘Wachtwoord vergeten?’ op de "
-            "inlogpagina. Uit: de persoon krijgt een uitnodiging per e-mail, zoals bij Nieuw account."
-        ),
-    )

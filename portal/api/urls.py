@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import page, views
 
 app_name = "api_keys"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.key_list, name="list"),
     path("nieuw/", views.key_create, name="create"),
     path("<int:pk>/intrekken/", views.key_revoke, name="revoke"),
-    path("scim/", views.scim_settings, name="scim_settings"),
+    # What apps above add to the page (SCIM's setting), registered from their ready (page.py).
+    *page.urlpatterns,
 ]

@@ -11,10 +11,9 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.accounts.reauth import reauthentication_required
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
 from portal.organizations.permissions import can_manage_accounts
-from portal.scim import options as scim_options
 
-from . import keys
-from .forms import ApiKeyForm, ScimSettingsForm
+from . import keys, page
+from .forms import ApiKeyForm
 from .models import ApiKey
 
 administrator_required = allowed_or_404(can_manage_accounts)
@@ -24,26 +23,8 @@ administrator_required = allowed_or_404(can_manage_accounts)
 @administrator_required
 def key_list(request):
     rows = list(ApiKey.objects.visible_to(request.user).select_related("created_by"))
-    organization = membership_of(request.user).organization
-    scim_form = ScimSettingsForm(initial={"create_active": scim_options.creates_active(organization)})
-    return render(request, "api/key_list.html", {"keys": rows, "scim_form": scim_form, "tab": "api_keys"})
-
-
-@require_POST
-@administrator_required
-@reauthentication_required
-def scim_settings(request):
-    """The organization's choice for accounts created through SCIM (invited, or active at
-    once without a mail); asks for the password again, as creating a key does."""
-    form = ScimSettingsForm(request.POST)
-    if form.is_valid():
-        changed = scim_options.scim_create_active_set(
-            actor=request.user, organization=membership_of(request.user).organization,
-            create_active=form.cleaned_data["create_active"], request=request,
-        )  # fmt: skip
-        if changed:
-            messages.success(request, _("De instelling voor accounts uit SCIM is opgeslagen."))
-    return redirect("api_keys:list")
+    context = {"keys": rows, "sections": page.sections(request), "tab": "api_keys"}
+    return render(request, "api/key_list.html", context)
 
 
 @never_cache
