@@ -1,6 +1,9 @@
 """schemathesis over the OpenAPI document: with a key of every scope, every operation is
 sent generated requests (Hypothesis); no answer may be a server error, and every answer
-must match what the document says of it (status, content type, body)."""
+must match what the document says of it (status, content type, body). Generated ids
+hardly ever name a row of the organization, so every operation on an id is also sent with
+the ids of the key's organization: once as an example that must succeed, then with
+generated bodies and parameters."""
 
 import os
 
@@ -108,3 +111,70 @@ def test_placing_and_filing_answer_as_documented(secret, connection_kept, admin_
         headers={"Idempotency-Key": "twee"}, media_type="application/json",
     )  # fmt: skip
     assert message.call_and_validate(headers=headers, checks=CHECKS).status_code == 201
+
+
+@pytest.fixture
+def real_ids(organization, admin_user, employee, locations, media_root):
+    """Rows of the key's organization for every {id} of the document."""
+    from decimal import Decimal
+
+    from conftest import make_account
+    from portal.ordering.models import Category, Product
+    from portal.ordering.tests.conftest import place
+    from portal.service.tests.helpers import file_request
+
+    category = Category.objects.create(name="Kassarollen", slug="kassarollen")
+    product = Product.objects.create(category=category, code="ROL", name="Kassarol", unit="doos", price=Decimal("5.00"))
+    admin_user.membership.refresh_from_db()
+    return {
+        "employee": employee.membership.pk,
+        "leaver": make_account(organization, "weg@test.example").membership.pk,
+        "location": locations[0].pk,
+        "order": place(admin_user, locations[0], [(product, 1)]).pk,
+        "request": file_request(employee, locations[0]).pk,
+    }
+
+
+# (method, path, {parameter: row of real_ids}, body, status): an example of each operation on
+# an id that succeeds, in this order (the account is deactivated, then reactivated).
+SUCCEEDING = [
+    ("get", "/accounts/{account_id}", {"account_id": "employee"}, None, 200),
+    ("patch", "/accounts/{account_id}", {"account_id": "employee"}, {"may_order": True}, 200),
+    ("post", "/accounts/{account_id}/deactivate", {"account_id": "employee"}, {}, 200),
+    ("post", "/accounts/{account_id}/reactivate", {"account_id": "employee"}, None, 200),
+    ("delete", "/accounts/{account_id}", {"account_id": "leaver"}, None, 204),
+    ("get", "/locations/{location_id}", {"location_id": "location"}, None, 200),
+    ("get", "/orders/{order_id}", {"order_id": "order"}, None, 200),
+    ("post", "/orders/{order_id}/cancel", {"order_id": "order"}, None, 200),
+    ("get", "/service-requests/{request_id}", {"request_id": "request"}, None, 200),
+    ("post", "/service-requests/{request_id}/messages", {"request_id": "request"}, {"body": "Graag snel."}, 201),
+]
+
+
+@pytest.mark.django_db
+def test_operations_on_real_ids_answer_as_documented(secret, connection_kept, real_ids):
+    on_ids = {(op.method.lower(), op.path.removeprefix("/api/v1")) for op in _operations() if "{" in op.path}
+    assert on_ids == {(method, path) for method, path, *_rest in SUCCEEDING}
+    headers = {"Authorization": f"Bearer {secret}"}
+    for method, path, parameters, body, status in SUCCEEDING:
+        case = _operation(method, path).Case(
+            path_parameters={name: real_ids[row] for name, row in parameters.items()},
+            **({"body": body, "media_type": "application/json"} if body is not None else {}),
+        )
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        assert response.status_code == status, (method, path, response.text)
+    # Then generated requests on the same rows: refusals and successes alike as documented.
+    statuses = []
+    for method, path, parameters, _body, _status in SUCCEEDING:
+        operation = _operation(method, path)
+        ids = {name: real_ids[row] for name, row in parameters.items()}
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=max(5, EXAMPLES // 5), deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def run(case):
+            case.path_parameters = {**(case.path_parameters or {}), **ids}
+            statuses.append(case.call_and_validate(headers=headers, checks=CHECKS).status_code)
+
+        run()
+    assert any(s < 300 for s in statuses), sorted(set(statuses))
