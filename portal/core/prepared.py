@@ -1,4 +1,7 @@
-"""A lookup that runs on every request, with its SQL made once.
+"""Queries that run on every request, with their SQL made once.
+
+``PreparedGet``: the session's user. ``PreparedQuery``: the rows of a page that depend on
+who asks (below).
 
 Every logged-in request reads its session and then its user (with the membership and
 organization that the rule of who may log in reads). Through the ORM, each of those
@@ -12,7 +15,10 @@ included).
 """
 
 import copy
+import re
 import threading
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.conf import settings
@@ -97,12 +103,26 @@ _STAND_INS = (
 )
 _SHAPES_KEPT = 256  # per query and thread; more kinds of person than that start over
 _CONSTANT_TYPES = (str, int, float, bool, Decimal, type(None))
+# A date or a time as SQLite's adapter writes it: a query of "today" or "now", which must
+# not be kept (on PostgreSQL such a parameter stays a date and is refused by its type).
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# What a stand-in keeps of the real person: the fields ``shape_of`` is made of. Every
+# other field gets a made-up value, another in each of the two stand-ins, so that a query
+# that depended on one of them would differ between the two and not be prepared.
+_KEPT = {
+    "user": {"is_staff", "is_superuser", "is_active"},
+    "membership": {"role", "status", "deactivated_until", "may_use_portal", "may_order", "manages_locations",
+                   "approves_orders", "order_limit"},
+    "organization": {"portal_access"},
+}  # fmt: skip
 
 
 def shape_of(user):
     """Everything about ``user`` besides who it is that a query of theirs may depend on:
-    staff or customer, and the membership's role, status, rights, grants and limit, and
-    the organization's access. Two people of one shape get the same SQL, with their own
+    staff or customer, and the membership's role, status, rights, the flags of its grants
+    (the grants themselves are rows a query reads) and limit, and the organization's
+    access (``_KEPT``). Two people of one shape get the same SQL, with their own
     ids in it."""
     membership = membership_of(user)
     person = (user.is_authenticated, bool(getattr(user, "is_staff", False)), bool(getattr(user, "is_superuser", False)))
@@ -111,7 +131,10 @@ def shape_of(user):
     organization = membership._state.fields_cache.get("organization")
     return (
         *person,
+        bool(user.is_active),
         membership.role,
+        membership.status,
+        membership.deactivated_until,
         membership.effective_status,
         membership.may_use_portal,
         membership.may_order,
@@ -127,12 +150,14 @@ class PreparedQuery:
     made once per shape of person (``shape_of``), database and thread instead of on
     every request.
 
-    The SQL is made twice, for two stand-ins of the person that differ only in their ids
-    (of the user, the membership and the organization); the parameters that differ are
-    the person's, and at each use they are filled in with the real ids. Anything else in
-    the query must be the same for everyone of that shape: a parameter that is a date or
-    a time (a query of "now"), a query that reads the database while it is built, or one
-    that cannot be made for a stand-in is not prepared, and is built each time as before.
+    The SQL is made twice, for two stand-ins of the person (``_stand_in``: new objects
+    that keep the fields of the shape, with made-up ids and every other field made up,
+    another value in each); the parameters that differ only by the ids are the person's,
+    and at each use they are filled in with the real ids. Anything else in the query must
+    be the same for everyone of that shape: a query in which anything else differs, a
+    parameter that is a date or a time (a query of "now" or "today"), a query that reads
+    the database while it is built, or one that cannot be made for a stand-in is not
+    prepared, and is built each time as before.
     While the tests run (``PREPARED_QUERIES_VERIFY``), every use is checked against the
     SQL and parameters the ORM makes for the real person."""
 
@@ -185,28 +210,73 @@ def _ids_of(user):
     }
 
 
-def _stand_in(user, ids):
-    """A copy of ``user`` (and its membership and organization) with ``ids`` as its ids,
-    and no other related object cached: a query that read one would read the
-    stand-in's, which is not there."""
+def _made_up(field, variant):
+    """A value for ``field`` of a stand-in: another in each ``variant`` (0 or 1)."""
+    internal = field.get_internal_type()
+    if internal in (
+        "AutoField",
+        "BigAutoField",
+        "ForeignKey",
+        "OneToOneField",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+        "SmallIntegerField",
+    ):
+        return 1_900_000_000 + 1_000 * variant + field.creation_counter % 1_000
+    if internal in ("CharField", "TextField", "EmailField", "SlugField", "URLField", "GenericIPAddressField"):
+        return f"stand-in {variant} {field.attname}"
+    if internal == "BooleanField":
+        return bool(variant)
+    if internal == "DateField":
+        return date(1901, 1, 1) + timedelta(days=variant)
+    if internal == "DateTimeField":
+        return datetime(1901, 1, 1, tzinfo=dt_timezone.utc) + timedelta(days=variant)
+    if internal == "DecimalField":
+        return Decimal(variant + 1)
+    if internal == "JSONField":
+        return {"stand-in": variant}
+    raise TypeError(f"no made-up value for a {internal}")  # not prepared
+
+
+def _copy_of(obj, kind, ids, variant):
+    """A new instance of ``obj``'s model: the fields of ``_KEPT`` and the ids from the real
+    person, every other field made up; nothing cached."""
+    model = obj._meta.model  # (the request's user is a lazy object standing in for one)
+    values = {}
+    for field in model._meta.concrete_fields:
+        name = field.attname
+        if field.primary_key:
+            values[name] = ids[kind]
+        elif name in _KEPT[kind]:
+            values[name] = getattr(obj, name)
+        elif name in ("user_id", "organization_id") and ids.get(name[:-3]) is not None:
+            values[name] = ids[name[:-3]]
+        else:
+            values[name] = _made_up(field, variant)
+    copy_ = model(**values)
+    copy_._state.adding, copy_._state.db = False, obj._state.db
+    return copy_
+
+
+def _stand_in(user, ids, variant):
+    """A stand-in of ``user`` (with its membership and organization): ``ids`` as its ids,
+    the fields of its shape as they are, everything else made up, and no other related
+    object cached (a query that read one would read the stand-in's, which is not there)."""
     membership = membership_of(user)
-    clone = copy.copy(user)  # a model's copy has its own _state and cache
-    clone.pk = ids["user"]
-    clone._state.fields_cache = {}
-    if hasattr(clone, "organization_id"):
-        clone.organization_id = None if membership is None else ids["organization"]
+    if membership is None:
+        ids = {**ids, "membership": None, "organization": None}
+    clone = _copy_of(user, "user", ids, variant)
     if membership is None:
         clone._state.fields_cache["membership"] = None
         return clone
-    member = copy.copy(membership)
-    member.pk, member.user_id, member.organization_id = ids["membership"], ids["user"], ids["organization"]
+    member = _copy_of(membership, "membership", ids, variant)
+    member._state.fields_cache["user"] = clone
     organization = membership._state.fields_cache.get("organization")
-    member._state.fields_cache = {"user": clone}
     if organization is not None:
-        organization = copy.copy(organization)
-        organization.pk = ids["organization"]
-        organization._state.fields_cache = {}
-        member._state.fields_cache["organization"] = organization
+        member._state.fields_cache["organization"] = _copy_of(organization, "organization", ids, variant)
     clone._state.fields_cache["membership"] = member
     return clone
 
@@ -225,13 +295,14 @@ def _prepare(build, user, alias):
     try:
         # Building must not read the database: what it read would be the stand-in's.
         with connections[alias].execute_wrapper(_refuse_to_run):
-            for ids in _STAND_INS:
-                queryset = build(_stand_in(user, ids))
+            for variant, ids in enumerate(_STAND_INS):
+                queryset = build(_stand_in(user, ids, variant))
                 made.append((queryset, *_compiled(queryset, alias)))
     except (_ReadWhileBuilding, ObjectDoesNotExist, AttributeError, TypeError, ValueError):
         # A query that cannot be made for a stand-in is built each time, as before.
         return _NOT_PREPARED
     (queryset, compiler, sql, params), (_, _, sql_b, params_b) = made
+    queryset._known_related_objects, queryset._hints = {}, {}  # keep no stand-in
     if sql != sql_b or (params is None) != (params_b is None):
         return _NOT_PREPARED
     if sql is None:
@@ -244,6 +315,8 @@ def _prepare(build, user, alias):
         if value == other and type(value) is type(other):
             if not isinstance(value, _CONSTANT_TYPES) or value in names:
                 return _NOT_PREPARED  # a date, a time or anything else that may change
+            if isinstance(value, str) and _DATE_TEXT.match(value):
+                return _NOT_PREPARED
             template.append((None, value))
         elif type(value) is int and value in names and _STAND_INS[1][names[value]] == other:
             template.append((names[value], None))
@@ -265,7 +338,7 @@ class _Query:
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         template = self.queryset
         queryset = type(template)(model=self.model, query=_FixedQuery(template.query, compiler), using=self.alias)
-        for name in ("_iterable_class", "_fields", "_known_related_objects", "_prefetch_related_lookups"):
+        for name in ("_iterable_class", "_fields", "_prefetch_related_lookups"):
             setattr(queryset, name, getattr(template, name))
         rows = list(queryset._iterable_class(queryset))
         if queryset._prefetch_related_lookups and rows:

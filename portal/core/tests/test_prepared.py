@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conftest import make_account, make_staff
 from portal.accounts.backends import PortalBackend, _user_with_membership
+from portal.core import prepared
 from portal.core.prepared import PreparedGet, PreparedQuery
 from portal.core.sessions import SessionStore
 from portal.locations.models import Location
@@ -214,3 +215,36 @@ class TestAPersonsQuery:
         query.rows(_person(admin_user))
         with pytest.raises(AssertionError, match="differs from the ORM's"):
             query.rows(_person(named))
+
+    def test_a_query_of_today_is_built_each_time(self, admin_user, settings):
+        """On SQLite a date is written as text: still a query of today, not prepared."""
+        settings.PREPARED_QUERIES_VERIFY = False
+        query = PreparedQuery(lambda user: _locations(user).filter(organization__created_at__date__lte=timezone.localdate()))
+        query.rows(_person(admin_user))
+        built, rows = compiled_during(query.rows, _person(admin_user))
+        assert built >= 1 and _codes(rows) == ["L1", "L2"]
+
+    def test_a_query_of_anything_else_of_the_person_is_built_each_time(self, admin_user, other_admin, settings):
+        """A field outside the shape (here the address) is made up in the stand-ins, another
+        in each: a query that depends on it is not prepared, and each gets their own."""
+        settings.PREPARED_QUERIES_VERIFY = False
+
+        def own_address(user):
+            return Location.objects.filter(links__membership__user__email=user.email).order_by("code")
+
+        query = PreparedQuery(own_address)
+        assert _codes(query.rows(_person(admin_user))) == ["L1", "L2"]
+        assert _codes(query.rows(_person(other_admin))) == ["X1"]
+        assert list(query._local.by_shape.values()) == [prepared._NOT_PREPARED]
+
+    def test_what_is_cached_on_the_person_does_not_reach_the_sql(self, admin_user, other_admin, settings):
+        """A stand-in is a new object: what the real one has prefetched (here its links)
+        is not what the query of another person of the shape reads."""
+        from django.db.models import prefetch_related_objects
+
+        settings.PREPARED_QUERIES_VERIFY = False
+        query = PreparedQuery(lambda user: Location.objects.filter(links__in=user.membership.location_links.all()))
+        first = _person(admin_user)
+        prefetch_related_objects([first.membership], "location_links")
+        assert sorted(_codes(query.rows(first))) == ["L1", "L2"]
+        assert _codes(query.rows(_person(other_admin))) == ["X1"]
