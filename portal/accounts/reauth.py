@@ -1,6 +1,8 @@
-"""Re-authentication before sensitive actions: making someone an administrator, raising
-an order limit, inviting, changing an e-mail address, requiring or resetting two-step
-login (and issuing API keys). The password or a second factor, entered within the last
+"""Re-authentication before sensitive actions: inviting, making someone an administrator,
+raising an order limit, changing an e-mail address (also from a change request),
+requiring or resetting two-step login, the four-eyes and unused-account settings and
+approvals, creating API keys and SCIM's setting (README, "Two-step login, sessions and
+re-authentication"). The password or a second factor, entered within the last
 ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds (the login itself counts), lets it through;
 otherwise allauth keeps the request, asks for the password (or a code or passkey), and
 then carries the request out as it was sent: nothing typed is lost."""

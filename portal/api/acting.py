@@ -12,9 +12,9 @@ from django import forms
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.login_rule import may_log_in
 from portal.core.errors import RuleError
 from portal.organizations.models import Membership
-from portal.organizations.permissions import may_log_in
 
 
 class ActingAccountError(RuleError):

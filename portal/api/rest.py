@@ -207,7 +207,7 @@ def _method_problem(view):
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = ", ".join(sorted(m.strip() for m in response["Allow"].split(",") if m.strip()))
-            detail = _("Deze methode kan hier niet; wel: %(allowed)s.") % {"allowed": allowed}
+            detail = _("Deze methode is hier niet toegestaan. Toegestaan: %(allowed)s.") % {"allowed": allowed}
             return problem(request, 405, "method_not_allowed", detail, headers={"Allow": allowed})
         return response
 

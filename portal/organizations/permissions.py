@@ -28,10 +28,6 @@ def login_refusal(user):
     return None
 
 
-def may_log_in(user) -> bool:
-    return login_refusal(user) is None
-
-
 def is_customer(user) -> bool:
     return membership_of(user) is not None
 

@@ -428,6 +428,27 @@ def test_the_order_list_filters_and_states_its_queries(
     assert response.context["page"].paginator.count == 3  # the valid location still filters
 
 
+def test_the_next_page_and_a_location_of_someone_else(client, orderer, other_admin, other_location, locations, products):
+    """The first page without a filter is read as most people open it; another page, and
+    a location that is not the orderer's (another organization's, or one not linked),
+    still go through the filter form: the one as a page, the other refused."""
+    for _ in range(27):
+        place(orderer, locations[0], [(products["roll"], 1)])
+    client.force_login(orderer)
+    first = client.get(reverse("ordering:orders")).context["page"]
+    second = client.get(reverse("ordering:orders"), {"pagina": "2"}).context["page"]
+    assert (len(first), first.paginator.count, len(second), second.number) == (25, 27, 2, 2)
+    assert not {row["pk"] for row in first} & {row["pk"] for row in second}
+    options = [control for control in client.get(reverse("ordering:orders")).context["controls"] if control["name"] == "location"]
+    assert [label for _value, label, _chosen in options[0]["options"]][1:] == [locations[0].name]
+    for location in (other_location, locations[1]):
+        response = client.get(reverse("ordering:orders"), {"location": location.pk})
+        assert [e.code for e in response.context["form"].errors.as_data()["location"]] == ["invalid_choice"]
+        assert response.context["page"].paginator.count == 27  # the other filters still apply: none
+    chosen = client.get(reverse("ordering:orders"), {"location": locations[0].pk})
+    assert chosen.context["page"].paginator.count == 27 and not chosen.context["form"].errors
+
+
 @pytest.mark.parametrize("field, day", [("date_from", "0001-01-01"), ("date_to", "9999-12-31")])
 def test_a_day_at_the_end_of_the_calendar_is_refused(client, admin_user, field, day):
     client.force_login(admin_user)
