@@ -19,24 +19,6 @@ def search_key(*parts) -> str:
 SEARCH_TEXT_LENGTH = 500
 
 
-class SearchTextHas(models.Lookup):
-    """``search_text__has=word``: the search text holds ``word`` (both made by
-    ``search_key``, so lower case already). As ``contains`` everywhere (on PostgreSQL the
-    trigram index serves its LIKE); on SQLite as ``instr``, which scans a search text
-    faster than LIKE with its escape and needs no case folding."""
-
-    lookup_name = "has"
-
-    def as_sql(self, compiler, connection):
-        return compiler.compile(models.lookups.Contains(self.lhs, self.rhs))
-
-    def as_sqlite(self, compiler, connection):
-        if hasattr(self.rhs, "resolve_expression"):
-            return self.as_sql(compiler, connection)
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"instr({lhs}, %s) > 0", [*lhs_params, self.rhs]
-
-
 def search_text_of(full_name, email) -> str:
     """The name and e-mail address as searched (``search_key``), within the column's
     ``SEARCH_TEXT_LENGTH``: a name can grow many times over when it is decomposed (one
@@ -173,9 +155,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else ""
-
-
-User._meta.get_field("search_text").register_lookup(SearchTextHas)
 
 
 class LoginAttempt(models.Model):

@@ -64,13 +64,13 @@ def searched_users(organization_id, *, q="", status="", role="", location=None):
         return None
     users = User.objects.filter(organization_id=organization_id)
     for word in words:
-        users = users.filter(search_text__has=word)
+        users = users.filter(search_text__contains=word)
     return users
 
 
 def filtered(queryset, *, q="", status="", role="", location=None):
     for word in search_words(q):
-        queryset = queryset.filter(user__search_text__has=word)
+        queryset = queryset.filter(user__search_text__contains=word)
     if status == Status.ACTIVE:
         queryset = queryset.effectively_active()
     elif status == Status.DEACTIVATED:

@@ -33,7 +33,7 @@ def account_list(request):
     text = getattr(form, "cleaned_data", {}).get("q", "")
     queryset = Membership.objects.exclude(status=Status.DELETED).select_related("user", "organization")
     if text:
-        queryset = queryset.filter(user__search_text__has=search_key(text))
+        queryset = queryset.filter(user__search_text__contains=search_key(text))
     page, query = page_of(request, queryset.order_by("user__full_name", "user__email", "pk"))
     return render_tab(
         request, "backoffice/account_list.html", TAB, {"controls": filter_controls(form), "page": page, "query": query}

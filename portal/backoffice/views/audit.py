@@ -42,7 +42,7 @@ def _ids(field, queryset):
 
 
 def _users_matching(field, text):
-    return _ids(field, User.objects.filter(search_text__has=search_key(text)))
+    return _ids(field, User.objects.filter(search_text__contains=search_key(text)))
 
 
 def events(filters):

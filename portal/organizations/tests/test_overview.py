@@ -278,33 +278,3 @@ def test_the_filters_fold_and_stay_open_while_filtering(client, admin_user):
     assert page.context["filtering"] is True
     assert '<details class="filters-fold" data-open-wide open>' in page.content.decode()
     assert 'data-select-all="ids"' in page.content.decode()
-
-
-@pytest.mark.django_db
-def test_a_search_reads_the_search_text_as_typed_words_on_every_database(organization):
-    """``search_text__has``: instr on SQLite, LIKE elsewhere; the same accounts either way,
-    with no wildcard in a word (``%`` and ``_`` are letters like others)."""
-    make_account(organization, "jose_m@test.example", full_name="José Müller")
-    make_account(organization, "joseph@test.example", full_name="Joseph 100% Zeker")
-    found = lambda q: sorted(overview.searched_users(organization.pk, q=q).values_list("email", flat=True))  # noqa: E731
-    assert found("jose") == ["jose_m@test.example", "joseph@test.example"]
-    assert found("JOSÉ MÜLLER") == ["jose_m@test.example"]
-    assert found("e_m") == ["jose_m@test.example"] and found("100%") == ["joseph@test.example"]
-    assert found("%") == ["joseph@test.example"] and found("_") == ["jose_m@test.example"]
-    assert User.objects.filter(search_text__has="zeker").count() == 1
-
-
-@pytest.mark.django_db
-def test_the_search_has_its_index():
-    """The search's index of each database (accounts 0003 on PostgreSQL, 0006 on SQLite)
-    is not declared on the model: a migration that remakes the table, as SQLite's do,
-    would drop it unseen."""
-    from django.db import connection
-
-    query = {
-        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'user_org_search'",
-        "postgresql": "SELECT indexname FROM pg_indexes WHERE indexname = 'user_search_trgm'",
-    }[connection.vendor]
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        assert cursor.fetchone() is not None
