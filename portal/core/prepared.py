@@ -120,28 +120,20 @@ _KEPT = {
 
 def shape_of(user):
     """Everything about ``user`` besides who it is that a query of theirs may depend on:
-    staff or customer, and the membership's role, status, rights, the flags of its grants
-    (the grants themselves are rows a query reads) and limit, and the organization's
-    access (``_KEPT``). Two people of one shape get the same SQL, with their own
-    ids in it."""
+    the fields a stand-in keeps (``_KEPT``: staff or customer, and the membership's role,
+    status, rights, the flags of its grants (the grants themselves are rows a query
+    reads) and limit, and the organization's access), and the status as it is today. Two
+    people of one shape get the same SQL, with their own ids in it."""
     membership = membership_of(user)
-    person = (user.is_authenticated, bool(getattr(user, "is_staff", False)), bool(getattr(user, "is_superuser", False)))
+    person = (user.is_authenticated, *(bool(getattr(user, name, False)) for name in sorted(_KEPT["user"])))
     if membership is None:
         return person
     organization = membership._state.fields_cache.get("organization")
     return (
         *person,
-        bool(user.is_active),
-        membership.role,
-        membership.status,
-        membership.deactivated_until,
-        membership.effective_status,
-        membership.may_use_portal,
-        membership.may_order,
-        membership.manages_locations,
-        membership.approves_orders,
-        membership.order_limit,
-        None if organization is None else organization.portal_access,
+        *(getattr(membership, name) for name in sorted(_KEPT["membership"])),
+        membership.effective_status,  # the status, with a deactivation's end date come or not
+        *(None if organization is None else getattr(organization, name) for name in sorted(_KEPT["organization"])),
     )
 
 

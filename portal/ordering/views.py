@@ -281,7 +281,7 @@ def order_list(request):
             orders = orders.filter(created_at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
         return _order_rows(orders)
 
-    filtered = any(data.get(name) for name in ("location", "status", "date_from", "date_to"))
+    filtered = any(data.values())
     first = request.GET.get("pagina") in (None, "", "1")
     head = _first_orders_of.rows(user) if first and not filtered else None
     page, query = page_of(request, orders, head=head)
