@@ -1,9 +1,13 @@
+import html
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -61,12 +65,23 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         return reverse("accounts:my_account")
 
     def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
-        """After a reset the page itself says the password is saved: not twice."""
+        """After a reset the page itself says the password is saved: not twice.
+
+        The message's template is rendered without the request: none of allauth's or the
+        portal's message templates reads it, and with it every context processor (the
+        menu among them) would run for one sentence, at every login."""
         match = getattr(request, "resolver_match", None)
         reset = match is not None and match.url_name == "account_reset_password_from_key"
         if reset and message_template == "account/messages/password_changed.txt":
             return
-        super().add_message(request, level, message_template, message_context, extra_tags, message)
+        if message is None and message_template:
+            try:
+                message = html.unescape(render_to_string(message_template, message_context or {}).strip())
+            except TemplateDoesNotExist:
+                return
+            if not message:
+                return
+        super().add_message(request, level, None, None, extra_tags, message)
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request

@@ -11,7 +11,15 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import ratelimits, signals  # noqa: F401  (the check of the limits, the audit receivers)
+
+        # The time of a login, stored with SQL made once (``signals.update_last_login``), under
+        # the name Django's receiver has: whether django.contrib.auth is ready before or after
+        # this app, the one connected is the portal's (a second under one name is not added).
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(signals.update_last_login, dispatch_uid="update_last_login")
 
 
 class UserSessionsConfig(allauth_usersessions_apps.UserSessionsConfig):

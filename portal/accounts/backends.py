@@ -1,6 +1,6 @@
 from allauth.account.auth_backends import AuthenticationBackend
 
-from portal.core.prepared import PreparedGet
+from portal.core.prepared import PreparedGet, PreparedRows
 
 from .login_rule import may_log_in
 from .models import User, normalize_email_address
@@ -13,6 +13,10 @@ def _user_with_membership():
 
 # The user of every request, by the id in its session (see ``core.prepared``).
 _user_of_request = PreparedGet(_user_with_membership())
+# The user of a login, by the address typed (its SQL made once, like the request's).
+_user_of_address = PreparedRows(
+    lambda address: _user_with_membership().filter(email=address, email_elsewhere=False).order_by("pk")[:1]
+)
 
 
 class PortalBackend(AuthenticationBackend):
@@ -28,9 +32,8 @@ class PortalBackend(AuthenticationBackend):
         one query reads the user with what the rule of who may log in needs. allauth's
         lookup also searches its table of extra addresses, which the portal does not
         use, and the rule then read the membership and organization one at a time."""
-        address = normalize_email_address(email)
-        user = _user_with_membership().filter(email=address, email_elsewhere=False).first() if email else None
-        return self._check_password(user, password)
+        users = _user_of_address.rows(normalize_email_address(email)) if email else []
+        return self._check_password(users[0] if users else None, password)
 
     def user_can_authenticate(self, user):
         return may_log_in(user)

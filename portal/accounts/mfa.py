@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.fields import LineField
+from portal.core.prepared import PreparedRows
 
 from .ratelimits import login_attempt_begin
 
@@ -150,8 +151,14 @@ def mfa_required(user):
 _ASKED = "_portal_has_second_factor"  # the answer, on the user object of this request
 
 
+# Whether a user has an app or passkey: asked at every login (SQL made once).
+_a_second_factor_of = PreparedRows(
+    lambda user_id: Authenticator.objects.filter(user_id=user_id, type__in=FACTORS).values_list("pk", flat=True)[:1]
+)
+
+
 def has_second_factor(user):
-    found = Authenticator.objects.filter(user_id=user.pk, type__in=FACTORS).exists()
+    found = bool(_a_second_factor_of.rows(user.pk))
     setattr(user, _ASKED, found)
     return found
 

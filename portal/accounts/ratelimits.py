@@ -39,6 +39,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from portal.core.prepared import PreparedInsert, PreparedRows, PreparedUpdate
+
 from .models import LoginAttempt, normalize_email_address
 
 PRUNE_CHANCE = 1 / 200  # the share of attempts that also delete those older than every window
@@ -109,11 +111,10 @@ class Attempt:
     def rollback(self):
         if self.pk is None:
             return
-        attempt = LoginAttempt.objects.filter(pk=self.pk)
         if self.is_login:
-            attempt.update(login_key=SUCCEEDED)
+            _mark_succeeded.update(self.pk, login_key=SUCCEEDED)
         else:
-            _delete(attempt)
+            _delete(LoginAttempt.objects.filter(pk=self.pk))
 
 
 def login_attempt_begin(request, *, login, is_login=True):
@@ -127,14 +128,14 @@ def login_attempt_begin(request, *, login, is_login=True):
         return Attempt(None)
     now = timezone.now()
     keys = {"login_key": _keyed("login", normalize_email_address(login)), "client_key": _keyed("ip", get_ip(request))}
-    attempt = LoginAttempt.objects.create(attempted_at=now, **keys)
+    attempt = _new_attempt.insert(attempted_at=now, **keys)
     if random.random() < PRUNE_CHANCE:
         _prune(now, rules + _login_rules())
     refused = _over_a_limit(rules, login_rules, keys, now)
     if refused:
-        _delete(LoginAttempt.objects.filter(pk=attempt.pk))
+        _delete(LoginAttempt.objects.filter(pk=attempt))
         return PER_ADDRESS if refused == PER_ADDRESS else None
-    return Attempt(attempt.pk, is_login=bool(login_rules))
+    return Attempt(attempt, is_login=bool(login_rules))
 
 
 def _over_a_limit(rules, login_rules, keys, now):
@@ -147,11 +148,13 @@ def _over_a_limit(rules, login_rules, keys, now):
     since = {}
     for source, start, _amount in windows:
         since[source] = min(since.get(source, start), start)
-    failures = ~Q(login_key=SUCCEEDED)
-    within = [Q(**{source: keys[source], "attempted_at__gt": start}) & failures for source, start in since.items()]
+    arguments = [value for source, start in since.items() for value in (keys[source], start)]
     if login_windows:  # the logins that succeeded only within the limit per address's window
-        within.append(Q(client_key=keys["client_key"], attempted_at__gt=min(start for start, _amount in login_windows)))
-    rows = list(LoginAttempt.objects.filter(reduce(or_, within)).values(*_SOURCES.values(), "attempted_at"))
+        arguments += [keys["client_key"], min(start for start, _amount in login_windows)]
+    shape = (tuple(since), bool(login_windows))
+    if shape not in _recent_attempts:
+        _recent_attempts[shape] = PreparedRows(_recent_attempts_query(*shape))
+    rows = _recent_attempts[shape].rows(*arguments)
     if any(
         sum(1 for row in rows if row[source] == keys[source] and row["login_key"] != SUCCEEDED and row["attempted_at"] > start)
         > amount
@@ -164,6 +167,32 @@ def _over_a_limit(rules, login_rules, keys, now):
     ):
         return PER_ADDRESS
     return False
+
+
+# Every attempt is written, and each that succeeds marked, with SQL made once.
+_new_attempt = PreparedInsert(LoginAttempt, "login_key", "client_key", "attempted_at")
+_mark_succeeded = PreparedUpdate(lambda pk: LoginAttempt.objects.filter(pk=pk), "login_key")
+
+# The query of the attempts within the rules' windows, per form of the rules (which keys
+# count failures, and whether logins per address count too), with its SQL made once.
+_recent_attempts = {}
+
+
+def _recent_attempts_query(sources, with_logins):
+    """The attempts within the windows: for each source its key and the start of its
+    longest window (failures only), then the client's key and the start of the window of
+    logins per address (every attempt)."""
+
+    def build(*arguments):
+        failures = ~Q(login_key=SUCCEEDED)
+        pairs = [arguments[index : index + 2] for index in range(0, len(arguments), 2)]
+        within = [Q(**{source: key, "attempted_at__gt": start}) & failures for source, (key, start) in zip(sources, pairs)]
+        if with_logins:
+            key, start = pairs[-1]
+            within.append(Q(client_key=key, attempted_at__gt=start))
+        return LoginAttempt.objects.filter(reduce(or_, within)).values(*_SOURCES.values(), "attempted_at")
+
+    return build
 
 
 def _delete(attempts):

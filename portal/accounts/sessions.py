@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
+from portal.core.prepared import PreparedRows
+
 from .middleware import ACTIVITY_RESOLUTION, idle_timeout, session_ended_note
 
 
@@ -87,6 +89,10 @@ def _end(sessions, reason):
     get_adapter().end_sessions(sessions)
 
 
+# The sessions remembered for a user, read at every login (SQL made once).
+_remembered_of = PreparedRows(lambda user_id: UserSession.objects.filter(user_id=user_id).values_list("session_key", "pk"))
+
+
 def on_user_logged_in(sender, request, user, **kwargs):
     """At every login (in place of allauth's receiver): forget the sessions of ``user``
     that have ended, and remember the new one.
@@ -106,7 +112,7 @@ def on_user_logged_in(sender, request, user, **kwargs):
     the others, but every request checks its user again (``PortalBackend.get_user``:
     the rule of who may log in, and the password's hash), so it cannot outlast a
     deactivation or a new password either."""
-    remembered = dict(UserSession.objects.filter(user=user).values_list("session_key", "pk"))
+    remembered = dict(_remembered_of.rows(user.pk))
     current = remembered.pop(request.session.session_key, None)
     data = _loaded(list(remembered)) if remembered else {}
     ended = [pk for key, pk in remembered.items() if data.get(key, {}).get(SESSION_KEY) != str(user.pk)]

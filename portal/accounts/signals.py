@@ -9,14 +9,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
 from portal.core.audit import audit_record
+from portal.core.prepared import PreparedUpdate
 
 from .mfa import SESSION_FLAG, has_second_factor_asked, on_authenticators_changed
 from .middleware import LOGIN_AT, SEEN_AT
 from .models import normalize_email_address
 from .ratelimits import login_attempts_clear
 from .sessions import sessions_end
+
+# The statement of Django's own receiver (``user.save(update_fields=["last_login"])``),
+# made once instead of at every login: the user model has no signals of its own to send.
+_last_login_of = PreparedUpdate(lambda pk: get_user_model().objects.filter(pk=pk), "last_login")
+
+
+def update_last_login(sender, user, **kwargs):
+    """In place of Django's receiver of the same name (connected in ``apps``)."""
+    user.last_login = timezone.now()
+    _last_login_of.update(user.pk, last_login=user.last_login)
 
 
 @receiver(user_logged_in)

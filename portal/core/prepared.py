@@ -23,9 +23,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist, ValidationError
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.query import get_related_populators
+from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
 
 from portal.core.scoping import membership_of
 
@@ -356,3 +357,194 @@ def _verify(queryset, prepared, params):
     expected = (None, None) if prepared.empty else (prepared.sql, params)
     if (sql, real_params) != expected:
         raise AssertionError(f"A prepared query differs from the ORM's for this person: {expected!r} != {(sql, real_params)!r}")
+
+
+# --- A query of its arguments, with its SQL made once ---------------------------------
+
+
+class PreparedRows:
+    """The rows of ``build(*args)`` (a queryset, sliced if it should be), whose SQL
+    differs between calls only by its arguments: text, whole numbers or moments in time
+    (a login's address, a client's key, the start of a window). The SQL is made once per
+    database, thread and kinds of arguments, instead of on every call.
+
+    It is made twice, with two sets of made-up arguments: a parameter that changes between
+    the two must be one argument as the database receives it (a moment as the backend
+    writes it), and is filled in at each use; every other parameter must be the same in
+    both and a constant (so anything else the query depends on, a setting say, must not
+    change). A query that does not split this way (an argument the query changes, such as
+    a search for part of a text) is built each time as before. While the tests run
+    (``PREPARED_QUERIES_VERIFY``), every use is checked against the ORM's."""
+
+    def __init__(self, build):
+        self.build = build
+        self._local = threading.local()
+
+    def rows(self, *args):
+        kinds = tuple(_kind_of(arg) for arg in args)
+        cache = self._local.__dict__.setdefault("by_kinds", {})
+        prepared = cache.get(kinds)
+        if prepared is None:
+            queryset = self.build(*args)
+            if len(cache) >= _SHAPES_KEPT:
+                cache.clear()
+            prepared = cache[kinds] = _prepare_of_arguments(self.build, kinds, queryset.db)
+            if prepared is _NOT_PREPARED:
+                return list(queryset)
+        if prepared is _NOT_PREPARED or prepared.alias != router.db_for_read(prepared.model):
+            return list(self.build(*args))
+        operations = connections[prepared.alias].ops
+        params = [value if index is None else _as_written(args[index], operations) for index, value in prepared.params]
+        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
+            _verify(self.build(*args), prepared, params)
+        if prepared.empty:
+            return []
+        return prepared.run(params)
+
+
+def _kind_of(arg):
+    if isinstance(arg, bool) or not isinstance(arg, (str, int, datetime)):
+        return None  # anything else: the query is built each time
+    if isinstance(arg, datetime):
+        return (datetime, arg.tzinfo is not None)
+    return type(arg)
+
+
+def _stand_in_argument(kind, index, variant):
+    if kind is str:
+        return f"\x00stand-in {variant}.{index}\x00"
+    if kind is int:
+        return 2_000_001_000 + 100 * variant + index
+    aware = kind[1]
+    return datetime(1901 + variant, 2, 3, 4, 5, index, tzinfo=dt_timezone.utc if aware else None)
+
+
+def _as_written(arg, operations):
+    """An argument as the query's parameter: a moment as the backend writes it."""
+    return operations.adapt_datetimefield_value(arg) if isinstance(arg, datetime) else arg
+
+
+def _prepare_of_arguments(build, kinds, alias, compile=None):
+    if None in kinds:
+        return _NOT_PREPARED
+    compile = compile or _compiled
+    operations = connections[alias].ops
+    made = []
+    try:
+        with connections[alias].execute_wrapper(_refuse_to_run):
+            for variant in (0, 1):
+                stand_ins = [_stand_in_argument(kind, index, variant) for index, kind in enumerate(kinds)]
+                queryset = build(*stand_ins)
+                made.append((queryset, *compile(queryset, alias), [_as_written(arg, operations) for arg in stand_ins]))
+    except (_ReadWhileBuilding, ObjectDoesNotExist, TypeError, ValueError):
+        return _NOT_PREPARED
+    (queryset, compiler, sql, params, written), (_, _, sql_b, params_b, written_b) = made
+    if sql != sql_b or (params is None) != (params_b is None):
+        return _NOT_PREPARED
+    if sql is None:
+        return _Query(queryset, compiler, alias, None, [], empty=True)
+    if len(params) != len(params_b):
+        return _NOT_PREPARED
+    template = []
+    for value, other in zip(params, params_b):
+        if value == other and type(value) is type(other):
+            if not isinstance(value, _CONSTANT_TYPES) or value in written:
+                return _NOT_PREPARED
+            if isinstance(value, str) and _DATE_TEXT.match(value):
+                return _NOT_PREPARED  # a moment the query took itself ("now")
+            template.append((None, value))
+            continue
+        index = next((i for i, arg in enumerate(written) if arg == value and written_b[i] == other), None)
+        if index is None:
+            return _NOT_PREPARED
+        template.append((index, None))
+    return _Query(queryset, compiler, alias, sql, template)
+
+
+class PreparedUpdate:
+    """``build(*args).update(**values)`` for these fields, the rows counted, with the SQL
+    made once as ``PreparedRows`` makes it: the values are arguments too, of the same
+    kinds (text, whole numbers, moments). No signal is sent, as with the ORM's update."""
+
+    def __init__(self, build, *field_names):
+        self.build = build
+        self.field_names = field_names
+        self._local = threading.local()
+
+    def update(self, *args, **values):
+        arguments = [values[name] for name in self.field_names] + list(args)
+        kinds = tuple(_kind_of(arg) for arg in arguments)
+        cache = self._local.__dict__.setdefault("by_kinds", {})
+        prepared = cache.get(kinds)
+        if prepared is None:
+            alias = router.db_for_write(self.build(*args).model)
+            prepared = cache[kinds] = _prepare_of_arguments(self._update_query, kinds, alias, self._compiled)
+        if prepared is _NOT_PREPARED or prepared.empty or prepared.alias != router.db_for_write(prepared.model):
+            return self.build(*args).update(**values)
+        operations = connections[prepared.alias].ops
+        params = [value if index is None else _as_written(arguments[index], operations) for index, value in prepared.params]
+        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
+            expected = self._compiled(self._update_query(*arguments), prepared.alias)[1:]
+            if expected != (prepared.sql, params):
+                raise AssertionError(f"A prepared update differs from the ORM's: {(prepared.sql, params)!r} != {expected!r}")
+        with transaction.mark_for_rollback_on_error(using=prepared.alias), connections[prepared.alias].cursor() as cursor:
+            cursor.execute(prepared.sql, params)
+            return cursor.rowcount
+
+    def _update_query(self, *arguments):
+        """The rows of ``build`` and the values of the update, from one list of arguments."""
+        count = len(self.field_names)
+        queryset = self.build(*arguments[count:])
+        queryset._prepared_update_values = dict(zip(self.field_names, arguments[:count]))
+        return queryset
+
+    @staticmethod
+    def _compiled(queryset, alias):
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(queryset._prepared_update_values)
+        query.annotations = {}
+        compiler = query.get_compiler(using=alias)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return compiler, None, None
+        return compiler, sql, list(params)
+
+
+class PreparedInsert:
+    """``model.objects.create(**values)`` with the SQL made once per database and thread,
+    for a model whose ``save`` and signals add nothing (none is sent) and whose fields are
+    all given each time (no defaults, no ``auto_now``); the new row's key is returned.
+    The values are prepared for the database by their fields, as the ORM does. While the
+    tests run (``PREPARED_QUERIES_VERIFY``), every use is checked against the ORM's SQL."""
+
+    def __init__(self, model, *field_names):
+        self.model = model
+        self.fields = [model._meta.get_field(name) for name in field_names]
+        self._local = threading.local()
+
+    def insert(self, **values):
+        alias = router.db_for_write(self.model)
+        connection = connections[alias]
+        cache = self._local.__dict__.setdefault("by_alias", {})
+        if alias not in cache:
+            compiler, [(sql, _params)] = self._compiled(values, alias)
+            cache[alias] = compiler, sql
+        compiler, sql = cache[alias]
+        compiler = copy.copy(compiler)
+        params = tuple(field.get_db_prep_save(values[field.name], connection) for field in self.fields)
+        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
+            expected = self._compiled(values, alias)[1]
+            if expected != [(sql, params)]:
+                raise AssertionError(f"A prepared insert differs from the ORM's: {[(sql, params)]!r} != {expected!r}")
+        compiler.as_sql = lambda *args, **kwargs: [(sql, params)]
+        with transaction.mark_for_rollback_on_error(using=alias):
+            return compiler.execute_sql([self.model._meta.pk])[0][0]
+
+    def _compiled(self, values, alias):
+        query = InsertQuery(self.model)
+        query.insert_values(self.fields, [self.model(**values)])
+        compiler = query.get_compiler(using=alias)
+        compiler.returning_fields = [self.model._meta.pk]
+        statements = compiler.as_sql()
+        return compiler, [(sql, tuple(params)) for sql, params in statements]

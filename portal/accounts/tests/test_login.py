@@ -317,3 +317,35 @@ class TestLoginsPerAddress:
         settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": None}
         settings.LOGIN_RATE_LIMIT = "60/m/user"
         assert [error.id for error in ratelimits.check_login_attempts(None)] == ["accounts.E003"]
+
+
+def test_a_login_builds_none_of_its_own_statements_after_the_first(client, employee, admin_user, settings):
+    """The statements every login runs (its attempt counted and read, the user by the
+    address, whether it has a second factor, the sessions it has open, the attempt marked
+    as a success, the time of the login) are made once, not at each login; what is still
+    built each time are the new rows of the audit trail and of the session."""
+    from portal.core.tests.test_prepared import _compiled_by_any
+
+    settings.PREPARED_QUERIES_VERIFY = False  # what runs in production
+    assert login(client, "employee@test.example").status_code == 302
+    client.logout()
+    tables, response = _compiled_by_any(login, client, admin_user.email)
+    assert response.status_code == 302
+    assert sorted(tables) == ["core_auditevent", "django_session", "usersessions_usersession"]
+
+
+def test_the_login_message_names_the_person_and_runs_no_context_processor(client, employee):
+    """allauth's "signed in as" message, rendered without the request's context
+    processors (the menu is built for the page, not for the sentence): the login's
+    answer is a redirect, so no template of it binds a request's context."""
+    from unittest import mock
+
+    from django.contrib.messages import get_messages
+    from django.template.context import RequestContext
+
+    bind = RequestContext.bind_template
+    with mock.patch.object(RequestContext, "bind_template", autospec=True, side_effect=bind) as bound:
+        response = login(client, "employee@test.example")
+    assert response.status_code == 302 and bound.call_count == 0
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any(employee.email in text or employee.full_name in text for text in texts), texts

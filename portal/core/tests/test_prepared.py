@@ -249,3 +249,109 @@ class TestAPersonsQuery:
         prefetch_related_objects([first.membership], "location_links")
         assert sorted(_codes(query.rows(first))) == ["L1", "L2"]
         assert _codes(query.rows(_person(other_admin))) == ["X1"]
+
+
+# --- A query of its arguments, an update, an insert -------------------------------------
+
+
+def _compiled_by_any(function, *args, **kwargs):
+    """Which tables the ORM built a statement of (select, insert, update or delete) while
+    ``function`` ran, and its result."""
+    from django.db.models.sql import compiler
+
+    classes = (compiler.SQLCompiler, compiler.SQLInsertCompiler, compiler.SQLUpdateCompiler, compiler.SQLDeleteCompiler)
+    tables = []
+    patches = []
+    for klass in classes:
+        original = klass.__dict__["as_sql"]
+
+        def spy(self, *a, _original=original, **k):
+            tables.append(self.query.get_meta().db_table)
+            return _original(self, *a, **k)
+
+        patches.append(mock.patch.object(klass, "as_sql", spy))
+    for patch in patches:
+        patch.start()
+    try:
+        result = function(*args, **kwargs)
+    finally:
+        for patch in patches:
+            patch.stop()
+    return tables, result
+
+
+def _by_address(address, since):
+    return User.objects.filter(email=address, date_joined__gte=since).order_by("pk").values_list("email", flat=True)
+
+
+@pytest.mark.django_db
+class TestAQueryOfItsArguments:
+    @pytest.fixture(autouse=True)
+    def production(self, settings):
+        settings.PREPARED_QUERIES_VERIFY = False  # what runs in production
+
+    def test_the_rows_of_each_call_and_the_sql_made_once(self, admin_user, employee):
+        query = prepared.PreparedRows(_by_address)
+        since = timezone.now() - timedelta(days=1)
+        assert query.rows(admin_user.email, since) == [admin_user.email]
+        tables, rows = _compiled_by_any(query.rows, employee.email, since)
+        assert (tables, rows) == ([], [employee.email])
+        assert query.rows(employee.email, timezone.now() + timedelta(days=1)) == []  # the moment is an argument too
+
+    def test_an_argument_the_query_changes_is_built_each_time(self, admin_user):
+        """A search for part of an address puts ``%address%`` in the SQL: not prepared."""
+        query = prepared.PreparedRows(lambda part: User.objects.filter(email__contains=part).values_list("email", flat=True))
+        query.rows("admin@")
+        tables, rows = _compiled_by_any(query.rows, "admin@")
+        assert tables and rows == [admin_user.email]
+
+    def test_a_query_of_now_is_built_each_time(self, admin_user):
+        query = prepared.PreparedRows(
+            lambda address: User.objects.filter(email=address, date_joined__lte=timezone.now()).values_list("pk", flat=True)
+        )
+        query.rows(admin_user.email)
+        tables, rows = _compiled_by_any(query.rows, admin_user.email)
+        assert tables and rows == [admin_user.pk]
+
+    def test_other_kinds_of_arguments_are_built_each_time(self, admin_user):
+        query = prepared.PreparedRows(lambda flag: User.objects.filter(is_staff=flag).values_list("pk", flat=True))
+        query.rows(False)
+        tables, rows = _compiled_by_any(query.rows, False)
+        assert tables and admin_user.pk in rows
+
+    def test_the_tests_check_every_use_against_the_orm(self, admin_user, settings):
+        """A build whose SQL depends on more than its arguments (here a changing setting)
+        is caught while the tests run."""
+        settings.PREPARED_QUERIES_VERIFY = True
+        settings.PREPARED_TEST_FIELD = "email"
+        query = prepared.PreparedRows(
+            lambda value: User.objects.filter(**{settings.PREPARED_TEST_FIELD: value}).values_list("pk", flat=True)
+        )
+        assert query.rows(admin_user.email) == [admin_user.pk]
+        settings.PREPARED_TEST_FIELD = "full_name"
+        with pytest.raises(AssertionError, match="differs from the ORM"):
+            query.rows(admin_user.full_name)
+
+    def test_an_update_counts_its_rows_and_is_made_once(self, admin_user, employee):
+        update = prepared.PreparedUpdate(lambda pk: User.objects.filter(pk=pk), "full_name", "last_login")
+        moment = timezone.now().replace(microsecond=654321)
+        assert update.update(admin_user.pk, full_name="Eerste Naam", last_login=moment) == 1
+        tables, count = _compiled_by_any(update.update, employee.pk, full_name="Tweede Naam", last_login=moment)
+        assert (tables, count) == ([], 1)
+        assert update.update(0, full_name="Niemand", last_login=moment) == 0
+        rows = User.objects.filter(pk__in=[admin_user.pk, employee.pk]).order_by("pk").values_list("full_name", "last_login")
+        assert sorted(rows) == [("Eerste Naam", moment), ("Tweede Naam", moment)]
+
+    def test_an_insert_returns_its_key_and_stores_what_the_orm_would(self, db, settings):
+        from portal.accounts.models import LoginAttempt
+
+        insert = prepared.PreparedInsert(LoginAttempt, "login_key", "client_key", "attempted_at")
+        moment = timezone.now().replace(microsecond=123456)
+        first = insert.insert(login_key="a" * 64, client_key="b" * 64, attempted_at=moment)
+        tables, second = _compiled_by_any(insert.insert, login_key="c" * 64, client_key="d" * 64, attempted_at=moment)
+        assert tables == [] and second != first
+        row = LoginAttempt.objects.get(pk=second)
+        assert (row.login_key, row.client_key, row.attempted_at) == ("c" * 64, "d" * 64, moment)
+        settings.PREPARED_QUERIES_VERIFY = True
+        third = insert.insert(login_key="e" * 64, client_key="f" * 64, attempted_at=moment)
+        assert LoginAttempt.objects.filter(pk=third, login_key="e" * 64).exists()
