@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
-from portal.core.prepared import PreparedRows
+from portal.core.prepared import PreparedInsert, PreparedRows
 
 from .middleware import ACTIVITY_RESOLUTION, idle_timeout, session_ended_note
 
@@ -100,7 +100,14 @@ def on_user_logged_in(sender, request, user, **kwargs):
     allauth reads each remembered session three times over (whether it exists, its
     data, then its user with a query of its own) and writes the new one with a lookup,
     a savepoint and a transaction; here the remembered sessions are read in one query,
-    the user is the one logging in, and the session is remembered in one statement.
+    the user is the one logging in, and the session is remembered in one statement
+    (their SQL made once).
+
+    With the database's sessions a remembered session that is still there is this
+    user's: a login gives the session a new key or keeps the one that holds this user
+    already, and a logout or an ended session deletes its row; so whether each is there
+    is read, not its data (``sessions_of`` still reads the data when the sessions are
+    listed). With another store (the cache's, with Redis) the data is read as before.
 
     The session's key is usually new, but Django keeps it when the session still holds
     this user (whose session was not recognized, for example because it names an
@@ -114,8 +121,8 @@ def on_user_logged_in(sender, request, user, **kwargs):
     deactivation or a new password either."""
     remembered = dict(_remembered_of.rows(user.pk))
     current = remembered.pop(request.session.session_key, None)
-    data = _loaded(list(remembered)) if remembered else {}
-    ended = [pk for key, pk in remembered.items() if data.get(key, {}).get(SESSION_KEY) != str(user.pk)]
+    there = _still_there(list(remembered), user) if remembered else set()
+    ended = [pk for key, pk in remembered.items() if key not in there]
     if ended:
         UserSession.objects.filter(pk__in=ended).delete()
     client = {
@@ -123,6 +130,21 @@ def on_user_logged_in(sender, request, user, **kwargs):
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
     }
     if current is None:
-        UserSession.objects.create(user=user, session_key=request.session.session_key, **client)
+        now = timezone.now()
+        _new_session.insert(
+            user_id=user.pk, session_key=request.session.session_key, created_at=now, last_seen_at=now, data={}, **client
+        )
     else:
         UserSession.objects.filter(pk=current).update(last_seen_at=timezone.now(), **client)
+
+
+def _still_there(keys, user):
+    """The keys of these remembered sessions of ``user`` that have not ended."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "alive"):
+        return store.alive(keys)
+    return {key for key, data in _loaded(keys).items() if data.get(SESSION_KEY) == str(user.pk)}
+
+
+# A new session remembered, in one statement made once (the fields allauth's model fills).
+_new_session = PreparedInsert(UserSession, "user_id", "created_at", "ip", "last_seen_at", "session_key", "user_agent", "data")

@@ -514,9 +514,10 @@ class PreparedUpdate:
 class PreparedInsert:
     """``model.objects.create(**values)`` with the SQL made once per database and thread,
     for a model whose ``save`` and signals add nothing (none is sent) and whose fields are
-    all given each time (no defaults, no ``auto_now``); the new row's key is returned.
-    The values are prepared for the database by their fields, as the ORM does. While the
-    tests run (``PREPARED_QUERIES_VERIFY``), every use is checked against the ORM's SQL."""
+    all given each time, by their column names (``user_id``), with no ``auto_now``: the
+    new row's key is returned. The values are prepared for the database by their fields,
+    as the ORM does. While the tests run (``PREPARED_QUERIES_VERIFY``), every use is
+    checked against the ORM's SQL."""
 
     def __init__(self, model, *field_names):
         self.model = model
@@ -532,10 +533,10 @@ class PreparedInsert:
             cache[alias] = compiler, sql
         compiler, sql = cache[alias]
         compiler = copy.copy(compiler)
-        params = tuple(field.get_db_prep_save(values[field.name], connection) for field in self.fields)
+        params = tuple(field.get_db_prep_save(values[field.attname], connection) for field in self.fields)
         if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
             expected = self._compiled(values, alias)[1]
-            if expected != [(sql, params)]:
+            if _comparable(expected) != _comparable([(sql, params)]):
                 raise AssertionError(f"A prepared insert differs from the ORM's: {[(sql, params)]!r} != {expected!r}")
         compiler.as_sql = lambda *args, **kwargs: [(sql, params)]
         with transaction.mark_for_rollback_on_error(using=alias):
@@ -548,3 +549,12 @@ class PreparedInsert:
         compiler.returning_fields = [self.model._meta.pk]
         statements = compiler.as_sql()
         return compiler, [(sql, tuple(params)) for sql, params in statements]
+
+
+def _comparable(statements):
+    """Statements with their parameters as values: a JSON value that the database driver
+    wraps (psycopg's ``Jsonb``) compares by what it wraps."""
+    return [
+        (sql, [(type(p), p.obj) if hasattr(p, "dumps") and hasattr(p, "obj") else p for p in params])
+        for sql, params in statements
+    ]

@@ -70,7 +70,7 @@ class TestSessionsRememberedAtLogin:
         # The attempt counted and its rules, the user, the attempt taken back (one
         # statement), whether the user has a second factor (asked once: allauth's stage
         # and the session's flag), the audit event, last login, the remembered sessions
-        # and the three read in one query, the new one remembered, and the new session
+        # and whether the three are still there in one query, the new one remembered, and the new session
         # written once, at the end (in a savepoint here, the test's transaction): not
         # looked up first, written at the new key and written again. The cache of the
         # tests, which holds the limit on logins per address, is not the database.
