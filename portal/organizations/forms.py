@@ -196,7 +196,7 @@ class OverviewFilterForm(forms.Form):
         required=False,
         choices=[("", _("Alle statussen"))]
         + [c for c in Status.choices if c[0] != Status.DELETED]
-        + [("expired", _("Uitnodiging verlopen"))],
+        + [("expired", _("Uitnodiging verlopen")), ("not_used", _("Niet gebruikt")), ("leaving", _("Uit dienst gemeld"))],
     )
     role = forms.ChoiceField(label=_("Rol"), required=False, choices=[("", _("Alle rollen")), *Role.choices])
     location = ModelChoiceField(

@@ -20,6 +20,7 @@ from portal.accounts.models import User, search_key
 from portal.locations.models import LocationLink
 
 from .models import Invitation, Membership, Role, Status, effective_status
+from .services.dormancy import flagged
 
 COUNT_LIMIT = 200  # past this, the page says "more than 200"
 # The longest text a cursor holds: a name, an e-mail address or a moment.
@@ -27,6 +28,9 @@ CURSOR_TEXT_MAX = max(User._meta.get_field("full_name").max_length, User._meta.g
 # Beside the account statuses, the overview tells an invitation whose link has expired
 # (the account is still "invited"; the administrator sends a new one).
 EXPIRED = "expired"
+# Filters besides the statuses: accounts flagged as not used, and accounts with a leave date to come.
+NOT_USED = "not_used"
+LEAVING = "leaving"
 
 
 # Rows with the same sort value are ordered by e-mail address: unique among the
@@ -79,6 +83,10 @@ def filtered(queryset, *, q="", status="", role="", location=None):
         valid = Exists(Invitation.objects.valid().filter(membership=OuterRef("pk")))
         queryset = queryset.filter(status=Status.INVITED)
         queryset = queryset.filter(valid) if status == Status.INVITED else queryset.exclude(valid)
+    elif status == NOT_USED:
+        queryset = flagged(queryset)
+    elif status == LEAVING:  # as the list shows it: a leave date, not yet carried out
+        queryset = queryset.filter(leaves_on__isnull=False, left_at__isnull=True)
     elif status:
         queryset = queryset.filter(status=status)
     if role:

@@ -167,6 +167,35 @@ class TestSearchAndFilters:
         assert emails(role=Role.ADMINISTRATOR) == {admin_user.email}
         assert emails(location=locations[1].pk) == {admin_user.email}
 
+    def test_filter_accounts_not_used_and_leaving(self, client, admin_user, employee, organization, other_organization):
+        """ "Niet gebruikt": flagged as not used and not logged in since the warning (as
+        the badge in the list says); "Uit dienst gemeld": a leave date not yet carried out.
+        Another organization's flagged account stays out."""
+        now = timezone.now()
+        warned = make_account(organization, "stil@test.example")
+        back = make_account(organization, "terug@test.example")
+        Membership.objects.filter(user__in=[warned, back]).update(dormancy_warned_at=now - timedelta(days=3))
+        User.objects.filter(pk=back.pk).update(last_login=now - timedelta(days=1))  # logged in after the warning
+        elsewhere = make_account(other_organization, "stil@anders.example")
+        Membership.objects.filter(user=elsewhere).update(dormancy_warned_at=now - timedelta(days=3))
+        leaving = make_account(organization, "vertrekt@test.example")
+        left = make_account(organization, "weg@test.example")
+        Membership.objects.filter(user=leaving).update(leaves_on=timezone.localdate() + timedelta(days=10))
+        Membership.objects.filter(user=left).update(leaves_on=timezone.localdate(), left_at=now, status=Status.DEACTIVATED)
+        client.force_login(admin_user)
+
+        def emails(**params):
+            response = client.get(reverse("accountbeheer:list"), params)
+            assert not response.context["form"].errors
+            return {r["user__email"] for r in response.context["page"].rows}
+
+        assert emails(status=overview.NOT_USED) == {warned.email}
+        assert emails(status=overview.LEAVING) == {leaving.email}
+        assert emails(status=overview.NOT_USED, q="stil") == {warned.email}
+        response = client.get(reverse("accountbeheer:export"), {"status": overview.NOT_USED})
+        export = b"".join(response.streaming_content).decode()
+        assert warned.email in export and back.email not in export and employee.email not in export
+
     def test_a_search_alone_starts_from_the_users_and_finds_the_same_accounts(
         self, admin_user, organization, other_organization, monkeypatch
     ):
