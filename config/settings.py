@@ -279,6 +279,11 @@ USERSESSIONS_TRACK_ACTIVITY = False  # the last activity is kept by portal.accou
 # changing an e-mail address, two-step login settings) ask for the password or a second
 # factor again when the last one is older than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("REAUTHENTICATION_TIMEOUT", str(5 * 60)))
+# Vier ogen: a change waiting for a second administrator is reminded to the administrators
+# who can approve it once after this many days, and expires (nothing changes, the one who
+# asked is told) after this many.
+FOUR_EYES_REMINDER_DAYS = int(os.environ.get("FOUR_EYES_REMINDER_DAYS", "3"))
+FOUR_EYES_EXPIRY_DAYS = int(os.environ.get("FOUR_EYES_EXPIRY_DAYS", "14"))
 
 # Two-step login (allauth's mfa): an authenticator app, passkeys and security keys, and
 # recovery codes. A passkey logs in on its own; the other two ask for a code after the

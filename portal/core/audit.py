@@ -54,6 +54,7 @@ ACTIONS = {
     "four_eyes_approved": _("Vier ogen: wijziging goedgekeurd door een tweede administrator"),
     "four_eyes_refused": _("Vier ogen: wijziging afgewezen"),
     "four_eyes_withdrawn": _("Vier ogen: wijziging ingetrokken"),
+    "four_eyes_expired": _("Vier ogen: wijziging verlopen, niemand heeft op tijd beslist"),
     "four_eyes_on": _("Vier ogen aangezet voor de organisatie"),
     "four_eyes_off": _("Vier ogen uitgezet voor de organisatie"),
     # Change requests (Wijziging doorgeven)

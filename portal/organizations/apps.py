@@ -40,3 +40,4 @@ class OrganizationsConfig(AppConfig):
         register_job("prune_import_batches", command_job("prune_import_batches"))
         register_job("process_leavers", command_job("process_leavers"))
         register_job("process_dormant_accounts", command_job("process_dormant_accounts"))
+        register_job("process_four_eyes", command_job("process_four_eyes"))

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -375,6 +377,7 @@ class PendingAccountChange(models.Model):
         APPROVED = "approved", _("Goedgekeurd")
         REFUSED = "refused", _("Afgewezen")
         WITHDRAWN = "withdrawn", _("Ingetrokken")
+        EXPIRED = "expired", _("Verlopen")  # nobody decided within FOUR_EYES_EXPIRY_DAYS
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="pending_changes")
@@ -385,6 +388,8 @@ class PendingAccountChange(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the administrators who can approve it were reminded (once, FOUR_EYES_REMINDER_DAYS after it was asked).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     objects = PendingAccountChangeQuerySet.as_manager()
 
@@ -393,12 +398,14 @@ class PendingAccountChange(models.Model):
         verbose_name_plural = _("wijzigingen die wachten op een tweede administrator")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "approved", "refused", "withdrawn"]),
+                condition=models.Q(status__in=["pending", "approved", "refused", "withdrawn", "expired"]),
                 name="pending_change_status_valid",
             ),
+            # Closed by someone, or expired (by nobody).
             models.CheckConstraint(
                 condition=models.Q(status="pending", decided_at__isnull=True)
-                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False, decided_by__isnull=False)),
+                | (models.Q(status="expired", decided_at__isnull=False, decided_by__isnull=True))
+                | (~models.Q(status__in=["pending", "expired"]) & models.Q(decided_at__isnull=False, decided_by__isnull=False)),
                 name="pending_change_decided_when_closed",
             ),
             # One change of an account waits at a time.
@@ -411,6 +418,11 @@ class PendingAccountChange(models.Model):
     @property
     def is_pending(self):
         return self.status == self.Status.PENDING
+
+    @property
+    def expires_at(self):
+        """When it expires if nobody decides (``FOUR_EYES_EXPIRY_DAYS`` after it was asked)."""
+        return self.requested_at + timedelta(days=settings.FOUR_EYES_EXPIRY_DAYS)
 
     @property
     def is_stale(self):

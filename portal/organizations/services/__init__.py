@@ -25,9 +25,12 @@ from .changes import (  # noqa: F401
 from .four_eyes import (  # noqa: F401
     FourEyesError,
     four_eyes_approve,
+    four_eyes_expire,
     four_eyes_refuse,
+    four_eyes_remind,
     four_eyes_withdraw,
     organization_four_eyes_set,
+    process_four_eyes,
 )
 from .invitations import (  # noqa: F401
     account_invite,

@@ -24,10 +24,16 @@ The rules where the issue leaves a choice:
   administrators told at once).
 - The API is refused (409, ``four_eyes_required``) instead of leaving a change waiting that
   an integration would not follow; SCIM never sets a role or a limit.
+- A change nobody decides on does not wait for ever: ``FOUR_EYES_REMINDER_DAYS`` after it
+  was asked the administrators who can approve it are reminded once, and after
+  ``FOUR_EYES_EXPIRY_DAYS`` it expires (nothing changes; the one who asked is told, and may
+  ask again). A daily job (``process_four_eyes``) does both.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -190,13 +196,20 @@ def four_eyes_request(*, actor, membership, held, request=None):
         "four_eyes_requested", actor=actor, target=membership.user, request=request,
         changes={**_trail(membership, held), "four_eyes_request": pending.pk},
     )  # fmt: skip
-    context = {
-        "account": membership.user, "requester": actor, "lines": described(pending),
-        "url": site_url(reverse("accountbeheer:four_eyes")),
-    }  # fmt: skip
-    for administrator in _approvers(membership.organization_id, actor.pk).filter(user__email__isnull=False):
-        _send("four_eyes_requested", administrator.user.email, {**context, "recipient": administrator.user})
+    _mail_approvers(pending, "four_eyes_requested")
     return pending
+
+
+def _mail_approvers(pending, template):
+    """Mail the administrators who can approve ``pending`` (not the one who asked)."""
+    membership = pending.membership
+    context = {
+        "account": membership.user, "requester": pending.requested_by, "lines": described(pending),
+        "url": site_url(reverse("accountbeheer:four_eyes")), "expires_at": pending.expires_at,
+    }  # fmt: skip
+    approvers = _approvers(membership.organization_id, pending.requested_by_id).filter(user__email__isnull=False)
+    for administrator in approvers.exclude(user_id=membership.user_id):
+        _send(template, administrator.user.email, {**context, "recipient": administrator.user})
 
 
 def described(pending):
@@ -299,6 +312,62 @@ def four_eyes_withdraw(*, actor, pending, request=None):
     )  # fmt: skip
     if actor.pk != pending.requested_by_id:
         _tell_requester(pending, "four_eyes_withdrawn")
+
+
+# --- reminders and expiry: the daily job ---------------------------------------------------------
+
+
+def _waiting():
+    return PendingAccountChange.objects.filter(status=PendingAccountChange.Status.PENDING)
+
+
+@transaction.atomic
+def four_eyes_remind(*, pending, now=None):
+    """Remind the administrators who can approve ``pending`` that it still waits, once,
+    ``FOUR_EYES_REMINDER_DAYS`` after it was asked; True when sent."""
+    now = now or timezone.now()
+    pending = (
+        _waiting().select_for_update()
+        .filter(pk=pending.pk, reminded_at__isnull=True, requested_at__lte=now - timedelta(days=settings.FOUR_EYES_REMINDER_DAYS))
+        .select_related("membership__user", "requested_by").first()
+    )  # fmt: skip
+    if pending is None:
+        return False
+    pending.reminded_at = now
+    pending.save(update_fields=["reminded_at"])
+    _mail_approvers(pending, "four_eyes_reminder")
+    return True
+
+
+@transaction.atomic
+def four_eyes_expire(*, pending, now=None):
+    """Close ``pending`` as expired when nobody decided within ``FOUR_EYES_EXPIRY_DAYS``:
+    nothing changes; audited, and the one who asked is told. True when it expired."""
+    now = now or timezone.now()
+    pending = (
+        _waiting().select_for_update()
+        .filter(pk=pending.pk, requested_at__lte=now - timedelta(days=settings.FOUR_EYES_EXPIRY_DAYS))
+        .select_related("membership__user", "requested_by").first()
+    )  # fmt: skip
+    if pending is None:
+        return False
+    pending.status, pending.decided_at = PendingAccountChange.Status.EXPIRED, now
+    pending.save(update_fields=["status", "decided_at"])
+    audit_record(
+        "four_eyes_expired", target=pending.membership.user, organization=pending.organization,
+        changes={"four_eyes_request": pending.pk},
+    )  # fmt: skip
+    _tell_requester(pending, "four_eyes_expired")
+    return True
+
+
+def process_four_eyes(now=None):
+    """The daily job: expire what waited too long, then remind about what still waits.
+    Each change in a transaction of its own, so one failure stops none of the others."""
+    now = now or timezone.now()
+    expired = sum(four_eyes_expire(pending=pending, now=now) for pending in _waiting().only("pk"))
+    reminded = sum(four_eyes_remind(pending=pending, now=now) for pending in _waiting().only("pk"))
+    return f"{expired} expired, {reminded} reminded"
 
 
 def _tell_requester(pending, template):

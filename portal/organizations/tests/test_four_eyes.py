@@ -4,10 +4,13 @@ administrator withdraws it; a change of the account meanwhile stops the approval
 within the amount, a change takes effect at once. Who reaches the pages is in
 test_access (every URL, wrong role and organization) and below for a location manager."""
 
+import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import make_account
 from portal.core.models import AuditEvent
@@ -323,3 +326,87 @@ def test_a_waiting_promotion_keeps_what_the_account_manages_and_approves(
         locations=[locations[0]], grants=services.Grants(),
     )  # fmt: skip
     assert fresh(employee).role == Role.EMPLOYEE and fresh(employee).manages_locations and fresh(employee).approves_orders
+
+
+@pytest.mark.django_db
+class TestNobodyDecides:
+    """A change nobody decides on: the administrators who can approve it are reminded
+    once after FOUR_EYES_REMINDER_DAYS, and it expires after FOUR_EYES_EXPIRY_DAYS."""
+
+    @pytest.fixture
+    def pending(self, four_eyes, admin_user, employee, mailoutbox):
+        update(admin_user, employee, role=Role.ADMINISTRATOR)
+        mailoutbox.clear()
+        return PendingAccountChange.objects.get()
+
+    @pytest.fixture
+    def run(self, django_capture_on_commit_callbacks):
+        """The daily job at ``now``, its mails sent (they go after the commit)."""
+
+        def run(now):
+            with django_capture_on_commit_callbacks(execute=True):
+                return services.process_four_eyes(now=now)
+
+        return run
+
+    def days_after(self, pending, days):
+        return pending.requested_at + timedelta(days=days, minutes=1)
+
+    def test_reminded_once_after_the_days_set(self, pending, second_admin, mailoutbox, settings, run):
+        from django.core.management import call_command
+
+        settings.FOUR_EYES_REMINDER_DAYS = 3
+        assert run(self.days_after(pending, 2)) == "0 expired, 0 reminded"
+        assert run(self.days_after(pending, 3)) == "0 expired, 1 reminded"
+        assert [mail.to for mail in mailoutbox] == [[second_admin.email]]
+        assert "Wacht nog steeds op jouw goedkeuring" in mailoutbox[0].subject
+        expires = timezone.localtime(pending.expires_at).strftime("%-d")
+        assert "Beslist niemand vóór " + expires in mailoutbox[0].body
+        assert run(self.days_after(pending, 5)) == "0 expired, 0 reminded"  # once
+        call_command("process_four_eyes", stdout=io.StringIO())  # the daily job's command: nothing more today
+        assert len(mailoutbox) == 1
+        pending.refresh_from_db()
+        assert pending.status == Pending.PENDING and pending.reminded_at is not None
+
+    def test_expires_nothing_changes_and_the_one_who_asked_is_told(
+        self, pending, admin_user, second_admin, employee, mailoutbox, settings, run
+    ):
+        settings.FOUR_EYES_EXPIRY_DAYS = 14
+        assert run(self.days_after(pending, 13)).startswith("0 expired")
+        mailoutbox.clear()
+        assert run(self.days_after(pending, 14)) == "1 expired, 0 reminded"
+        pending.refresh_from_db()
+        assert (pending.status, pending.decided_by) == (Pending.EXPIRED, None) and pending.decided_at
+        assert fresh(employee).role == Role.EMPLOYEE
+        event = AuditEvent.objects.get(action="four_eyes_expired")
+        assert (event.actor, event.target_user, event.changes["four_eyes_request"]) == (None, employee, pending.pk)
+        assert [mail.to for mail in mailoutbox] == [[admin_user.email]] and "Verlopen" in mailoutbox[0].subject
+        with pytest.raises(FourEyesError) as refused:
+            services.four_eyes_approve(actor=second_admin, pending=pending)
+        assert refused.value.code == "four_eyes_closed"
+        update(admin_user, employee, role=Role.ADMINISTRATOR)  # it may be asked again
+        assert PendingAccountChange.objects.filter(status=Pending.PENDING).count() == 1
+
+    def test_a_decided_change_neither_reminds_nor_expires(self, pending, second_admin, mailoutbox, run):
+        services.four_eyes_refuse(actor=second_admin, pending=pending)
+        mailoutbox.clear()
+        assert run(self.days_after(pending, 30)) == "0 expired, 0 reminded"
+        pending.refresh_from_db()
+        assert pending.status == Pending.REFUSED and mailoutbox == []
+
+    def test_the_page_says_when_it_expires_and_lists_it_expired(self, client, pending, second_admin, run):
+        client.force_login(second_admin)
+        page = client.get(reverse("accountbeheer:four_eyes")).content.decode()
+        assert "Vervalt op " in page
+        run(self.days_after(pending, 30))
+        page = client.get(reverse("accountbeheer:four_eyes")).content.decode()
+        assert "Verlopen" in page and "niemand heeft op tijd beslist" in page
+
+    def test_an_expired_change_without_a_decider_is_allowed_and_others_are_not(self, pending, admin_user):
+        from django.db import IntegrityError, transaction
+
+        with transaction.atomic(), pytest.raises(IntegrityError):
+            PendingAccountChange.objects.filter(pk=pending.pk).update(status=Pending.REFUSED, decided_at=timezone.now())
+        PendingAccountChange.objects.filter(pk=pending.pk).update(status=Pending.EXPIRED, decided_at=timezone.now())
+        with transaction.atomic(), pytest.raises(IntegrityError):
+            PendingAccountChange.objects.filter(pk=pending.pk).update(decided_by=admin_user)
