@@ -1,8 +1,11 @@
 from allauth.account.auth_backends import AuthenticationBackend
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef
 
 from portal.core.prepared import PreparedGet, PreparedRows
 
 from .login_rule import may_log_in
+from .mfa import FACTORS, SECOND_FACTOR_AT_LOGIN
 from .models import User, normalize_email_address
 
 
@@ -13,9 +16,16 @@ def _user_with_membership():
 
 # The user of every request, by the id in its session (see ``core.prepared``).
 _user_of_request = PreparedGet(_user_with_membership())
-# The user of a login, by the address typed (its SQL made once, like the request's).
+# The user of a login, by the address typed (its SQL made once, like the request's), with
+# whether it has an app or passkey: the question of allauth's two-step stage, a moment
+# later, answered in the same statement (``PortalMFAAdapter.is_mfa_enabled``).
 _user_of_address = PreparedRows(
-    lambda address: _user_with_membership().filter(email=address, email_elsewhere=False).order_by("pk")[:1]
+    lambda address: (
+        _user_with_membership()
+        .filter(email=address, email_elsewhere=False)
+        .annotate(**{SECOND_FACTOR_AT_LOGIN: Exists(Authenticator.objects.filter(user_id=OuterRef("pk"), type__in=FACTORS))})
+        .order_by("pk")[:1]
+    )
 )
 
 

@@ -61,8 +61,14 @@ class PortalMFAAdapter(DefaultMFAAdapter):
 
     def is_mfa_enabled(self, user, types=None):
         """allauth's login stage asks whether there is an app or passkey: the portal's
-        question, so that the login asks it once (see ``has_second_factor_asked``)."""
+        question, so that the login asks it once (see ``has_second_factor_asked``). The
+        user of a password login comes with the answer, read with it (``backends``):
+        taken once, then asked as anywhere else."""
         if types is not None and not user.is_anonymous and set(types) == set(FACTORS):
+            at_login = user.__dict__.pop(SECOND_FACTOR_AT_LOGIN, None)
+            if at_login is not None:
+                setattr(user, _ASKED, at_login)
+                return at_login
             return has_second_factor(user)
         return super().is_mfa_enabled(user, types=types)
 
@@ -149,6 +155,7 @@ def mfa_required(user):
 
 
 _ASKED = "_portal_has_second_factor"  # the answer, on the user object of this request
+SECOND_FACTOR_AT_LOGIN = "portal_second_factor_at_login"  # read with the user of a login
 
 
 # Whether a user has an app or passkey: asked at every login (SQL made once).

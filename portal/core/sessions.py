@@ -11,7 +11,8 @@ under it at once, after asking whether the key was free, and then wrote it again
 end of the request with the login in it: three statements and two transactions. Here a
 new key is not looked up first (32 random characters: the primary key refuses the one
 that is taken, and another is drawn, as Django does), and the session cycled is written
-once, at the end of the request, as a new row. It is the same database session, so
+once, at the end of the request, as a new row (one statement made once, without a
+transaction around it when there is none already). It is the same database session, so
 ending it, or all of a user's sessions, still ends it everywhere at the next request.
 Ending one is one statement too.
 
@@ -23,12 +24,12 @@ import string
 from functools import cache
 
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
-from django.db import connections, router
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from .prepared import PreparedRows
+from .prepared import PreparedInsert, PreparedRows
 
 KEY_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)  # what Django's keys are made of
 KEY_LENGTH = 32
@@ -93,16 +94,30 @@ class SessionStore(db.SessionStore):
     def save(self, must_create=False):
         if not getattr(self, "_not_written", False) or self.session_key is None:
             return super().save(must_create=must_create)
+        data = self._get_session(no_load=True)
         while True:
             try:
-                super().save(must_create=True)
-            except CreateError:  # the key was taken after all: another one
+                self._insert(data)
+            except IntegrityError:  # the key was taken after all: another one
                 self._session_key = self._get_new_session_key()
                 continue
             self._not_written = False
             return
 
+    def _insert(self, data):
+        """The new row in one statement made once. Outside a transaction (the end of a
+        request) a refused key leaves nothing to roll back, so Django's transaction
+        around it (two more statements) is only needed inside one, as a savepoint."""
+        alias = router.db_for_write(self.model)
+        values = {"session_key": self.session_key, "session_data": self.encode(data), "expire_date": self.get_expiry_date()}
+        if connections[alias].in_atomic_block:
+            with transaction.atomic(using=alias):
+                _new_row.insert(**values)
+        else:
+            _new_row.insert(**values)
 
+
+_new_row = PreparedInsert(SessionStore.get_model_class(), "session_key", "session_data", "expire_date")
 _alive_query = PreparedRows(
     lambda now, *keys: (
         SessionStore.get_model_class()

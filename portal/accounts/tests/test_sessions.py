@@ -67,12 +67,13 @@ class TestSessionsRememberedAtLogin:
             log_in(employee.email)
         client = Client()
         client.get(LOGIN)
-        # The attempt counted and its rules, the user, the attempt taken back (one
-        # statement), whether the user has a second factor (asked once: allauth's stage
-        # and the session's flag), the audit event, last login, the remembered sessions
-        # and whether the three are still there in one query, the new one remembered, and the new session
-        # written once, at the end (in a savepoint here, the test's transaction): not
-        # looked up first, written at the new key and written again. The cache of the
-        # tests, which holds the limit on logins per address, is not the database.
-        with django_assert_num_queries(13):
+        # The attempt counted and its rules, the user with whether it has a second factor
+        # (allauth's stage and the session's flag take that answer), the attempt taken back
+        # (one statement), the audit event, last login, the remembered sessions and whether
+        # the three are still there in one query, the new one remembered, and the new
+        # session written once, at the end (in a savepoint here, the test's transaction;
+        # at the end of a request it is the one statement): not looked up first, written
+        # at the new key and written again. The cache of the tests, which holds the limit
+        # on logins per address, is not the database.
+        with django_assert_num_queries(12):
             client.post(LOGIN, {"login": employee.email, "password": PASSWORD})
