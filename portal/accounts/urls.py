@@ -8,7 +8,7 @@ from allauth.mfa.totp import views as totp_views
 from allauth.mfa.webauthn import views as webauthn_views
 from django.urls import path, re_path
 
-from . import views
+from . import login_page, views
 
 app_name = "accounts"
 
@@ -18,7 +18,7 @@ urlpatterns = [
 ]
 
 allauth_urlpatterns = [
-    path("inloggen/", allauth_views.login, name="account_login"),
+    path("inloggen/", login_page.login, name="account_login"),  # allauth's, its plain page rendered once
     path("uitloggen/", allauth_views.logout, name="account_logout"),
     path("inactief/", allauth_views.account_inactive, name="account_inactive"),
     path("bevestig-wachtwoord/", allauth_views.reauthenticate, name="account_reauthenticate"),
