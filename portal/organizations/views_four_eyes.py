@@ -4,6 +4,7 @@ administrator, withdraws one. The page and approving or refusing are the adminis
 a location manager withdraws a change they asked for from the account's page. For anyone
 else, and for a change of another organization, every URL here answers 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -79,6 +80,7 @@ def four_eyes(request):
             "organization": organization,
             "waiting": rows(waiting.order_by("requested_at", "pk")),
             "decided": rows(decided[:DECIDED_SHOWN]),
+            "expiry_days": settings.FOUR_EYES_EXPIRY_DAYS,
             "tab": "four_eyes",
         },
     )

@@ -397,7 +397,7 @@ class TestNobodyDecides:
     def test_the_page_says_when_it_expires_and_lists_it_expired(self, client, pending, second_admin, run):
         client.force_login(second_admin)
         page = client.get(reverse("accountbeheer:four_eyes")).content.decode()
-        assert "Vervalt op " in page
+        assert "Vervalt op " in page and "Beslist niemand binnen 14 dagen" in page
         run(self.days_after(pending, 30))
         page = client.get(reverse("accountbeheer:four_eyes")).content.decode()
         assert "Verlopen" in page and "niemand heeft op tijd beslist" in page
