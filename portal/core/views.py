@@ -7,6 +7,19 @@ from django.utils.translation import get_language_info
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
+RETURN_PARAMETER = "terug"
+
+
+def return_path(request):
+    """The page of this site to go back to after a form (``?terug=/pad/``), or None. Only
+    a path on this host: never another site, so the parameter cannot send anyone away."""
+    path = request.GET.get(RETURN_PARAMETER, "")
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    if not url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return None
+    return path
+
 
 def bad_request(request, exception):
     """A request the portal cannot read (a form in another character set than UTF-8, a

@@ -32,6 +32,7 @@ from portal.core.forms import filter_controls
 from portal.core.money import money
 from portal.core.scoping import allowed_or_404, get_visible_or_404
 from portal.core.uploads import FORM_TEXT_BYTES, max_body_size
+from portal.core.views import return_path
 
 from . import activity, imports, overview, services, views_four_eyes
 from .forms import (
@@ -286,12 +287,15 @@ def account_change(request, pk):
                 messages.success(request, _("De wijzigingen zijn opgeslagen."))
             else:
                 messages.info(request, _("Er was niets gewijzigd."))
-            return redirect("accountbeheer:detail", pk=membership.pk)
+            return redirect(return_path(request) or reverse("accountbeheer:detail", args=[membership.pk]))
     return render(
         request,
         "organizations/account_form.html",
-        {"form": form, "account": membership, "current": _current_shown(membership, current) if current else None},
-    )
+        {
+            "form": form, "account": membership, "current": _current_shown(membership, current) if current else None,
+            "back": return_path(request),
+        },
+    )  # fmt: skip
 
 
 def _raises_rights(membership, data):
@@ -390,8 +394,10 @@ def account_deactivate(request, pk):
             _("Het account van %(name)s is gedeactiveerd.") % {"name": membership.user.full_name},
             until=form.cleaned_data["until"],
         )
-        return redirect("accountbeheer:detail", pk=membership.pk)
-    return render(request, "organizations/account_deactivate.html", {"account": membership, "form": form})
+        return redirect(return_path(request) or reverse("accountbeheer:detail", args=[membership.pk]))
+    return render(
+        request, "organizations/account_deactivate.html", {"account": membership, "form": form, "back": return_path(request)}
+    )
 
 
 @require_POST

@@ -123,9 +123,10 @@ def _filter_of(request):
     return value if value in FILTERS else ""
 
 
-def _rows(items):
+def _rows(items, here):
     """Per item: the snapshot as read, what was recorded, and for an open review how the
-    account differs from the snapshot now (read in two queries for the page)."""
+    account differs from the snapshot now (read in two queries for the page); ``back``:
+    this page at the item's row, where Accountbeheer's change returns (``?terug=``)."""
     items = list(items)
     memberships = {m.pk: m for m in with_locations(_memberships(items))}
     rows = []
@@ -142,6 +143,7 @@ def _rows(items):
                 "pending": describe_changes(pending),
                 "can_confirm": item.outcome == Outcome.OPEN and not now,
                 "can_record": bool(pending),
+                "back": f"{here}#account-{item.pk}",
             }
         )
     return rows
@@ -174,7 +176,7 @@ def review_detail(request, pk):
         "reviews/review_detail.html",
         {
             "review": review,
-            "rows": _rows(page.object_list),
+            "rows": _rows(page.object_list, request.get_full_path()),
             "page": page,
             "query": query,
             "tabs": tabs,

@@ -313,3 +313,44 @@ def test_a_review_records_what_an_account_manages_and_approves(admin_user, emplo
     services.review_item_record_change(actor=admin_user, item=item)
     item.refresh_from_db()
     assert item.changes["approved_locations"] == [["Utrecht"], []]
+
+
+@pytest.mark.django_db
+def test_changing_or_deactivating_from_the_review_returns_to_its_row(client, admin_user, employee, organization):
+    """The review's Wijzigen and Deactiveren lead through Accountbeheer's own pages and back
+    to the review, at the account's row (and its filter), where the change can be recorded."""
+    from urllib.parse import quote
+
+    from portal.organizations.tests.test_accountbeheer import change_data
+
+    review = start(admin_user, organization)
+    item = review.items.get(membership=employee.membership)
+    client.force_login(admin_user)
+    here = reverse("reviews:detail", args=[review.pk]) + "?filter=open"
+    back = f"{here}#account-{item.pk}"
+    page = client.get(here).content.decode()
+    change = reverse("accountbeheer:change", args=[employee.membership.pk]) + "?terug=" + quote(back, safe="")
+    assert change.replace("&", "&amp;") in page
+    form = client.get(change).content.decode()
+    assert f'href="{back}"' in form  # Annuleren goes back too
+    response = client.post(change, change_data(employee, job_title="Bakker"))
+    assert response.status_code == 302 and response.url == back
+    deactivate = reverse("accountbeheer:deactivate", args=[employee.membership.pk]) + "?terug=" + quote(back, safe="")
+    assert deactivate.replace("&", "&amp;") in client.get(here).content.decode()
+    response = client.post(deactivate, {})
+    assert response.status_code == 302 and response.url == back
+    assert "Wijziging vastleggen" in client.get(here).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("elsewhere", ["https://elders.example/", "//elders.example/pad", "javascript:alert(1)", "pad"])
+def test_going_back_goes_nowhere_but_this_site(client, admin_user, employee, elsewhere):
+    from urllib.parse import quote
+
+    from portal.organizations.tests.test_accountbeheer import change_data
+
+    client.force_login(admin_user)
+    url = reverse("accountbeheer:change", args=[employee.membership.pk]) + "?terug=" + quote(elsewhere, safe="")
+    assert f'href="{elsewhere}' not in client.get(url).content.decode()  # Annuleren stays here
+    response = client.post(url, change_data(employee, job_title="Bakker"))
+    assert response.url == reverse("accountbeheer:detail", args=[employee.membership.pk])
