@@ -294,27 +294,39 @@ def _prepare(build, user, alias):
     except (_ReadWhileBuilding, ObjectDoesNotExist, AttributeError, TypeError, ValueError):
         # A query that cannot be made for a stand-in is built each time, as before.
         return _NOT_PREPARED
+    made[0][0]._known_related_objects, made[0][0]._hints = {}, {}  # keep no stand-in
+    names = {value: name for name, value in _STAND_INS[0].items()}
+    return _split(
+        made, alias, stand_in=lambda value: value in names,
+        match=lambda value, other: names[value] if type(value) is int and value in names and _STAND_INS[1][names[value]] == other else None,
+    )  # fmt: skip
+
+
+def _split(made, alias, *, stand_in, match):
+    """The prepared query of two makings of one query with other stand-ins (each a
+    queryset, its compiler, SQL and parameters): the same SQL, and each parameter either
+    the same in both (a constant; not a stand-in's value, a date or a time) or what
+    ``match`` names it (a person's id, an argument). Anything else: not prepared."""
     (queryset, compiler, sql, params), (_, _, sql_b, params_b) = made
-    queryset._known_related_objects, queryset._hints = {}, {}  # keep no stand-in
     if sql != sql_b or (params is None) != (params_b is None):
         return _NOT_PREPARED
     if sql is None:
         return _Query(queryset, compiler, alias, None, [], empty=True)
     if len(params) != len(params_b):
         return _NOT_PREPARED
-    names = {value: name for name, value in _STAND_INS[0].items()}
     template = []
     for value, other in zip(params, params_b):
         if value == other and type(value) is type(other):
-            if not isinstance(value, _CONSTANT_TYPES) or value in names:
+            if not isinstance(value, _CONSTANT_TYPES) or stand_in(value):
                 return _NOT_PREPARED  # a date, a time or anything else that may change
             if isinstance(value, str) and _DATE_TEXT.match(value):
-                return _NOT_PREPARED
+                return _NOT_PREPARED  # a moment as SQLite writes it: "now" or "today"
             template.append((None, value))
-        elif type(value) is int and value in names and _STAND_INS[1][names[value]] == other:
-            template.append((names[value], None))
-        else:
+            continue
+        key = match(value, other)
+        if key is None:
             return _NOT_PREPARED
+        template.append((key, None))
     return _Query(queryset, compiler, alias, sql, template)
 
 
@@ -435,30 +447,14 @@ def _prepare_of_arguments(build, kinds, alias, compile=None):
             for variant in (0, 1):
                 stand_ins = [_stand_in_argument(kind, index, variant) for index, kind in enumerate(kinds)]
                 queryset = build(*stand_ins)
-                made.append((queryset, *compile(queryset, alias), [_as_written(arg, operations) for arg in stand_ins]))
+                made.append([queryset, *compile(queryset, alias), [_as_written(arg, operations) for arg in stand_ins]])
     except (_ReadWhileBuilding, ObjectDoesNotExist, TypeError, ValueError):
         return _NOT_PREPARED
-    (queryset, compiler, sql, params, written), (_, _, sql_b, params_b, written_b) = made
-    if sql != sql_b or (params is None) != (params_b is None):
-        return _NOT_PREPARED
-    if sql is None:
-        return _Query(queryset, compiler, alias, None, [], empty=True)
-    if len(params) != len(params_b):
-        return _NOT_PREPARED
-    template = []
-    for value, other in zip(params, params_b):
-        if value == other and type(value) is type(other):
-            if not isinstance(value, _CONSTANT_TYPES) or value in written:
-                return _NOT_PREPARED
-            if isinstance(value, str) and _DATE_TEXT.match(value):
-                return _NOT_PREPARED  # a moment the query took itself ("now")
-            template.append((None, value))
-            continue
-        index = next((i for i, arg in enumerate(written) if arg == value and written_b[i] == other), None)
-        if index is None:
-            return _NOT_PREPARED
-        template.append((index, None))
-    return _Query(queryset, compiler, alias, sql, template)
+    written, written_b = made[0].pop(), made[1].pop()
+    return _split(
+        made, alias, stand_in=lambda value: value in written,
+        match=lambda value, other: next((i for i, arg in enumerate(written) if arg == value and written_b[i] == other), None),
+    )  # fmt: skip
 
 
 class PreparedUpdate:
