@@ -17,27 +17,20 @@ that nothing changed for them, so the organization learns nothing of other
 organizations' accounts.
 """
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal.accounts.models import normalize_email_address
 from portal.core.audit import ACTIONS, audit_record
 from portal.locations.models import LocationLink
 
 from . import services
-from .models import Membership, Organization, Role, Status
+from .models import Organization, Role, Status
 from .permissions import can_manage_accounts
-from .services.addresses import _address_in_use, _tell_the_owner
+from .services.addresses import _tell_the_owner
 from .services.four_eyes import refuse_invitation
-
-User = get_user_model()
+from .services.invitations import created_changes, new_account
 
 ACTIONS.setdefault("account_provisioned", _("Account aangemaakt, meteen actief (zonder uitnodiging)"))
-
-
-def _amount(value):
-    return None if value is None else f"{value:.2f}"
 
 
 @transaction.atomic
@@ -64,41 +57,15 @@ def account_provision(
     refuse_invitation(actor=actor, organization=locked, role=role, may_order=may_order, order_limit=order_limit)
     if any(location.organization_id != organization.pk for location in locations):
         raise services.AccountRuleError("foreign_location")
-    email = normalize_email_address(email)
-    elsewhere = _address_in_use(email, organization, actor=actor) == "elsewhere"
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email, None, full_name=full_name, phone=phone, job_title=job_title, organization=organization,
-                email_elsewhere=elsewhere, is_active=not elsewhere,
-            )  # fmt: skip
-    except IntegrityError as exc:  # the same address, taken a moment ago
-        raise services.AccountRuleError("email_in_use") from exc
-    membership = Membership.objects.create(
-        user=user,
-        organization=organization,
-        role=role,
-        may_use_portal=may_use_portal,
-        may_order=may_order,
-        order_limit=order_limit,
-        status=Status.ACTIVE,
-    )
+    membership, elsewhere = new_account(
+        actor=actor, organization=organization, email=email, full_name=full_name, phone=phone, job_title=job_title,
+        role=role, may_use_portal=may_use_portal, may_order=may_order, order_limit=order_limit, status=Status.ACTIVE,
+    )  # fmt: skip
     LocationLink.objects.bulk_create([LocationLink(membership=membership, location=loc) for loc in locations])
     audit_record(
-        "account_provisioned",
-        actor=actor,
-        target=user,
-        organization=organization,
-        request=request,
-        changes={
-            "role": [None, role],
-            "may_use_portal": [None, may_use_portal],
-            "may_order": [None, may_order],
-            "order_limit": [None, _amount(order_limit)],
-            "locations": [None, sorted(loc.name for loc in locations)],
-            "status": [None, Status.ACTIVE],
-        },
-    )
+        "account_provisioned", actor=actor, target=membership.user, organization=organization, request=request,
+        changes={**created_changes(role, may_use_portal, may_order, order_limit, locations), "status": [None, Status.ACTIVE]},
+    )  # fmt: skip
     if elsewhere:
-        _tell_the_owner(email, organization)
+        _tell_the_owner(membership.user.email, organization)
     return membership

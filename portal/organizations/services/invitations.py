@@ -122,6 +122,38 @@ def account_invite(
     _refuse_manager_limit(actor, None, may_order, order_limit)
     _check_grants(role, locations, grants)
     refuse_invitation(actor=actor, organization=locked, role=role, may_order=may_order, order_limit=order_limit)
+    membership, _elsewhere = new_account(
+        actor=actor, organization=organization, email=email, full_name=full_name, phone=phone, job_title=job_title,
+        role=role, may_use_portal=may_use_portal, may_order=may_order, order_limit=order_limit, status=Status.INVITED,
+    )  # fmt: skip
+    user = membership.user
+    linked = _set_locations(membership, locations, grants or Grants())
+    linked.pop("locations", None)
+    audit_record(
+        "account_invited", actor=actor, target=user, organization=organization, request=request,
+        changes={
+            **created_changes(role, may_use_portal, may_order, order_limit, locations),
+            **{field: [None, new] for field, (_old, new) in linked.items()},
+            **({"reason": reason} if reason else {}),
+        },
+    )  # fmt: skip
+    invitation_issue(actor=actor, membership=membership)
+    for administrator in administrators:
+        _send(
+            "administrator_added",
+            administrator.user.email,
+            {"user": administrator.user, "invitee": user, "organization": organization, "reason": reason},
+        )
+    return membership
+
+
+def new_account(*, actor, organization, email, full_name, phone, job_title, role, may_use_portal, may_order,
+                order_limit, status):  # fmt: skip
+    """The user and membership of a new account, for an invitation or an account an
+    identity provider creates (``provisioning``); the organization is locked and the
+    rules checked by the caller. An address in use elsewhere makes an account that does
+    not hold it and never logs in (``User.email_elsewhere``). Returns the membership and
+    whether the address was in use elsewhere."""
     email = normalize_email_address(email)
     elsewhere = _address_in_use(email, organization, actor=actor) == "elsewhere"
     try:
@@ -133,40 +165,21 @@ def account_invite(
     except IntegrityError as exc:  # the same address, taken a moment ago
         raise AccountRuleError("email_in_use") from exc
     membership = Membership.objects.create(
-        user=user,
-        organization=organization,
-        role=role,
-        may_use_portal=may_use_portal,
-        may_order=may_order,
-        order_limit=order_limit,
-        status=Status.INVITED,
-    )
-    linked = _set_locations(membership, locations, grants or Grants())
-    linked.pop("locations", None)
-    audit_record(
-        "account_invited",
-        actor=actor,
-        target=user,
-        organization=organization,
-        request=request,
-        changes={
-            "role": [None, role],
-            "may_use_portal": [None, may_use_portal],
-            "may_order": [None, may_order],
-            "order_limit": [None, _amount(order_limit)],
-            "locations": [None, sorted(loc.name for loc in locations)],
-            **{field: [None, new] for field, (_old, new) in linked.items()},
-            **({"reason": reason} if reason else {}),
-        },
-    )
-    invitation_issue(actor=actor, membership=membership)
-    for administrator in administrators:
-        _send(
-            "administrator_added",
-            administrator.user.email,
-            {"user": administrator.user, "invitee": user, "organization": organization, "reason": reason},
-        )
-    return membership
+        user=user, organization=organization, role=role, may_use_portal=may_use_portal, may_order=may_order,
+        order_limit=order_limit, status=status,
+    )  # fmt: skip
+    return membership, elsewhere
+
+
+def created_changes(role, may_use_portal, may_order, order_limit, locations):
+    """What the audit trail records of a new account's rights and locations."""
+    return {
+        "role": [None, role],
+        "may_use_portal": [None, may_use_portal],
+        "may_order": [None, may_order],
+        "order_limit": [None, _amount(order_limit)],
+        "locations": [None, sorted(location.name for location in locations)],
+    }
 
 
 def _administrators_told_of_staff_invite(actor, organization, reason):
