@@ -339,6 +339,9 @@ class _Query:
 
     def run(self, params):
         compiler = copy.copy(self.compiler)
+        # The SQL is the database's, the connection this thread's now: the one the SQL was
+        # made with may have been replaced since (a test's live server, say).
+        compiler.connection = connections[self.alias]
         sql = self.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         template = self.queryset
@@ -529,6 +532,7 @@ class PreparedInsert:
             cache[alias] = compiler, sql
         compiler, sql = cache[alias]
         compiler = copy.copy(compiler)
+        compiler.connection = connection  # this thread's now (see ``_Query.run``)
         params = tuple(field.get_db_prep_save(values[field.attname], connection) for field in self.fields)
         if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
             expected = self._compiled(values, alias)[1]

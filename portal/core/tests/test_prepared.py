@@ -1,7 +1,7 @@
 """The session and the user of every request, read with SQL made once: the same objects
 the ORM gives, and no query built per request."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -331,6 +331,23 @@ class TestAQueryOfItsArguments:
         settings.PREPARED_TEST_FIELD = "full_name"
         with pytest.raises(AssertionError, match="differs from the ORM"):
             query.rows(admin_user.full_name)
+
+    def test_each_use_runs_on_the_connection_of_now(self, admin_user, employee):
+        """The connection the SQL was made with may have been replaced since (the tests'
+        live server replaces the thread's): each use runs on the thread's connection now."""
+        from portal.accounts.models import LoginAttempt
+
+        query = prepared.PreparedRows(_by_address)
+        insert = prepared.PreparedInsert(LoginAttempt, "login_key", "client_key", "attempted_at")
+        since = timezone.now() - timedelta(days=1)
+        query.rows(admin_user.email, since)
+        insert.insert(login_key="a" * 64, client_key="b" * 64, attempted_at=since)
+        gone = object()  # a connection that no longer is
+        query._local.by_kinds[(str, (datetime, True))].compiler.connection = gone
+        compiler, sql = insert._local.by_alias["default"]
+        compiler.connection = gone
+        assert query.rows(employee.email, since) == [employee.email]
+        assert LoginAttempt.objects.filter(pk=insert.insert(login_key="c" * 64, client_key="d" * 64, attempted_at=since)).exists()
 
     def test_an_update_counts_its_rows_and_is_made_once(self, admin_user, employee):
         update = prepared.PreparedUpdate(lambda pk: User.objects.filter(pk=pk), "full_name", "last_login")

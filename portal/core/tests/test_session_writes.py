@@ -62,9 +62,14 @@ class TestOutsideATransaction:
         assert SessionStore(session.session_key).load() == {"login": 2}
 
 
-@pytest.mark.parametrize("database", ["db", "transactional_db"], ids=["in a transaction", "outside one"])
-def test_a_key_that_is_taken_is_replaced_by_another(request, monkeypatch, database):
-    request.getfixturevalue(database)
+@pytest.mark.parametrize(
+    "transaction",
+    [
+        pytest.param(False, marks=pytest.mark.django_db, id="in a transaction"),
+        pytest.param(True, marks=pytest.mark.django_db(transaction=True), id="outside one"),
+    ],
+)
+def test_a_key_that_is_taken_is_replaced_by_another(monkeypatch, transaction):
     taken = SessionStore()
     taken["someone"] = "else"
     taken.save()
