@@ -23,7 +23,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+CSRF_INPUT_START = 'name="csrfmiddlewaretoken" value="'
+TOKEN = re.compile(f'({re.escape(CSRF_INPUT_START)})([^"]+)(")')
 _pages = {}  # language: (the page split where its tokens go, its content type)
 
 
@@ -42,9 +43,8 @@ class LoginView(AllauthLoginView):
                 _pages[language] = (parts[0::4], response["Content-Type"])
             return response
         pieces, content_type = page
-        token = get_token(request)
-        quoted = f'name="csrfmiddlewaretoken" value="{token}"'
-        response = HttpResponse(quoted.join(pieces), content_type=content_type)
+        token = f'{CSRF_INPUT_START}{get_token(request)}"'
+        response = HttpResponse(token.join(pieces), content_type=content_type)
         if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
             _verify(self, request, response, args, kwargs)
         return response

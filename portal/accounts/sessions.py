@@ -75,10 +75,14 @@ def describe_user_agent(user_agent):
     return browser or system or gettext("Onbekende browser")
 
 
+def _store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
 def _loaded(keys):
     """The data of each of these sessions, by key: in one query from the database's
     store, one by one from another (the cache's, with Redis)."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
+    store = _store()
     if hasattr(store, "load_many"):
         return store.load_many(keys)
     return {key: store(key).load() for key in keys}
@@ -140,7 +144,7 @@ def on_user_logged_in(sender, request, user, **kwargs):
 
 def _still_there(keys, user):
     """The keys of these remembered sessions of ``user`` that have not ended."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
+    store = _store()
     if hasattr(store, "alive"):
         return store.alive(keys)
     return {key for key, data in _loaded(keys).items() if data.get(SESSION_KEY) == str(user.pk)}

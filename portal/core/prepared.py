@@ -396,25 +396,34 @@ class PreparedRows:
         self._local = threading.local()
 
     def rows(self, *args):
-        kinds = tuple(_kind_of(arg) for arg in args)
-        cache = self._local.__dict__.setdefault("by_kinds", {})
-        prepared = cache.get(kinds)
-        if prepared is None:
-            queryset = self.build(*args)
-            if len(cache) >= _SHAPES_KEPT:
-                cache.clear()
-            prepared = cache[kinds] = _prepare_of_arguments(self.build, kinds, queryset.db)
-            if prepared is _NOT_PREPARED:
-                return list(queryset)
+        prepared = _prepared_of(self._local, args, lambda kinds: _prepare_of_arguments(self.build, kinds, self.build(*args).db))
         if prepared is _NOT_PREPARED or prepared.alias != router.db_for_read(prepared.model):
             return list(self.build(*args))
-        operations = connections[prepared.alias].ops
-        params = [value if index is None else _as_written(args[index], operations) for index, value in prepared.params]
+        params = _filled(prepared, args)
         if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
             _verify(self.build(*args), prepared, params)
         if prepared.empty:
             return []
         return prepared.run(params)
+
+
+def _prepared_of(local, arguments, prepare):
+    """The statement prepared on this thread for the kinds of these arguments, made by
+    ``prepare(kinds)`` the first time (``_NOT_PREPARED`` when it cannot be)."""
+    kinds = tuple(_kind_of(arg) for arg in arguments)
+    cache = local.__dict__.setdefault("by_kinds", {})
+    prepared = cache.get(kinds)
+    if prepared is None:
+        if len(cache) >= _SHAPES_KEPT:
+            cache.clear()
+        prepared = cache[kinds] = prepare(kinds)
+    return prepared
+
+
+def _filled(prepared, arguments):
+    """The parameters of a prepared statement for these arguments."""
+    operations = connections[prepared.alias].ops
+    return [value if index is None else _as_written(arguments[index], operations) for index, value in prepared.params]
 
 
 def _kind_of(arg):
@@ -472,16 +481,15 @@ class PreparedUpdate:
 
     def update(self, *args, **values):
         arguments = [values[name] for name in self.field_names] + list(args)
-        kinds = tuple(_kind_of(arg) for arg in arguments)
-        cache = self._local.__dict__.setdefault("by_kinds", {})
-        prepared = cache.get(kinds)
-        if prepared is None:
-            alias = router.db_for_write(self.build(*args).model)
-            prepared = cache[kinds] = _prepare_of_arguments(self._update_query, kinds, alias, self._compiled)
+        prepared = _prepared_of(
+            self._local, arguments,
+            lambda kinds: _prepare_of_arguments(
+                self._update_query, kinds, router.db_for_write(self.build(*args).model), self._compiled
+            ),
+        )  # fmt: skip
         if prepared is _NOT_PREPARED or prepared.empty or prepared.alias != router.db_for_write(prepared.model):
             return self.build(*args).update(**values)
-        operations = connections[prepared.alias].ops
-        params = [value if index is None else _as_written(arguments[index], operations) for index, value in prepared.params]
+        params = _filled(prepared, arguments)
         if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
             expected = self._compiled(self._update_query(*arguments), prepared.alias)[1:]
             if expected != (prepared.sql, params):

@@ -14,11 +14,8 @@ def return_path(request):
     """The page of this site to go back to after a form (``?terug=/pad/``), or None. Only
     a path on this host: never another site, so the parameter cannot send anyone away."""
     path = request.GET.get(RETURN_PARAMETER, "")
-    if not path.startswith("/") or path.startswith("//"):
-        return None
-    if not url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return None
-    return path
+    local = url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return path if local and path.startswith("/") else None
 
 
 def bad_request(request, exception):

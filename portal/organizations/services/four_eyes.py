@@ -321,16 +321,22 @@ def _waiting():
     return PendingAccountChange.objects.filter(status=PendingAccountChange.Status.PENDING)
 
 
+def _still_waiting(pending, asked_before, **filters):
+    """``pending``, locked and read again, if it still waits and was asked at or before
+    ``asked_before``; else None."""
+    return (
+        _waiting().select_for_update()
+        .filter(pk=pending.pk, requested_at__lte=asked_before, **filters)
+        .select_related("membership__user", "requested_by").first()
+    )  # fmt: skip
+
+
 @transaction.atomic
 def four_eyes_remind(*, pending, now=None):
     """Remind the administrators who can approve ``pending`` that it still waits, once,
     ``FOUR_EYES_REMINDER_DAYS`` after it was asked; True when sent."""
     now = now or timezone.now()
-    pending = (
-        _waiting().select_for_update()
-        .filter(pk=pending.pk, reminded_at__isnull=True, requested_at__lte=now - timedelta(days=settings.FOUR_EYES_REMINDER_DAYS))
-        .select_related("membership__user", "requested_by").first()
-    )  # fmt: skip
+    pending = _still_waiting(pending, now - timedelta(days=settings.FOUR_EYES_REMINDER_DAYS), reminded_at__isnull=True)
     if pending is None:
         return False
     pending.reminded_at = now
@@ -344,11 +350,7 @@ def four_eyes_expire(*, pending, now=None):
     """Close ``pending`` as expired when nobody decided within ``FOUR_EYES_EXPIRY_DAYS``:
     nothing changes; audited, and the one who asked is told. True when it expired."""
     now = now or timezone.now()
-    pending = (
-        _waiting().select_for_update()
-        .filter(pk=pending.pk, requested_at__lte=now - timedelta(days=settings.FOUR_EYES_EXPIRY_DAYS))
-        .select_related("membership__user", "requested_by").first()
-    )  # fmt: skip
+    pending = _still_waiting(pending, now - timedelta(days=settings.FOUR_EYES_EXPIRY_DAYS))
     if pending is None:
         return False
     pending.status, pending.decided_at = PendingAccountChange.Status.EXPIRED, now
