@@ -8,9 +8,11 @@ from allauth.usersessions.adapter import get_adapter
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from portal.core.prepared import PreparedInsert, PreparedRows
+from portal.core.prepared import PreparedDelete, PreparedInsert
 
 from .middleware import ACTIVITY_RESOLUTION, idle_timeout, session_ended_note
 
@@ -93,62 +95,64 @@ def _end(sessions, reason):
     get_adapter().end_sessions(sessions)
 
 
-# The sessions remembered for a user, read at every login (SQL made once).
-_remembered_of = PreparedRows(lambda user_id: UserSession.objects.filter(user_id=user_id).values_list("session_key", "pk"))
-
-
 def on_user_logged_in(sender, request, user, **kwargs):
     """At every login (in place of allauth's receiver): forget the sessions of ``user``
     that have ended, and remember the new one.
 
     allauth reads each remembered session three times over (whether it exists, its
     data, then its user with a query of its own) and writes the new one with a lookup,
-    a savepoint and a transaction; here the remembered sessions are read in one query,
-    the user is the one logging in, and the session is remembered in one statement
-    (their SQL made once).
+    a savepoint and a transaction. Here, with the database's sessions, the remembered
+    sessions that have ended (their row gone or expired) are forgotten in one statement,
+    however many there are, and the new one is remembered in another (their SQL made
+    once). A remembered session whose row is still there is this user's: a login gives
+    the session a new key or keeps the one that holds this user already, and a logout or
+    an ended session deletes its row (``sessions_of`` still reads the data when the
+    sessions are listed). With another store (the cache's, with Redis) the data of each
+    remembered session is read, as allauth does.
 
-    With the database's sessions a remembered session that is still there is this
-    user's: a login gives the session a new key or keeps the one that holds this user
-    already, and a logout or an ended session deletes its row; so whether each is there
-    is read, not its data (``sessions_of`` still reads the data when the sessions are
-    listed). With another store (the cache's, with Redis) the data is read as before.
-
-    The session's key is usually new, but Django keeps it when the session still holds
-    this user (whose session was not recognized, for example because it names an
-    authentication backend a release renamed): then the remembered one is brought up
-    to date, as allauth does.
+    The session's key is usually new (made at this login, so nothing remembers it yet),
+    but Django keeps it when the session still holds this user (whose session was not
+    recognized, for example because it names an authentication backend a release
+    renamed): then the remembered one is brought up to date, as allauth does.
 
     A session whose data cannot be read counts as ended. With sessions in Redis that
     includes a session Redis could not answer for; it is then no longer ended along with
     the others, but every request checks its user again (``PortalBackend.get_user``:
     the rule of who may log in, and the password's hash), so it cannot outlast a
     deactivation or a new password either."""
-    remembered = dict(_remembered_of.rows(user.pk))
-    current = remembered.pop(request.session.session_key, None)
-    there = _still_there(list(remembered), user) if remembered else set()
-    ended = [pk for key, pk in remembered.items() if key not in there]
-    if ended:
-        UserSession.objects.filter(pk__in=ended).delete()
+    if not request.session.session_key:  # a session emptied at this login (another user's): its key now
+        request.session.save()
+    key = request.session.session_key
+    if issubclass(_store(), DatabaseSessionStore):
+        _forget_ended.delete(user.pk, key, timezone.now())
+        new_key = getattr(request.session, "key_is_new", False)
+        current = None if new_key else UserSession.objects.filter(session_key=key).values_list("pk", flat=True).first()
+    else:
+        remembered = dict(UserSession.objects.filter(user_id=user.pk).values_list("session_key", "pk"))
+        current = remembered.pop(key, None)
+        there = {key for key, data in _loaded(list(remembered)).items() if data.get(SESSION_KEY) == str(user.pk)}
+        ended = [pk for key, pk in remembered.items() if key not in there]
+        if ended:
+            UserSession.objects.filter(pk__in=ended).delete()
     client = {
         "ip": get_account_adapter().get_client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
     }
     if current is None:
         now = timezone.now()
-        _new_session.insert(
-            user_id=user.pk, session_key=request.session.session_key, created_at=now, last_seen_at=now, data={}, **client
-        )
+        _new_session.insert(user_id=user.pk, session_key=key, created_at=now, last_seen_at=now, data={}, **client)
     else:
         UserSession.objects.filter(pk=current).update(last_seen_at=timezone.now(), **client)
 
 
-def _still_there(keys, user):
-    """The keys of these remembered sessions of ``user`` that have not ended."""
-    store = _store()
-    if hasattr(store, "alive"):
-        return store.alive(keys)
-    return {key for key, data in _loaded(keys).items() if data.get(SESSION_KEY) == str(user.pk)}
-
-
+# The remembered sessions of a user that have ended, but for the current one: their row
+# is gone from the database's store, or has expired.
+_forget_ended = PreparedDelete(
+    lambda user_id, current_key, now: (
+        UserSession.objects.filter(user_id=user_id)
+        .exclude(session_key=current_key)
+        .exclude(Exists(_store().get_model_class().objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)))
+    )
+)
 # A new session remembered, in one statement made once (the fields allauth's model fills).
 _new_session = PreparedInsert(UserSession, "user_id", "created_at", "ip", "last_seen_at", "session_key", "user_agent", "data")

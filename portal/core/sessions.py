@@ -29,7 +29,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from .prepared import PreparedInsert, PreparedRows
+from .prepared import PreparedInsert
 
 KEY_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)  # what Django's keys are made of
 KEY_LENGTH = 32
@@ -64,12 +64,11 @@ class SessionStore(db.SessionStore):
         found = {key: store.decode(data) for key, data in rows.values_list("session_key", "session_data")}
         return {key: found.get(key, {}) for key in keys}
 
-    @classmethod
-    def alive(cls, keys):
-        """Which of these sessions are there and unexpired (their data not read), in one
-        query whose SQL is made once per number of keys."""
-        keys = [key for key in keys if cls()._validate_session_key(key)]
-        return set(_alive_query.rows(timezone.now(), *keys)) if keys else set()
+    @property
+    def key_is_new(self):
+        """Whether the session's key was made in this request (``cycle_key``, at a login)
+        and is not written yet: nothing can have remembered it."""
+        return getattr(self, "_not_written", False)
 
     def _get_new_session_key(self):
         return get_random_string(KEY_LENGTH, VALID_KEY_CHARS)
@@ -118,13 +117,6 @@ class SessionStore(db.SessionStore):
 
 
 _new_row = PreparedInsert(SessionStore.get_model_class(), "session_key", "session_data", "expire_date")
-_alive_query = PreparedRows(
-    lambda now, *keys: (
-        SessionStore.get_model_class()
-        .objects.filter(session_key__in=keys, expire_date__gt=now)
-        .values_list("session_key", flat=True)
-    )
-)
 
 
 @cache

@@ -62,18 +62,54 @@ class TestSessionsRememberedAtLogin:
         remembered = UserSession.objects.get(user=employee)
         assert remembered.session_key == key and remembered.user_agent == "Nieuwe browser"
 
-    def test_remembered_sessions_are_read_once_each(self, employee, django_assert_num_queries):
-        for _ in range(3):
-            log_in(employee.email)
+    def test_ended_sessions_are_forgotten_in_one_statement(self, employee, django_assert_num_queries):
+        open_ones = [log_in(employee.email) for _ in range(3)]
+        ended = [log_in(employee.email) for _ in range(2)]
+        for client in ended:
+            client.post(reverse("account_logout"))
         client = Client()
         client.get(LOGIN)
         # The attempt counted and its rules, the user with whether it has a second factor
         # (allauth's stage and the session's flag take that answer), the attempt taken back
-        # (one statement), the audit event, last login, the remembered sessions and whether
-        # the three are still there in one query, the new one remembered, and the new
-        # session written once, at the end (in a savepoint here, the test's transaction;
-        # at the end of a request it is the one statement): not looked up first, written
-        # at the new key and written again. The cache of the tests, which holds the limit
-        # on logins per address, is not the database.
-        with django_assert_num_queries(12):
+        # (one statement), the audit event, last login, the ended sessions forgotten
+        # (however many), the new one remembered, and the new session written once, at
+        # the end (in a savepoint here, the test's transaction; at the end of a request it
+        # is the one statement): not looked up first, written at the new key and written
+        # again. The cache of the tests, which holds the limit on logins per address, is
+        # not the database.
+        with django_assert_num_queries(11):
             client.post(LOGIN, {"login": employee.email, "password": PASSWORD})
+        assert set(UserSession.objects.filter(user=employee).values_list("session_key", flat=True)) == {
+            c.session.session_key for c in [*open_ones, client]
+        }
+
+    def test_with_sessions_in_the_cache_ended_ones_are_forgotten_too(self, employee, settings):
+        """With Redis the sessions are in the cache (here the tests' own): each remembered
+        session's data is read, and those that no longer hold the user are forgotten."""
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+        kept = log_in(employee.email)
+        logged_out = log_in(employee.email)
+        logged_out.post(reverse("account_logout"))
+        newest = log_in(employee.email)
+        assert set(UserSession.objects.filter(user=employee).values_list("session_key", flat=True)) == {
+            kept.session.session_key,
+            newest.session.session_key,
+        }
+
+    def test_a_session_emptied_at_the_login_is_remembered_under_its_new_key(self, rf, employee):
+        """Django empties a session that holds another user at a login, and leaves it
+        without a key until the end of the request: the session is written first, so that
+        it is remembered under the key it will have."""
+        from portal.accounts.sessions import on_user_logged_in
+        from portal.core.sessions import SessionStore
+
+        request = rf.post(LOGIN)
+        request.session = SessionStore()
+        request.session["something"] = "of another user"
+        request.session.save()
+        request.session.flush()
+        assert request.session.session_key is None
+        on_user_logged_in(None, request=request, user=employee)
+        remembered = UserSession.objects.get(user=employee)
+        assert remembered.session_key == request.session.session_key
+        assert Session.objects.filter(session_key=remembered.session_key).exists()

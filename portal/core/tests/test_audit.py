@@ -8,11 +8,11 @@ from portal.core.models import AuditEvent
 @pytest.mark.django_db
 class TestAuditTrail:
     def test_records_the_organization_of_the_account(self, employee, organization):
-        event = audit_record("login", actor=employee, target=employee)
-        assert event.organization == organization
+        event = AuditEvent.objects.get(pk=audit_record("login", actor=employee, target=employee))
+        assert event.organization == organization and event.actor == event.target_user == employee
 
     def test_is_append_only(self, employee):
-        event = audit_record("login", actor=employee, target=employee)
+        event = AuditEvent.objects.get(pk=audit_record("login", actor=employee, target=employee))
         event.action = "logout"
         with pytest.raises(TypeError):
             event.save()

@@ -71,7 +71,7 @@ class TestRequestId:
     def test_an_event_outside_a_request_has_none(self, employee):
         from portal.core.audit import audit_record
 
-        assert audit_record("login", actor=employee, target=employee).request_id == ""
+        assert AuditEvent.objects.get(pk=audit_record("login", actor=employee, target=employee)).request_id == ""
 
 
 @pytest.mark.django_db(transaction=True)
