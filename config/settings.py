@@ -243,6 +243,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Mijn HartingBank – "
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 ACCOUNT_FORMS = {
+    "login": "portal.accounts.forms.LoginForm",
     "change_password": "portal.accounts.forms.PasswordChangeForm",
     "reset_password_from_key": "portal.accounts.forms.PasswordResetKeyForm",
 }

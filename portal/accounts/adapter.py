@@ -83,6 +83,15 @@ class PortalAccountAdapter(DefaultAccountAdapter):
                 return
         super().add_message(request, level, None, None, extra_tags, message)
 
+    def get_client_ip(self, request):
+        """allauth's, worked out once per request: a login asks three times (the limits,
+        the audit trail, the session remembered)."""
+        try:
+            return request._client_ip
+        except AttributeError:
+            request._client_ip = super().get_client_ip(request)
+            return request._client_ip
+
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request
         ctx = {

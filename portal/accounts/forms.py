@@ -1,6 +1,13 @@
+from functools import cache
+
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +20,27 @@ def password_help_text(user):
         if getattr(validator, "applies_to", lambda user: True)(user)
     ]
     return password_validation.password_validators_help_text_html(validators)
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's, with the password's help text (the link to choose a new password) made
+    once per language: allauth looks for a template of it, looks up the link and renders
+    it at every login, also when the form is only checked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = lazy(lambda: _reset_link(get_language()), str, SafeString)()
+
+
+@cache
+def _reset_link(language):
+    """allauth's help text of the password, in ``language`` (the active one)."""
+    return mark_safe(str(allauth_forms.LoginForm.base_fields["password"].help_text))  # noqa: S308 - allauth's own HTML
+
+
+@receiver(setting_changed)
+def _forget_reset_link(**kwargs):
+    _reset_link.cache_clear()
 
 
 class PasswordsMatchMixin:

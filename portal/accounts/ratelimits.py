@@ -28,14 +28,16 @@ login over that limit is answered as allauth answered it, with the 429 page.
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 from allauth.core.internal.ratelimit import get_ip, get_rates, parse_rates
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -51,21 +53,33 @@ SUCCEEDED = ""  # the login key of a login whose password was right
 PER_ADDRESS = "per address"  # what login_attempt_begin answers when that limit refuses
 
 
+@cache
 def _rules():
-    rules = get_rates(app="allauth.account", action="login_failed")
+    """The limits on failed logins (``ACCOUNT_RATE_LIMITS["login_failed"]``), read once
+    until a setting changes."""
+    rules = tuple(get_rates(app="allauth.account", action="login_failed"))
     for rule in rules:
         if rule.per not in _SOURCES:
             raise ImproperlyConfigured(f"login_failed limits count per key or ip, not per {rule.per}")
     return rules
 
 
+@cache
 def _login_rules():
-    """The limits on logins, right or wrong, per client address (``LOGIN_RATE_LIMIT``)."""
-    rules = list(dict.fromkeys(parse_rates(settings.LOGIN_RATE_LIMIT)))
+    """The limits on logins, right or wrong, per client address (``LOGIN_RATE_LIMIT``),
+    read once until a setting changes."""
+    rules = tuple(dict.fromkeys(parse_rates(settings.LOGIN_RATE_LIMIT)))
     for rule in rules:
         if rule.per != "ip":
             raise ImproperlyConfigured(f"LOGIN_RATE_LIMIT counts per ip, not per {rule.per}")
     return rules
+
+
+@receiver(setting_changed)
+def _forget_rules(setting, **kwargs):
+    if setting in ("ACCOUNT_RATE_LIMITS", "ACCOUNT_RATE_LIMITS_ENABLED", "LOGIN_RATE_LIMIT"):
+        _rules.cache_clear()
+        _login_rules.cache_clear()
 
 
 @checks.register(checks.Tags.security)
@@ -123,7 +137,7 @@ def login_attempt_begin(request, *, login, is_login=True):
     on failures does not, ``PER_ADDRESS`` when the limit on logins per address does not.
     A second step (a code) is no new login: ``is_login=False`` leaves that limit out."""
     rules = _rules()
-    login_rules = _login_rules() if is_login else []
+    login_rules = _login_rules() if is_login else ()
     if not rules and not login_rules:
         return Attempt(None)
     now = timezone.now()

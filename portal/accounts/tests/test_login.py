@@ -349,3 +349,15 @@ def test_the_login_message_names_the_person_and_runs_no_context_processor(client
     assert response.status_code == 302 and bound.call_count == 0
     texts = [str(message) for message in get_messages(response.wsgi_request)]
     assert any(employee.email in text or employee.full_name in text for text in texts), texts
+
+
+def test_the_clients_address_is_worked_out_once_per_login(client, employee, monkeypatch):
+    """The limits, the audit trail and the session remembered each ask for it."""
+    from allauth.account import adapter
+
+    asked = []
+    address_of = adapter.get_client_ip
+    monkeypatch.setattr(adapter, "get_client_ip", lambda request: asked.append(request) or address_of(request))
+    assert login(client, "employee@test.example").status_code == 302
+    assert len(asked) == 1
+    assert AuditEvent.objects.get(action="login").ip_address == asked[0].META["REMOTE_ADDR"]

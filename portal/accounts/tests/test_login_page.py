@@ -120,3 +120,20 @@ class TestThePlainPageRenderedOnce:
         login_page._pages["nl"] = ([pieces[0].replace("Inloggen", "Inlogen", 1), *pieces[1:]], content_type)
         with pytest.raises(AssertionError, match="differs"):
             client.get(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_the_link_to_a_new_password_is_made_once_per_language(client, employee, monkeypatch):
+    """allauth looks the link up and renders it for every form; the portal once."""
+    from allauth.account import fields
+
+    from portal.accounts.forms import _reset_link
+
+    made = []
+    render = fields.render_to_string
+    monkeypatch.setattr(fields, "render_to_string", lambda *args, **kwargs: made.append(args) or render(*args, **kwargs))
+    _reset_link.cache_clear()
+    for _ in range(3):
+        response = client.post(reverse("account_login"), {"login": employee.email, "password": "fout"})
+        assert f'<a href="{reverse("account_reset_password")}">Wachtwoord vergeten?</a>' in response.content.decode()
+    assert len(made) == 1
