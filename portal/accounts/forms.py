@@ -29,13 +29,16 @@ class LoginForm(allauth_forms.LoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["password"].help_text = lazy(lambda: _reset_link(get_language()), str, SafeString)()
+        self.fields["password"].help_text = _reset_link_of_now()
 
 
 @cache
 def _reset_link(language):
     """allauth's help text of the password, in ``language`` (the active one)."""
     return mark_safe(str(allauth_forms.LoginForm.base_fields["password"].help_text))  # noqa: S308 - allauth's own HTML
+
+
+_reset_link_of_now = lazy(lambda: _reset_link(get_language()), str, SafeString)
 
 
 @receiver(setting_changed)
