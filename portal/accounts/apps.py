@@ -13,7 +13,12 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from portal.core.jobs import register_job
+
         from . import ratelimits, signals  # noqa: F401  (the check of the limits, the audit receivers)
+        from .sessions import forget_ended_sessions
+
+        register_job("forget_ended_sessions", forget_ended_sessions)
 
         # The time of a login, stored with SQL made once (``signals.update_last_login``), under
         # the name Django's receiver has: whether django.contrib.auth is ready before or after

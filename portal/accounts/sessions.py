@@ -1,7 +1,9 @@
 """Which sessions a user has open (allauth's ``UserSession``), so that all of them can be
 ended at once: when a password changes, an account is deactivated or deleted."""
 
+from datetime import timedelta
 from importlib import import_module
+from itertools import islice
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.usersessions.adapter import get_adapter
@@ -12,7 +14,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from portal.core.prepared import PreparedDelete, PreparedInsert
+from portal.core.prepared import PreparedInsert
 
 from .middleware import ACTIVITY_RESOLUTION, idle_timeout, session_ended_note
 
@@ -96,48 +98,29 @@ def _end(sessions, reason):
 
 
 def on_user_logged_in(sender, request, user, **kwargs):
-    """At every login (in place of allauth's receiver): forget the sessions of ``user``
-    that have ended, and remember the new one.
+    """At every login (in place of allauth's receiver): remember the new session.
 
-    allauth reads each remembered session three times over (whether it exists, its
-    data, then its user with a query of its own) and writes the new one with a lookup,
-    a savepoint and a transaction. Here, with the database's sessions, the remembered
-    sessions that have ended (their row gone or expired) are forgotten in one statement,
-    however many there are, and the new one is remembered in another (their SQL made
-    once). A remembered session whose row is still there is this user's: a login gives
-    the session a new key or keeps the one that holds this user already, and a logout or
-    an ended session deletes its row (``sessions_of`` still reads the data when the
-    sessions are listed). With another store (the cache's, with Redis) the data of each
-    remembered session is read, as allauth does.
+    allauth reads each remembered session three times over (whether it exists, its data,
+    then its user with a query of its own) to forget those that ended, and writes the
+    new one with a lookup, a savepoint and a transaction. Here the new one is remembered
+    in one statement (made once), and the ended ones are forgotten by a daily job
+    (``forget_ended_sessions``) instead of at every login; until then the list of a
+    user's sessions leaves them out (``sessions_of``), and ending a user's sessions
+    ends one that has ended already without harm.
 
-    The session's key is usually new (made at this login, so nothing remembers it yet),
-    but Django keeps it when the session still holds this user (whose session was not
+    The session's key is usually new (made at this login: nothing remembers it yet), but
+    Django keeps it when the session still holds this user (whose session was not
     recognized, for example because it names an authentication backend a release
-    renamed): then the remembered one is brought up to date, as allauth does.
-
-    A session whose data cannot be read counts as ended. With sessions in Redis that
-    includes a session Redis could not answer for; it is then no longer ended along with
-    the others, but every request checks its user again (``PortalBackend.get_user``:
-    the rule of who may log in, and the password's hash), so it cannot outlast a
-    deactivation or a new password either."""
+    renamed): then the remembered one is brought up to date, as allauth does."""
     if not request.session.session_key:  # a session emptied at this login (another user's): its key now
         request.session.save()
     key = request.session.session_key
-    if issubclass(_store(), DatabaseSessionStore):
-        _forget_ended.delete(user.pk, key, timezone.now())
-        new_key = getattr(request.session, "key_is_new", False)
-        current = None if new_key else UserSession.objects.filter(session_key=key).values_list("pk", flat=True).first()
-    else:
-        remembered = dict(UserSession.objects.filter(user_id=user.pk).values_list("session_key", "pk"))
-        current = remembered.pop(key, None)
-        there = {key for key, data in _loaded(list(remembered)).items() if data.get(SESSION_KEY) == str(user.pk)}
-        ended = [pk for key, pk in remembered.items() if key not in there]
-        if ended:
-            UserSession.objects.filter(pk__in=ended).delete()
     client = {
         "ip": get_account_adapter().get_client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
     }
+    new_key = getattr(request.session, "key_is_new", False)  # the portal's store says so; another is asked
+    current = None if new_key else UserSession.objects.filter(session_key=key).values_list("pk", flat=True).first()
     if current is None:
         now = timezone.now()
         _new_session.insert(user_id=user.pk, session_key=key, created_at=now, last_seen_at=now, data={}, **client)
@@ -145,14 +128,28 @@ def on_user_logged_in(sender, request, user, **kwargs):
         UserSession.objects.filter(pk=current).update(last_seen_at=timezone.now(), **client)
 
 
-# The remembered sessions of a user that have ended, but for the current one: their row
-# is gone from the database's store, or has expired.
-_forget_ended = PreparedDelete(
-    lambda user_id, current_key, now: (
-        UserSession.objects.filter(user_id=user_id)
-        .exclude(session_key=current_key)
-        .exclude(Exists(_store().get_model_class().objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)))
-    )
-)
+# A remembered session is forgotten by the daily job only this long after its login: the
+# session's own row is written at the end of the login's request, after it was remembered.
+FORGET_AFTER = timedelta(hours=1)
+
+
+def forget_ended_sessions():
+    """The daily job: forget the remembered sessions that have ended: with the database's
+    sessions, those whose row is gone or expired; with another store (the cache's, with
+    Redis), those whose data no longer holds their user, or cannot be read."""
+    remembered = UserSession.objects.filter(created_at__lt=timezone.now() - FORGET_AFTER)
+    store = _store()
+    if issubclass(store, DatabaseSessionStore):
+        alive = store.get_model_class().objects.filter(session_key=OuterRef("session_key"), expire_date__gt=timezone.now())
+        deleted, _ = remembered.exclude(Exists(alive)).delete()
+    else:
+        ended, rows = [], remembered.values_list("pk", "session_key", "user_id").iterator()
+        while chunk := list(islice(rows, 500)):
+            data = _loaded([key for _pk, key, _user in chunk])
+            ended += [pk for pk, key, user_id in chunk if data.get(key, {}).get(SESSION_KEY) != str(user_id)]
+        deleted, _ = UserSession.objects.filter(pk__in=ended).delete()
+    return f"{deleted} ended session(s) forgotten"
+
+
 # A new session remembered, in one statement made once (the fields allauth's model fills).
 _new_session = PreparedInsert(UserSession, "user_id", "created_at", "ip", "last_seen_at", "session_key", "user_agent", "data")

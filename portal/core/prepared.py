@@ -25,9 +25,8 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist, ValidationError
 from django.db import connections, router, transaction
 from django.db.models import prefetch_related_objects
-from django.db.models.deletion import Collector
 from django.db.models.query import get_related_populators
-from django.db.models.sql.subqueries import DeleteQuery, InsertQuery, UpdateQuery
+from django.db.models.sql.subqueries import InsertQuery, UpdateQuery
 
 from portal.core.scoping import membership_of
 
@@ -276,11 +275,7 @@ def _stand_in(user, ids, variant):
 
 
 def _compiled(queryset, alias):
-    return _sql_of(queryset.query.get_compiler(using=alias))
-
-
-def _sql_of(compiler):
-    """The compiler, its SQL and parameters (None and None: a query of no rows)."""
+    compiler = queryset.query.get_compiler(using=alias)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
@@ -474,47 +469,36 @@ def _prepare_of_arguments(build, kinds, alias, compile=None):
     )  # fmt: skip
 
 
-class _PreparedWrite:
-    """What a prepared update and a prepared delete share: the statement made once per
-    kinds of arguments (as ``PreparedRows`` makes it), run with the rows counted."""
-
-    field_names = ()
-
-    def __init__(self, build):
-        self.build = build
-        self._local = threading.local()
-
-    def _write(self, args, values, by_the_orm):
-        arguments = [values[name] for name in self.field_names] + list(args)
-        prepared = _prepared_of(
-            self._local, arguments,
-            lambda kinds: _prepare_of_arguments(self._query, kinds, router.db_for_write(self.build(*args).model), self._compiled),
-        )  # fmt: skip
-        if prepared is _NOT_PREPARED or prepared.empty or prepared.alias != router.db_for_write(prepared.model):
-            return by_the_orm()
-        params = _filled(prepared, arguments)
-        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
-            expected = self._compiled(self._query(*arguments), prepared.alias)[1:]
-            if expected != (prepared.sql, params):
-                raise AssertionError(f"A prepared statement differs from the ORM's: {(prepared.sql, params)!r} != {expected!r}")
-        with transaction.mark_for_rollback_on_error(using=prepared.alias), connections[prepared.alias].cursor() as cursor:
-            cursor.execute(prepared.sql, params)
-            return cursor.rowcount
-
-
-class PreparedUpdate(_PreparedWrite):
+class PreparedUpdate:
     """``build(*args).update(**values)`` for these fields, the rows counted, with the SQL
     made once as ``PreparedRows`` makes it: the values are arguments too, of the same
     kinds (text, whole numbers, moments). No signal is sent, as with the ORM's update."""
 
     def __init__(self, build, *field_names):
-        super().__init__(build)
+        self.build = build
         self.field_names = field_names
+        self._local = threading.local()
 
     def update(self, *args, **values):
-        return self._write(args, values, lambda: self.build(*args).update(**values))
+        arguments = [values[name] for name in self.field_names] + list(args)
+        prepared = _prepared_of(
+            self._local, arguments,
+            lambda kinds: _prepare_of_arguments(
+                self._update_query, kinds, router.db_for_write(self.build(*args).model), self._compiled
+            ),
+        )  # fmt: skip
+        if prepared is _NOT_PREPARED or prepared.empty or prepared.alias != router.db_for_write(prepared.model):
+            return self.build(*args).update(**values)
+        params = _filled(prepared, arguments)
+        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
+            expected = self._compiled(self._update_query(*arguments), prepared.alias)[1:]
+            if expected != (prepared.sql, params):
+                raise AssertionError(f"A prepared update differs from the ORM's: {(prepared.sql, params)!r} != {expected!r}")
+        with transaction.mark_for_rollback_on_error(using=prepared.alias), connections[prepared.alias].cursor() as cursor:
+            cursor.execute(prepared.sql, params)
+            return cursor.rowcount
 
-    def _query(self, *arguments):
+    def _update_query(self, *arguments):
         """The rows of ``build`` and the values of the update, from one list of arguments."""
         count = len(self.field_names)
         queryset = self.build(*arguments[count:])
@@ -526,34 +510,12 @@ class PreparedUpdate(_PreparedWrite):
         query = queryset.query.chain(UpdateQuery)
         query.add_update_values(queryset._prepared_update_values)
         query.annotations = {}
-        return _sql_of(query.get_compiler(using=alias))
-
-
-class PreparedDelete(_PreparedWrite):
-    """``build(*args).delete()``, the rows counted, with the SQL made once as
-    ``PreparedRows`` makes it: one DELETE, as the ORM runs for rows that nothing refers to
-    and whose deletion no receiver hears (while the tests run, ``PREPARED_QUERIES_VERIFY``,
-    that is checked too: the ORM would otherwise read the rows first)."""
-
-    def delete(self, *args):
-        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
-            queryset = self.build(*args)
-            if not Collector(using=queryset.db, origin=queryset).can_fast_delete(queryset):
-                raise AssertionError(f"The ORM deletes these rows one by one: {queryset.model.__name__}")
-        return self._write(args, {}, lambda: self.build(*args).delete()[0])
-
-    def _query(self, *arguments):
-        return self.build(*arguments)
-
-    @staticmethod
-    def _compiled(queryset, alias):
-        # What ``QuerySet.delete`` makes of the rows, and ``_raw_delete`` runs.
-        query = queryset.query.chain()
-        query.select_for_update = False
-        query.select_related = False
-        query.clear_ordering(force=True)
-        query.__class__ = DeleteQuery
-        return _sql_of(query.get_compiler(using=alias))
+        compiler = query.get_compiler(using=alias)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return compiler, None, None
+        return compiler, sql, list(params)
 
 
 class PreparedInsert:

@@ -3,9 +3,12 @@ shows; the same function guards the item's pages. Items whose pages do not exist
 (their URL name does not resolve) are left out."""
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable
 
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import is_staff_member
@@ -54,10 +57,25 @@ def menu_for(user, path=""):
     for item in MENU if user.is_authenticated else PUBLIC_MENU:
         if not item.allowed(user):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _url_of(item.url_name, get_script_prefix(), get_urlconf())
+        if url is None:
             continue
         current = path.startswith(url)
         items.append({"key": item.key, "label": item.label, "url": url, "current": current})
     return items
+
+
+@cache
+def _url_of(url_name, script_prefix, urlconf):
+    """The address of a menu item, looked up once per site prefix and URL configuration
+    (every page shows the menu); None when its page does not exist."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
+@receiver(setting_changed)
+def _forget_urls(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _url_of.cache_clear()

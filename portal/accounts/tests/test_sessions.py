@@ -1,7 +1,10 @@
 """The sessions a user has open are remembered at login, so that they can all be ended
 at once (password change, deactivation); ended ones are forgotten at the next login."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.models import Session
@@ -10,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
+from portal.accounts.sessions import FORGET_AFTER, forget_ended_sessions
 
 LOGIN = "/inloggen/"
 
@@ -28,24 +32,31 @@ class TestSessionsRememberedAtLogin:
         assert remembered.session_key == client.session.session_key
         assert remembered.user_agent == "Safari op iPhone" and remembered.ip == "127.0.0.1"
 
-    def test_open_sessions_stay_and_ended_ones_are_forgotten(self, employee, admin_user):
+    def test_the_daily_job_forgets_the_ended_sessions_and_keeps_the_open_ones(self, employee, admin_user):
         phone = log_in(employee.email)
         laptop = log_in(employee.email)
         logged_out = log_in(employee.email)
         logged_out.post(reverse("account_logout"))
-        expired = log_in(employee.email)  # forgets the one logged out
-        assert UserSession.objects.filter(user=employee).count() == 3
+        expired = log_in(employee.email)
         Session.objects.filter(session_key=expired.session.session_key).update(expire_date=timezone.now())
-        log_in(admin_user.email)  # another user's login forgets nothing of these
-        assert UserSession.objects.filter(user=employee).count() == 3
-
-        desk = log_in(employee.email)
-        assert set(UserSession.objects.filter(user=employee).values_list("session_key", flat=True)) == {
+        other = log_in(admin_user.email)
+        assert UserSession.objects.filter(user=employee).count() == 4  # a login forgets nothing
+        with time_machine.travel(timezone.now() + FORGET_AFTER + timedelta(seconds=1)):
+            assert forget_ended_sessions() == "2 ended session(s) forgotten"
+        assert set(UserSession.objects.values_list("session_key", flat=True)) == {
             phone.session.session_key,
             laptop.session.session_key,
-            desk.session.session_key,
+            other.session.session_key,
         }
-        assert UserSession.objects.filter(user=admin_user).count() == 1
+
+    def test_the_daily_job_keeps_a_session_remembered_before_it_is_written(self, employee):
+        """A login remembers its session before the end of its request writes it: the job
+        leaves every session of the last hour, whether its row is there yet or not."""
+        ended = log_in(employee.email)
+        ended.post(reverse("account_logout"))
+        with time_machine.travel(timezone.now() + FORGET_AFTER - timedelta(seconds=5)):
+            assert forget_ended_sessions() == "0 ended session(s) forgotten"
+        assert UserSession.objects.filter(user=employee).exists()
 
     def test_a_login_that_keeps_its_session_updates_what_is_remembered(self, employee):
         """Django keeps the session's key when the session still holds the user: here
@@ -62,22 +73,19 @@ class TestSessionsRememberedAtLogin:
         remembered = UserSession.objects.get(user=employee)
         assert remembered.session_key == key and remembered.user_agent == "Nieuwe browser"
 
-    def test_ended_sessions_are_forgotten_in_one_statement(self, employee, django_assert_num_queries):
+    def test_a_login_remembers_its_session_in_one_statement(self, employee, django_assert_num_queries):
         open_ones = [log_in(employee.email) for _ in range(3)]
-        ended = [log_in(employee.email) for _ in range(2)]
-        for client in ended:
-            client.post(reverse("account_logout"))
         client = Client()
         client.get(LOGIN)
         # The attempt counted and its rules, the user with whether it has a second factor
         # (allauth's stage and the session's flag take that answer), the attempt taken back
-        # (one statement), the audit event, last login, the ended sessions forgotten
-        # (however many), the new one remembered, and the new session written once, at
-        # the end (in a savepoint here, the test's transaction; at the end of a request it
-        # is the one statement): not looked up first, written at the new key and written
-        # again. The cache of the tests, which holds the limit on logins per address, is
-        # not the database.
-        with django_assert_num_queries(11):
+        # (one statement), the audit event, last login, the new session remembered (none
+        # of those remembered before read), and the new session written once, at the end
+        # (in a savepoint here, the test's transaction; at the end of a request it is the
+        # one statement): not looked up first, written at the new key and written again.
+        # The cache of the tests, which holds the limit on logins per address, is not the
+        # database.
+        with django_assert_num_queries(10):
             client.post(LOGIN, {"login": employee.email, "password": PASSWORD})
         assert set(UserSession.objects.filter(user=employee).values_list("session_key", flat=True)) == {
             c.session.session_key for c in [*open_ones, client]
@@ -91,6 +99,8 @@ class TestSessionsRememberedAtLogin:
         logged_out = log_in(employee.email)
         logged_out.post(reverse("account_logout"))
         newest = log_in(employee.email)
+        with time_machine.travel(timezone.now() + FORGET_AFTER + timedelta(seconds=1)):
+            assert forget_ended_sessions() == "1 ended session(s) forgotten"
         assert set(UserSession.objects.filter(user=employee).values_list("session_key", flat=True)) == {
             kept.session.session_key,
             newest.session.session_key,

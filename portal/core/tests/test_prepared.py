@@ -384,33 +384,3 @@ class TestAQueryOfItsArguments:
             pk=insert.insert(occurred_at=moment, action="login", actor_id=employee.pk, request_id="", changes={"a": [1, 2]})
         )
         assert (event.occurred_at, event.action, event.actor, event.changes) == (moment, "login", employee, {"a": [1, 2]})
-
-    def test_a_delete_counts_its_rows_and_is_made_once(self, admin_user, employee, settings):
-        from portal.accounts.models import LoginAttempt
-
-        def attempt(key, minutes_ago):
-            return LoginAttempt.objects.create(
-                login_key=key, client_key="c" * 64, attempted_at=timezone.now() - timedelta(minutes=minutes_ago)
-            )
-
-        delete = prepared.PreparedDelete(
-            lambda key, before: LoginAttempt.objects.filter(login_key=key, attempted_at__lt=before).order_by("-attempted_at")
-        )
-        kept = [attempt("a" * 64, 1), attempt("b" * 64, 30)]
-        attempt("a" * 64, 30), attempt("a" * 64, 40)
-        now = timezone.now()
-        assert delete.delete("a" * 64, now - timedelta(minutes=10)) == 2
-        attempt("a" * 64, 50)
-        tables, count = _compiled_by_any(delete.delete, "a" * 64, now - timedelta(minutes=10))
-        assert (tables, count) == ([], 1)
-        assert set(LoginAttempt.objects.values_list("pk", flat=True)) == {row.pk for row in kept}
-        settings.PREPARED_QUERIES_VERIFY = True
-        assert delete.delete("b" * 64, now) == 1
-
-    def test_a_delete_the_orm_would_do_row_by_row_is_refused_by_the_tests(self, employee, settings):
-        """Rows that others refer to (or whose deletion a receiver hears) are deleted one by
-        one by the ORM; one DELETE would skip that, and the tests say so."""
-        settings.PREPARED_QUERIES_VERIFY = True
-        delete = prepared.PreparedDelete(lambda pk: User.objects.filter(pk=pk))
-        with pytest.raises(AssertionError, match="one by one"):
-            delete.delete(0)

@@ -84,3 +84,24 @@ class TestLanguage:
     def test_the_language_page_goes_back_only_to_the_portal(self, client):
         body = client.get("/taal/", {"next": "https://elders.example/"}).content.decode()
         assert 'name="next" value="/"' in body and "elders.example" not in body
+
+
+@pytest.mark.django_db
+def test_the_menus_addresses_are_looked_up_once_and_follow_the_site_prefix(admin_user, monkeypatch):
+    """Every page shows the menu: its addresses are looked up once per site prefix (the
+    server's SCRIPT_NAME) and URL configuration, not at every page."""
+    from django.urls import set_script_prefix
+
+    from portal.site import navigation
+
+    navigation._url_of.cache_clear()
+    first = menu_for(admin_user)
+    looked_up = []
+    monkeypatch.setattr(navigation, "reverse", lambda *args, **kwargs: looked_up.append(args))
+    assert menu_for(admin_user) == first and looked_up == []
+    monkeypatch.undo()
+    set_script_prefix("/portaal/")
+    try:
+        assert [item["url"] for item in menu_for(admin_user)] == [f"/portaal{item['url']}" for item in first]
+    finally:
+        set_script_prefix("/")
