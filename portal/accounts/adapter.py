@@ -6,6 +6,8 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -83,6 +85,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
                 return
         super().add_message(request, level, None, None, extra_tags, message)
 
+    def get_login_stages(self):
+        """allauth's, read once until a setting changes: allauth reads three of its
+        settings for them at every login."""
+        if not _login_stages:
+            _login_stages.extend(super().get_login_stages())
+        return list(_login_stages)
+
     def get_client_ip(self, request):
         """allauth's, worked out once per request: a login asks three times (the limits,
         the audit trail, the session remembered)."""
@@ -104,3 +113,11 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         msg = self.render_mail(template_prefix, email, ctx)
         mail_send(to=msg.to, subject=msg.subject, body=msg.body)
+
+
+_login_stages = []  # allauth's stages of a login, as read once (``get_login_stages``)
+
+
+@receiver(setting_changed)
+def _forget_login_stages(**kwargs):
+    _login_stages.clear()

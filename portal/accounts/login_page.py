@@ -21,6 +21,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 
 CSRF_INPUT_START = 'name="csrfmiddlewaretoken" value="'
@@ -33,8 +34,7 @@ class LoginView(AllauthLoginView):
         language = _plain(request)
         if language is None:
             return super().get(request, *args, **kwargs)
-        page = _pages.get(language)
-        if page is None:
+        if language not in _pages:
             response = super().get(request, *args, **kwargs)
             response.render()
             # [text, prefix, token, suffix, text, ..., text]: the texts around the tokens.
@@ -42,12 +42,36 @@ class LoginView(AllauthLoginView):
             if response.status_code == 200 and len(parts) > 1:
                 _pages[language] = (parts[0::4], response["Content-Type"])
             return response
-        pieces, content_type = page
-        token = f'{CSRF_INPUT_START}{get_token(request)}"'
-        response = HttpResponse(token.join(pieces), content_type=content_type)
-        if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
-            _verify(self, request, response, args, kwargs)
+        return _served(self, request, language, args, kwargs)
+
+
+def _served(view, request, language, args, kwargs):
+    pieces, content_type = _pages[language]
+    token = f'{CSRF_INPUT_START}{get_token(request)}"'
+    response = HttpResponse(token.join(pieces), content_type=content_type)
+    if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
+        _verify(view, request, response, args, kwargs)
+    return response
+
+
+_view = LoginView.as_view()
+
+
+def login(request, *args, **kwargs):
+    """The login page. The plain page, once rendered, is served before allauth's view and
+    its decorators, which add nothing to it but the headers that keep it from being
+    stored (added here): its limit counts only what is posted, and the rest concerns a
+    logged-in visitor or a posted form."""
+    if request.method == "GET" and (language := _plain(request)) in _pages:
+        view = LoginView()
+        view.setup(request, *args, **kwargs)
+        response = _served(view, request, language, args, kwargs)
+        add_never_cache_headers(response)
         return response
+    return _view(request, *args, **kwargs)
+
+
+login.__dict__.update(_view.__dict__)  # what the view says of itself: no login required, its class
 
 
 @receiver(setting_changed)
@@ -73,6 +97,3 @@ def _verify(view, request, response, args, kwargs):
     served = TOKEN.sub(r"\1…\3", response.content.decode(response.charset))
     if served != expected or rendered.status_code != response.status_code:
         raise AssertionError("The login page served from its first rendering differs from the page rendered now.")
-
-
-login = LoginView.as_view()

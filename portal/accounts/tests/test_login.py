@@ -361,3 +361,15 @@ def test_the_clients_address_is_worked_out_once_per_login(client, employee, monk
     assert login(client, "employee@test.example").status_code == 302
     assert len(asked) == 1
     assert AuditEvent.objects.get(action="login").ip_address == asked[0].META["REMOTE_ADDR"]
+
+
+def test_the_stages_of_a_login_are_allauths_and_follow_its_settings(settings):
+    """Read once, until a setting changes."""
+    from allauth.account.adapter import DefaultAccountAdapter
+
+    adapter = get_adapter()
+    assert adapter.get_login_stages() == DefaultAccountAdapter().get_login_stages()
+    assert "allauth.mfa.webauthn.stages.PasskeySignupStage" not in adapter.get_login_stages()
+    settings.MFA_PASSKEY_SIGNUP_ENABLED = True
+    assert adapter.get_login_stages() == DefaultAccountAdapter().get_login_stages()
+    assert "allauth.mfa.webauthn.stages.PasskeySignupStage" in adapter.get_login_stages()

@@ -96,6 +96,20 @@ class TestThePlainPageRenderedOnce:
         )
         assert response.status_code == 302 and response.url == reverse("home")
 
+    def test_served_before_allauths_view_with_the_headers_it_adds(self, client, settings, monkeypatch):
+        from allauth.account.views import LoginView
+        from django.test import Client
+
+        settings.PREPARED_QUERIES_VERIFY = False
+        first = client.get(reverse("account_login"))
+        monkeypatch.setattr(LoginView, "dispatch", lambda *args, **kwargs: pytest.fail("allauth's view was asked"))
+        second = Client().get(reverse("account_login"))
+        assert second.status_code == 200 and "csrftoken" in second.cookies
+        assert set(second.headers) == set(first.headers)
+        assert {name: value for name, value in second.headers.items() if name not in ("Expires", "X-Request-ID")} == {
+            name: value for name, value in first.headers.items() if name not in ("Expires", "X-Request-ID")
+        }
+
     def test_a_message_a_next_page_or_another_language_is_rendered_for_itself(self, client, settings):
         settings.PREPARED_QUERIES_VERIFY = False
         self.get(client, reverse("account_login"))
