@@ -34,7 +34,7 @@ def portal_forms():
 
 
 FORMS = portal_forms()
-PASSWORD_FIELDS = {"password1", "password2", "oldpassword"}  # passwords: never stored as typed
+PASSWORD_FIELDS = {"password", "password1", "password2", "oldpassword"}  # passwords: never stored as typed
 
 
 def text_fields():
