@@ -136,7 +136,11 @@ FORGET_AFTER = timedelta(hours=1)
 def forget_ended_sessions():
     """The daily job: forget the remembered sessions that have ended: with the database's
     sessions, those whose row is gone or expired; with another store (the cache's, with
-    Redis), those whose data no longer holds their user, or cannot be read."""
+    Redis), those whose data no longer holds their user, or cannot be read. That includes
+    a session Redis could not answer for; it is then no longer ended along with the
+    others, but every request checks its user again (``PortalBackend.get_user``: the rule
+    of who may log in, and the password's hash), so it cannot outlast a deactivation or a
+    new password either."""
     remembered = UserSession.objects.filter(created_at__lt=timezone.now() - FORGET_AFTER)
     store = _store()
     if issubclass(store, DatabaseSessionStore):
