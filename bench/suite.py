@@ -124,16 +124,16 @@ def _login_users():
     Session.objects.all().delete()
 
 
-def hash_ceiling(seconds=3.0, cpu=False):
-    """Argon2id verifications per second on one core, at the portal's parameters: per
-    second of wall-clock time, or with ``cpu`` per second of CPU time of the thread."""
+def hash_rates(seconds):
+    """Argon2id verifications per second of wall-clock time and per second of CPU time
+    of the thread, measured together."""
     hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
     encoded = hasher.hash(PASSWORD)
     done, started, started_cpu = 0, time.perf_counter(), time.thread_time()
     while time.perf_counter() - started < seconds:
         hasher.verify(encoded, PASSWORD)
         done += 1
-    return done / ((time.thread_time() - started_cpu) if cpu else (time.perf_counter() - started))
+    return done / (time.perf_counter() - started), done / (time.thread_time() - started_cpu)
 
 
 def logins(port, seconds, server_pid, login_path="/inloggen/"):
@@ -229,19 +229,20 @@ def measure_logins(port, process, ceiling, peer=None):
     logins(port, 2, process.pid)  # warm-up
     if peer:
         logins(peer[0], 2, peer[1].pid, common.PEER_LOGIN)
-    ceilings, slices, peer_slices = [hash_ceiling(1)], [], []
+    rates, slices, peer_slices = [hash_rates(1)], [], []
     for _ in range(ROUNDS):
         slices.append(logins(port, SECONDS / ROUNDS, process.pid))
         if peer:
             peer_slices.append(logins(peer[0], SECONDS / ROUNDS, peer[1].pid, common.PEER_LOGIN))
-        ceilings.append(hash_ceiling(1))
+        rates.append(hash_rates(1))
     login = _summed(slices)
-    login["ceiling"] = sum(ceilings) / len(ceilings) * WORKERS
+    login["ceiling"] = sum(wall for wall, _cpu in rates) / len(rates) * WORKERS
     login["ratio"] = login["per_second"] / login["ceiling"]
-    # The same in CPU time, which other work on the machine does not change: logins per
-    # CPU second of the server against verifications per CPU second, that is the share of
-    # the server's work that is the one verification per login.
-    login["cpu_ceiling"] = hash_ceiling(2, cpu=True)
+    # The same in CPU time, which other work on the machine changes less: logins per CPU
+    # second of the server against verifications per CPU second (measured beside the
+    # ceiling, between the slices: the machine's speed drifts within a run), that is the
+    # share of the server's work that is the one verification per login.
+    login["cpu_ceiling"] = sum(cpu for _wall, cpu in rates) / len(rates)
     login["hash_cpu_ms"] = 1000 / login["cpu_ceiling"]
     login["cpu_ratio"] = login["done"] / login["server_cpu_seconds"] / login["cpu_ceiling"]
     login["ratio_to_start_ceiling"] = login["per_second"] / (ceiling * WORKERS)
@@ -444,7 +445,7 @@ def peer_table(runs):
 def main():
     if "--prepare" in sys.argv:
         return prepare()
-    ceiling = hash_ceiling()
+    ceiling, _per_cpu_second = hash_rates(3.0)
     runs = [measure(common.SQLITE_URL, ceiling)]
     if "--sqlite-only" not in sys.argv and common.postgres_reachable(common.POSTGRES_URL):
         runs.append(measure(common.POSTGRES_URL, ceiling))
