@@ -42,15 +42,15 @@ class LoginView(AllauthLoginView):
             if response.status_code == 200 and len(parts) > 1:
                 _pages[language] = (parts[0::4], response["Content-Type"])
             return response
-        return _served(self, request, language, args, kwargs)
+        return _served(request, language, args, kwargs)
 
 
-def _served(view, request, language, args, kwargs):
+def _served(request, language, args, kwargs):
     pieces, content_type = _pages[language]
     token = f'{CSRF_INPUT_START}{get_token(request)}"'
     response = HttpResponse(token.join(pieces), content_type=content_type)
     if getattr(settings, "PREPARED_QUERIES_VERIFY", False):
-        _verify(view, request, response, args, kwargs)
+        _verify(request, response, args, kwargs)
     return response
 
 
@@ -63,9 +63,7 @@ def login(request, *args, **kwargs):
     stored (added here): its limit counts only what is posted, and the rest concerns a
     logged-in visitor or a posted form."""
     if request.method == "GET" and (language := _plain(request)) in _pages:
-        view = LoginView()
-        view.setup(request, *args, **kwargs)
-        response = _served(view, request, language, args, kwargs)
+        response = _served(request, language, args, kwargs)
         add_never_cache_headers(response)
         return response
     return _view(request, *args, **kwargs)
@@ -90,7 +88,9 @@ def _plain(request):
     return get_language()
 
 
-def _verify(view, request, response, args, kwargs):
+def _verify(request, response, args, kwargs):
+    view = LoginView()
+    view.setup(request, *args, **kwargs)
     rendered = AllauthLoginView.get(view, request, *args, **kwargs)
     rendered.render()
     expected = TOKEN.sub(r"\1…\3", rendered.content.decode(rendered.charset))
