@@ -6,14 +6,13 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.mail import mail_send
+from portal.core.once import per_settings
 
 from .login_rule import may_log_in
 from .ratelimits import PER_ADDRESS, login_attempt_begin
@@ -88,9 +87,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self):
         """allauth's, read once until a setting changes: allauth reads three of its
         settings for them at every login."""
-        if not _login_stages:
-            _login_stages.extend(super().get_login_stages())
-        return list(_login_stages)
+        return list(_login_stages())
 
     def get_client_ip(self, request):
         """allauth's, worked out once per request: a login asks three times (the limits,
@@ -115,9 +112,6 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         mail_send(to=msg.to, subject=msg.subject, body=msg.body)
 
 
-_login_stages = []  # allauth's stages of a login, as read once (``get_login_stages``)
-
-
-@receiver(setting_changed)
-def _forget_login_stages(**kwargs):
-    _login_stages.clear()
+@per_settings
+def _login_stages():
+    return tuple(DefaultAccountAdapter().get_login_stages())

@@ -1,14 +1,12 @@
-from functools import cache
-
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth import password_validation
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.once import per_settings
 
 
 def password_help_text(user):
@@ -32,18 +30,13 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields["password"].help_text = _reset_link_of_now()
 
 
-@cache
+@per_settings
 def _reset_link(language):
     """allauth's help text of the password, in ``language`` (the active one)."""
     return mark_safe(str(allauth_forms.LoginForm.base_fields["password"].help_text))  # noqa: S308 - allauth's own HTML
 
 
 _reset_link_of_now = lazy(lambda: _reset_link(get_language()), str, SafeString)
-
-
-@receiver(setting_changed)
-def _forget_reset_link(**kwargs):
-    _reset_link.cache_clear()
 
 
 class PasswordsMatchMixin:

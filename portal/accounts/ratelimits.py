@@ -28,19 +28,18 @@ login over that limit is answered as allauth answered it, with the 429 page.
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache, reduce
+from functools import reduce
 from operator import or_
 
 from allauth.core.internal.ratelimit import get_ip, get_rates, parse_rates
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
 from django.db.models import Q
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from portal.core.once import per_settings
 from portal.core.prepared import PreparedInsert, PreparedRows, PreparedUpdate
 
 from .models import LoginAttempt, normalize_email_address
@@ -53,7 +52,7 @@ SUCCEEDED = ""  # the login key of a login whose password was right
 PER_ADDRESS = "per address"  # what login_attempt_begin answers when that limit refuses
 
 
-@cache
+@per_settings
 def _rules():
     """The limits on failed logins (``ACCOUNT_RATE_LIMITS["login_failed"]``), read once
     until a setting changes."""
@@ -64,7 +63,7 @@ def _rules():
     return rules
 
 
-@cache
+@per_settings
 def _login_rules():
     """The limits on logins, right or wrong, per client address (``LOGIN_RATE_LIMIT``),
     read once until a setting changes."""
@@ -73,13 +72,6 @@ def _login_rules():
         if rule.per != "ip":
             raise ImproperlyConfigured(f"LOGIN_RATE_LIMIT counts per ip, not per {rule.per}")
     return rules
-
-
-@receiver(setting_changed)
-def _forget_rules(setting, **kwargs):
-    if setting in ("ACCOUNT_RATE_LIMITS", "ACCOUNT_RATE_LIMITS_ENABLED", "LOGIN_RATE_LIMIT"):
-        _rules.cache_clear()
-        _login_rules.cache_clear()
 
 
 @checks.register(checks.Tags.security)

@@ -3,16 +3,14 @@ shows; the same function guards the item's pages. Items whose pages do not exist
 (their URL name does not resolve) are left out."""
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Callable
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.staff import is_staff_member
 from portal.contact.permissions import can_use_contact
+from portal.core.once import per_settings
 from portal.locations.permissions import can_view_locations
 from portal.ordering.permissions import can_order
 from portal.organizations import permissions
@@ -65,7 +63,7 @@ def menu_for(user, path=""):
     return items
 
 
-@cache
+@per_settings
 def _url_of(url_name, script_prefix, urlconf):
     """The address of a menu item, looked up once per site prefix and URL configuration
     (every page shows the menu); None when its page does not exist."""
@@ -73,9 +71,3 @@ def _url_of(url_name, script_prefix, urlconf):
         return reverse(url_name, urlconf=urlconf)
     except NoReverseMatch:
         return None
-
-
-@receiver(setting_changed)
-def _forget_urls(setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _url_of.cache_clear()
