@@ -196,10 +196,21 @@ class Membership(models.Model):
                 condition=models.Q(dormancy_deadline__isnull=True) | models.Q(dormancy_warned_at__isnull=False),
                 name="membership_dormancy_deadline_only_when_warned",
             ),
+            # A leave is processed (or blocked) only for a leave date: which lets the
+            # notice of leavers read the index below instead of every account.
+            models.CheckConstraint(
+                condition=models.Q(leaves_on__isnull=False) | models.Q(left_at__isnull=True, leave_blocked_at__isnull=True),
+                name="membership_left_only_with_leave_date",
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "status"], name="membership_org_status"),
             models.Index(fields=["organization", "role"], name="membership_org_role"),
+            # The few accounts with a leave date: the leavers' notice on Accountbeheer and
+            # its filter "Uit dienst" read them here, not among all of the organization's.
+            models.Index(
+                fields=["organization", "leaves_on"], condition=models.Q(leaves_on__isnull=False), name="membership_org_leaving"
+            ),
         ]
 
     def __str__(self):

@@ -1,0 +1,87 @@
+"""The account list reads an index of the organization's accounts, never all of them:
+checked in the database's own plan, as the test's few rows would be read in no time
+either way (`make bench-accounts` measures it with 100,000 accounts)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.core.apps import _statistics_after_migrate
+from portal.core.maintenance import refresh_planner_statistics
+from portal.organizations import overview
+from portal.organizations.models import Membership
+from portal.organizations.services.leavers import recent_leavers
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan(queryset):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a few rows: PostgreSQL would rightly read them all
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    return queryset.explain()
+
+
+def _add_accounts(organization, count, start):
+    users = User.objects.bulk_create(
+        User(email=f"persoon{n:05d}@test.example", full_name=f"Persoon {n:05d}", organization=organization)
+        for n in range(start, start + count)
+    )
+    Membership.objects.bulk_create(Membership(user=user, organization=organization) for user in users)
+
+
+def test_the_notice_of_leavers_reads_only_the_accounts_with_a_leave_date(admin_user, employee):
+    membership = Membership.objects.get(user=employee)
+    Membership.objects.filter(pk=membership.pk).update(leaves_on=timezone.localdate(), left_at=timezone.now())
+    assert [m.pk for m in recent_leavers(admin_user)] == [membership.pk]
+    assert "membership_org_leaving" in _plan(recent_leavers(admin_user))
+
+
+def test_a_leave_is_processed_only_for_an_account_with_a_leave_date(employee):
+    """What lets the notice read that index: an account without a leave date neither left nor was blocked."""
+    membership = Membership.objects.get(user=employee)
+    for fields in ({"left_at": timezone.now()}, {"leave_blocked_at": timezone.now()}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Membership.objects.filter(pk=membership.pk).update(**fields)
+    Membership.objects.filter(pk=membership.pk).update(leaves_on=timezone.localdate() - timedelta(days=1), left_at=timezone.now())
+
+
+def _statistics_of_accounts(cursor):
+    cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'organizations_membership'")
+    return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps its statistics itself")
+def test_with_the_statistics_refreshed_the_first_page_is_read_in_the_order_of_an_index(
+    admin_user, organization, other_organization
+):
+    """With the statistics of the users but none of the accounts (a migration had rebuilt
+    that table), SQLite read 100,000 accounts of an organization through the index of
+    their organization and sorted them all for a page of 25: 20 to 50 ms instead of
+    under 1 (`make bench-accounts`). The job and every migrate refresh them."""
+    _add_accounts(organization, 3000, 0)
+    _add_accounts(other_organization, 3000, 3000)
+    assert refresh_planner_statistics() == "statistics refreshed"
+    sort = overview.SORTS[overview.DEFAULT_SORT]
+    first_page = (
+        overview.filtered(Membership.objects.visible_to(admin_user))
+        .order_by(*overview._ordering(sort, True))
+        .values_list("pk", flat=True)[: overview.PAGE_SIZE + 1]
+    )
+    plan = _plan(first_page)
+    assert "user_org_name" in plan and "TEMP B-TREE" not in plan
+    with connection.cursor() as cursor:
+        assert _statistics_of_accounts(cursor)
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'organizations_membership'")
+        _statistics_after_migrate(sender=None, using="default", plan=[])  # nothing migrated: nothing to do
+        assert not _statistics_of_accounts(cursor)
+        _statistics_after_migrate(sender=None, using="default", plan=[("a migration", False)])
+        assert _statistics_of_accounts(cursor)
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's statistics: above")
+def test_other_databases_keep_their_statistics_themselves():
+    assert refresh_planner_statistics() == "kept by the database itself"
