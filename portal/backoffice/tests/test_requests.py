@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from portal.changes.models import ChangeRequest
 from portal.changes.models import Status as ChangeStatus
 from portal.core.models import AuditEvent
 from portal.service.models import Status as ServiceStatus
@@ -97,6 +98,18 @@ def test_another_organizations_location_cannot_be_linked(cs_client, change_reque
     assert "invalid_choice" in {e.code for e in response.context["carry_out_form"].errors.as_data()["locations"]}
     change_request.refresh_from_db()
     assert change_request.status == ChangeStatus.NEW
+
+
+@pytest.mark.django_db
+def test_a_request_closed_meanwhile_is_not_carried_out_and_the_form_says_so(cs_client, change_request, employee, locations):
+    ChangeRequest.objects.filter(pk=change_request.pk).update(status=ChangeStatus.REJECTED)
+    links = set(employee.membership.location_links.values_list("location", flat=True))
+    url = reverse("backoffice:change_request_detail", args=[change_request.pk])
+    data = {"action": "carry_out", "carry_out-locations": [loc.pk for loc in locations], "carry_out-body": "Gekoppeld."}
+    response = cs_client.post(url, data)
+    assert response.status_code == 200 and "gesloten" in response.content.decode()
+    assert response.context["carry_out_form"]["body"].value() == "Gekoppeld."  # what was typed stays
+    assert set(employee.membership.location_links.values_list("location", flat=True)) == links
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from portal.accounts.reauth import require_recent_authentication
 from portal.casework.services import MESSAGE_REQUIRED
 from portal.changes import services as change_services
 from portal.changes.models import Kind
+from portal.changes.permissions import can_apply_personal_data
 from portal.contact.models import ContactMessage
 from portal.core.forms import filter_controls
 from portal.core.paging import page_of
@@ -82,13 +83,15 @@ def inbox_list(request, inbox):
 
 
 def _detail(request, inbox, obj, forms):
-    carry_out = apply_form = None
-    if inbox is CHANGE_REQUESTS and obj.kind == Kind.PERSONAL_DATA and obj.is_open and obj.proposed:
-        apply_form = forms.get("apply_personal_data") or ApplyPersonalDataForm(prefix="apply")
-    if inbox is CHANGE_REQUESTS and obj.kind == Kind.MY_LOCATIONS and obj.is_open:
+    """The request and its forms; a form that was sent and refused is shown with its
+    error and what was typed, also when the request was closed meanwhile."""
+    carry_out, apply_form = forms.get("carry_out"), forms.get("apply_personal_data")
+    if apply_form is None and inbox is CHANGE_REQUESTS and obj.kind == Kind.PERSONAL_DATA and obj.is_open and obj.proposed:
+        apply_form = ApplyPersonalDataForm(prefix="apply")
+    if carry_out is None and inbox is CHANGE_REQUESTS and obj.kind == Kind.MY_LOCATIONS and obj.is_open:
         membership = getattr(obj.created_by, "membership", None)
         if membership is not None:
-            carry_out = forms.get("carry_out") or CarryOutForm(
+            carry_out = CarryOutForm(
                 prefix="carry_out",
                 organization=obj.organization,
                 initial={"locations": list(membership.location_links.values_list("location_id", flat=True))},
@@ -200,7 +203,8 @@ def _apply_personal_data(request, inbox, obj):
     if inbox is not CHANGE_REQUESTS:
         return None, None
     form = ApplyPersonalDataForm(request.POST, prefix="apply")
-    if form.is_valid() and obj.proposes_new_address():
+    # A request closed meanwhile asks nothing first: the service below says it is closed.
+    if form.is_valid() and obj.proposes_new_address() and can_apply_personal_data(request.user, obj):
         require_recent_authentication(request)  # as Accountbeheer's change of an address: asked, then carried out
         if not address_check_allowed(request):  # a new address counts like an invitation
             form.add_error(None, _("Er zijn te veel verzoeken gedaan. Wacht een paar minuten en probeer het dan opnieuw."))

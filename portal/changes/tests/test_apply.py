@@ -197,6 +197,18 @@ class TestANewAddressAsksAgain:
             assert client.post(response.url, {"password": PASSWORD}).status_code == 302
         assert employee.membership.email_changes.get().new_email == "erik.nieuw@test.example"
 
+    def test_a_closed_request_asks_customer_service_nothing_and_says_so(self, client, staff_user, employee, asked):
+        """Not the password first and then that the request was closed meanwhile."""
+        request = asked(email="erik.nieuw@test.example")
+        services.change_request_status_set(actor=staff_user, change_request=request, status=Status.REJECTED)
+        client.force_login(staff_user)
+        url = reverse("backoffice:change_request_detail", args=[request.pk])
+        with later():
+            response = client.post(url, {"action": "apply_personal_data", "apply-body": "Aangepast."})
+        assert response.status_code == 200 and "gesloten" in response.content.decode()
+        assert response.context["apply_form"]["body"].value() == "Aangepast."  # what was typed stays
+        assert not employee.membership.email_changes.exists()
+
     def test_customer_service_counts_in_the_same_limit(
         self, client, staff_user, employee, organization, asked, settings, django_capture_on_commit_callbacks
     ):
