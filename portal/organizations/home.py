@@ -68,13 +68,12 @@ def invitations_panel(user, membership):
     )
 
 
-def reactivations_panel(user, membership):
-    if not membership.is_active_administrator:
-        return None
-    today = timezone.localdate()
-    queryset = (
+def back_within_a_week(organization_id, today):
+    """The organization's accounts deactivated until a date in the coming week (read from
+    the index of the accounts deactivated until a date, ``membership_org_until``)."""
+    return (
         Membership.objects.filter(
-            organization_id=membership.organization_id,
+            organization_id=organization_id,
             status=Status.DEACTIVATED,
             deactivated_until__gt=today,
             deactivated_until__lte=today + SOON,
@@ -83,7 +82,12 @@ def reactivations_panel(user, membership):
         .order_by("deactivated_until")
         .only("deactivated_until", "user__full_name", "user__email")
     )
-    accounts, _more = first_page(queryset)
+
+
+def reactivations_panel(user, membership):
+    if not membership.is_active_administrator:
+        return None
+    accounts, _more = first_page(back_within_a_week(membership.organization_id, timezone.localdate()))
     if not accounts:
         return None
     return HomePanel(

@@ -211,6 +211,20 @@ class Membership(models.Model):
             models.Index(
                 fields=["organization", "leaves_on"], condition=models.Q(leaves_on__isnull=False), name="membership_org_leaving"
             ),
+            # The few accounts warned as unused: the filter "Niet gebruikt" and the page
+            # Inactief en uit dienst read them here (dormancy.flagged).
+            models.Index(
+                fields=["organization", "dormancy_warned_at"],
+                condition=models.Q(dormancy_warned_at__isnull=False),
+                name="membership_org_warned",
+            ),
+            # The few accounts deactivated until a date: those back within a week on an
+            # administrator's home page, and the daily job that reactivates them.
+            models.Index(
+                fields=["organization", "deactivated_until"],
+                condition=models.Q(deactivated_until__isnull=False),
+                name="membership_org_until",
+            ),
         ]
 
     def __str__(self):

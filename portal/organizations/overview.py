@@ -72,6 +72,34 @@ def searched_users(organization_id, *, q="", status="", role="", location=None):
     return users
 
 
+# The stored status an account has when it shows a status of the list, where one index
+# finds the accounts with it (an active one may also be deactivated until a date passed).
+_STORED_STATUS = {Status.DEACTIVATED: Status.DEACTIVATED, Status.INVITED: Status.INVITED, EXPIRED: Status.INVITED}
+
+
+def narrowed_ids(organization_id, *, status="", role="", **_other_filters):
+    """The ids of the organization's accounts with the ``role`` asked for, or with the
+    stored status that the ``status`` asked for needs, when they are at most
+    ``COUNT_LIMIT``; else None.
+
+    SQLite keeps one average per index, no histogram of its values: by it a role or a
+    status narrows an organization's accounts to a half or a third, so it looked for the
+    one administrator or the few open invitations among all of the organization's users
+    (200 ms with 100,000). Read from the (organization, role) or (organization, status)
+    index, the few ids cost a fraction of a millisecond, and ``page`` starts from them,
+    with every condition of the list still applied. A common value is left to the scan,
+    which stops when it has found enough."""
+    conditions = [("role", role)] if role else []
+    if status in _STORED_STATUS:
+        conditions.append(("status", _STORED_STATUS[status]))
+    for field, value in conditions:
+        accounts = Membership.objects.filter(organization_id=organization_id, **{field: value})
+        ids = list(accounts.values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+        if len(ids) <= COUNT_LIMIT:
+            return ids
+    return None
+
+
 def filtered(queryset, *, q="", status="", role="", location=None):
     for word in search_words(q):
         queryset = queryset.filter(user__search_text__contains=word)
@@ -176,8 +204,9 @@ class Page:
 PAGE_SIZE = 25
 
 
-def _first_ids(queryset, searched):
-    """The ids of at most ``COUNT_LIMIT + 1`` accounts of ``queryset``, in no order.
+def _first_ids(queryset, searched, narrowed=None):
+    """The ids of at most ``COUNT_LIMIT + 1`` accounts of ``queryset``, in no order;
+    among ``narrowed`` only, when given (``narrowed_ids``).
 
     For a search alone (``searched``: the users it matches), the scan starts from those
     users and looks up each one's account, with every condition of ``queryset``, by its
@@ -190,7 +219,9 @@ def _first_ids(queryset, searched):
     accounts as well (a role, a status, a location), which may pick out only a few of
     them, the scan starts from the accounts: started from the users, it would look up
     every user the search finds."""
-    if searched is None:
+    if narrowed is not None:
+        scan = queryset.filter(pk__in=narrowed).values_list("pk", flat=True)
+    elif searched is None:
         scan = queryset.values_list("pk", flat=True)
     else:
         account = queryset.filter(user_id=OuterRef("pk")).values("pk")[:1]
@@ -198,16 +229,17 @@ def _first_ids(queryset, searched):
     return list(scan[: COUNT_LIMIT + 1])
 
 
-def page(queryset, *, sort_key=DEFAULT_SORT, after=None, before=None, size=PAGE_SIZE, searched=None):
+def page(queryset, *, sort_key=DEFAULT_SORT, after=None, before=None, size=PAGE_SIZE, searched=None, narrowed=None):
     """One page of ``queryset``, in the order of ``sort_key``, after or before a cursor;
-    ``searched``: the users a search in ``queryset`` matches (``searched_users``).
+    ``searched``: the users a search in ``queryset`` matches (``searched_users``);
+    ``narrowed``: the few accounts a filter's index holds (``narrowed_ids``).
 
     First the ids of at most ``COUNT_LIMIT + 1`` matching accounts are read, unordered:
     that query stops as soon as it has found enough, and gives the (bounded) count.
     When the whole selection is that small (a search, a filter) the page is read from
     those ids; otherwise the page is read in index order from the cursor onwards."""
     sort = SORTS.get(sort_key, SORTS[DEFAULT_SORT])
-    ids = _first_ids(queryset, searched)
+    ids = _first_ids(queryset, searched, narrowed)
     count_is_exact = len(ids) <= COUNT_LIMIT
     if count_is_exact:
         queryset = Membership.objects.filter(pk__in=ids)

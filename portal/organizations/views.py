@@ -96,9 +96,10 @@ def _filters(request):
 def account_list(request):
     form, filters, sort = _filters(request)
     queryset = overview.filtered(Membership.objects.manageable_by(request.user), **filters)
+    organization_id = _organization(request).pk
     result = overview.page(
         queryset, sort_key=sort, after=request.GET.get("na"), before=request.GET.get("voor"),
-        searched=overview.searched_users(_organization(request).pk, **filters),
+        searched=overview.searched_users(organization_id, **filters), narrowed=overview.narrowed_ids(organization_id, **filters),
     )  # fmt: skip
     query = request.GET.copy()
     for key in ("na", "voor"):

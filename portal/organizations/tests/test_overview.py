@@ -3,6 +3,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -218,6 +220,52 @@ class TestSearchAndFilters:
         bounded = overview.page(queryset, searched=searched)
         assert (bounded.count, bounded.count_is_exact, len(bounded.rows)) == (10, False, 25)
         assert {row["pk"] for row in bounded.rows} <= expected
+
+    def test_a_rare_role_or_status_is_read_from_its_index_and_finds_the_same_accounts(
+        self, client, admin_user, organization, other_organization, monkeypatch
+    ):
+        add_accounts(organization, 12)
+        add_accounts(other_organization, 3, start=100)
+        Membership.objects.filter(user__email__in=["user003@test.example", "user100@test.example"]).update(
+            role=Role.ADMINISTRATOR
+        )
+        paused = ["user004@test.example", "user005@test.example", "user101@test.example"]
+        Membership.objects.filter(user__email__in=paused).update(status=Status.DEACTIVATED)
+        Membership.objects.filter(user__email="user005@test.example").update(deactivated_until=timezone.localdate())
+        Membership.objects.filter(user__email__in=["user006@test.example", "user007@test.example"]).update(status=Status.INVITED)
+        Invitation.objects.create(
+            membership=Membership.objects.get(user__email="user006@test.example"),
+            token_hash="c" * 64,
+            expires_at=timezone.now() + timedelta(days=2),
+        )
+        for filters in (
+            {"role": Role.ADMINISTRATOR},
+            {"status": Status.DEACTIVATED},
+            {"status": Status.INVITED},
+            {"status": overview.EXPIRED},
+            {"role": Role.ADMINISTRATOR, "status": Status.ACTIVE},
+        ):
+            queryset = overview.filtered(Membership.objects.visible_to(admin_user), **filters)
+            expected = set(queryset.values_list("pk", flat=True))
+            narrowed = overview.narrowed_ids(organization.pk, **filters)
+            assert expected and expected <= set(narrowed), filters
+            assert set(Membership.objects.filter(pk__in=narrowed).values_list("organization", flat=True)) == {organization.pk}
+            assert {row["pk"] for row in overview.page(queryset, narrowed=narrowed).rows} == expected, filters
+        # A status shown as active may be stored as deactivated (until a date passed): no index holds it.
+        assert overview.narrowed_ids(organization.pk, status=Status.ACTIVE) is None
+        assert overview.narrowed_ids(organization.pk, q="persoon") is None
+        monkeypatch.setattr(overview, "COUNT_LIMIT", 3)
+        assert overview.narrowed_ids(organization.pk, role=Role.EMPLOYEE) is None  # a common value: left to the scan
+        assert len(overview.narrowed_ids(organization.pk, role=Role.EMPLOYEE, status=Status.INVITED)) == 2
+        client.force_login(admin_user)
+        with CaptureQueriesContext(connection) as captured:
+            rows = client.get(reverse("accountbeheer:list"), {"role": Role.ADMINISTRATOR}).context["page"].rows
+        assert {row["user__email"] for row in rows} == {admin_user.email, "user003@test.example"}
+        first_ids = [
+            query["sql"] for query in captured.captured_queries if query["sql"].endswith(f"LIMIT {overview.COUNT_LIMIT + 1}")
+        ]
+        assert len(first_ids) == 2 and "JOIN" not in first_ids[0]  # the index's few ids, then the list's conditions
+        assert '"organizations_membership"."id" IN (' in first_ids[1]
 
     def test_a_search_with_a_filter_on_the_accounts_filters_both(self, client, admin_user, organization):
         add_accounts(organization, 10)

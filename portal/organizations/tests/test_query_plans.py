@@ -12,7 +12,9 @@ from portal.accounts.models import User
 from portal.core.apps import _statistics_after_migrate
 from portal.core.maintenance import refresh_planner_statistics
 from portal.organizations import overview
-from portal.organizations.models import Membership
+from portal.organizations.home import back_within_a_week
+from portal.organizations.models import Membership, Status
+from portal.organizations.services.dormancy import flagged
 from portal.organizations.services.leavers import recent_leavers
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,18 @@ def test_the_notice_of_leavers_reads_only_the_accounts_with_a_leave_date(admin_u
     Membership.objects.filter(pk=membership.pk).update(leaves_on=timezone.localdate(), left_at=timezone.now())
     assert [m.pk for m in recent_leavers(admin_user)] == [membership.pk]
     assert "membership_org_leaving" in _plan(recent_leavers(admin_user))
+
+
+def test_the_accounts_warned_as_unused_and_those_back_within_a_week_are_read_from_their_indexes(admin_user, employee):
+    membership = Membership.objects.get(user=employee)
+    Membership.objects.filter(pk=membership.pk).update(dormancy_warned_at=timezone.now())
+    assert [m.pk for m in flagged(Membership.objects.visible_to(admin_user))] == [membership.pk]
+    if connection.vendor == "sqlite":  # PostgreSQL may start from the users' index of so few rows, with seqscan off or not
+        assert "membership_org_warned" in _plan(flagged(Membership.objects.visible_to(admin_user)))
+    today = timezone.localdate()
+    Membership.objects.filter(pk=membership.pk).update(status=Status.DEACTIVATED, deactivated_until=today + timedelta(days=3))
+    assert [m.pk for m in back_within_a_week(membership.organization_id, today)] == [membership.pk]
+    assert "membership_org_until" in _plan(back_within_a_week(membership.organization_id, today))
 
 
 def test_a_leave_is_processed_only_for_an_account_with_a_leave_date(employee):
