@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from conftest import make_account
 from portal.core.models import AuditEvent
 from portal.organizations import services
 from portal.organizations.models import Membership, Organization, Role, Status
@@ -142,9 +143,39 @@ def test_only_the_account_manager_invites_for_hartingbank(organization, staff_us
 def test_organization_list_query_count(
     am_client, organization, other_organization, admin_user, other_admin, django_assert_num_queries
 ):
-    with django_assert_num_queries(5):  # session, user, permissions (2), the page (shorter than one: no count)
+    # session, user, permissions (2), the page (shorter than one: no count), the accounts of its organizations
+    with django_assert_num_queries(6):
         response = am_client.get(reverse("backoffice:organization_list"))
     assert [o.account_count for o in response.context["page"]] == [1, 1]
+    make_account(organization, "nog@test.example")
+    gone = make_account(organization, "weg@test.example")
+    Membership.objects.filter(user=gone).update(status=Status.DELETED)
+    counts = {o.pk: o.account_count for o in am_client.get(reverse("backoffice:organization_list")).context["page"]}
+    assert counts == {organization.pk: 2, other_organization.pk: 1}  # a deleted account is not counted
+
+
+@pytest.mark.django_db
+def test_an_organizations_accounts_are_shown_a_page_at_a_time_with_its_administrators_apart(
+    am_client, organization, admin_user, django_assert_num_queries
+):
+    """An organization may have a hundred thousand accounts: the page showed them all."""
+    for n in range(30):
+        make_account(organization, f"persoon{n:02d}@test.example", full_name=f"Persoon {n:02d}")
+    gone = make_account(organization, "weg@test.example", role=Role.ADMINISTRATOR)
+    Membership.objects.filter(user=gone).update(status=Status.DELETED)
+    url = reverse("backoffice:organization_detail", args=[organization.pk])
+    # session, user, permissions (2), the organization, its administrators, the page, the count, the locations
+    with django_assert_num_queries(9):
+        first = am_client.get(url)
+    assert [m.user for m in first.context["administrators"]] == [admin_user]
+    page = first.context["page"]
+    assert page.paginator.count == 31 and len(page.object_list) == 25
+    assert page.object_list[0].user == admin_user  # "Anna Admin", then the Persoon's by name
+    html = first.content.decode()
+    assert "31 accounts" in html and "pagina=2#accounts" in html
+    second = am_client.get(url, {"pagina": 2}).context["page"]
+    assert [m.user.email for m in second.object_list] == [f"persoon{n:02d}@test.example" for n in range(24, 30)]
+    assert "weg@test.example" not in html
 
 
 @pytest.mark.django_db
