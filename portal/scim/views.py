@@ -15,7 +15,6 @@ import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -253,10 +252,11 @@ _WORK_EMAIL = re.compile(r'emails\[\s*type\s+eq\s+"work"\s*\]\.value', re.I)
 _AND = re.compile(r'\s+and\s+(?=(?:[^"]*"[^"]*")*[^"]*$)', re.I)  # an "and" outside quotes
 
 
-def _filtered(queryset, text):
+def _filtered(queryset, text, organization_id):
     """The filters Entra ID and Okta send: ``userName eq "…"``, ``externalId eq "…"``,
     ``emails[type eq "work"].value eq "…"``, ``id``, ``displayName``, ``active``, joined
-    with ``and``. Anything else is refused (400 invalidFilter)."""
+    with ``and``, on the accounts of ``organization_id``. Anything else is refused (400
+    invalidFilter)."""
     if len(text) > 1000:
         raise ScimRefusal(400, "The filter is too long.", "invalidFilter")
     for part in _AND.split(_WORK_EMAIL.sub("emails.value", text)):
@@ -265,16 +265,27 @@ def _filtered(queryset, text):
             raise ScimRefusal(400, "Unsupported filter: use attribute eq value, joined with and.", "invalidFilter")
         attribute, raw = match["attr"].lower(), match["value"]
         value = json.loads(raw) if raw.startswith('"') else {"true": True, "false": False, "null": None}[raw.lower()]
-        queryset = _filter_one(queryset, attribute, value)
+        queryset = _filter_one(queryset, attribute, value, organization_id)
     return queryset
 
 
-def _filter_one(queryset, attribute, value):
+def _filter_one(queryset, attribute, value, organization_id):
     text = value if isinstance(value, str) else None
     if attribute == "username":
         if not text:
             return queryset.none()
-        return queryset.filter(Q(user__email=text.strip().lower()) | Q(scim_external_id__user_name=text.strip()))
+        # The accounts with this address, and those with this userName beside another
+        # address: each read in an index of its own. Asked as one condition with OR across
+        # the join, no index served it, and the database read every account of the
+        # organization (200 ms of its time with 100,000), at the question a client asks
+        # before every change it sends.
+        ids = [
+            *Membership.objects.filter(user__email=text.strip().lower()).values_list("pk", flat=True),
+            *ExternalId.objects.filter(organization_id=organization_id, user_name=text.strip()).values_list(
+                "membership_id", flat=True
+            ),
+        ]
+        return queryset.filter(pk__in=ids)
     if attribute in ("emails.value", "emails"):
         return queryset.filter(user__email=(text or "").strip().lower()) if text else queryset.none()
     if attribute == "externalid":
@@ -317,7 +328,7 @@ def _user_list(request, principal, query=None):
     query = query if query is not None else request.GET
     queryset = _visible(principal)
     if query.get("filter"):
-        queryset = _filtered(queryset, str(query["filter"]))
+        queryset = _filtered(queryset, str(query["filter"]), principal.membership.organization_id)
     start = _int_param(query, "startIndex", 1, 1, 2**31 - 1)
     count = _int_param(query, "count", 100, 0, MAX_RESULTS)
     parameters = _parameters(query.get("attributes"), query.get("excludedAttributes"))

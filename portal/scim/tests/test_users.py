@@ -3,7 +3,9 @@ services (invitation mail, sessions ended, deletion, the last-administrator rule
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from portal.core.models import AuditEvent
 from portal.organizations.models import Membership, Role, Status
@@ -96,6 +98,25 @@ class TestUsers:
         ExternalId.objects.create(membership=employee.membership, organization=employee.membership.organization, value="ext-9")
         body = scim("get", f"/scim/v2/Users?filter={_q(expression)}").json()
         assert body["totalResults"] == 1 and body["Resources"][0]["userName"] == "employee@test.example"
+
+    def test_user_name_is_looked_up_in_the_indexes_not_with_or_across_the_join(self, scim, employee, other_admin):
+        """The question a client asks before every change: the address and the kept
+        userName each read in an index, then the accounts by id (with OR across the join
+        the database read every account of the organization)."""
+        from portal.scim.models import ExternalId
+
+        ExternalId.objects.create(
+            membership=employee.membership, organization=employee.membership.organization, user_name="eemployee@idp.example"
+        )
+        ExternalId.objects.create(
+            membership=other_admin.membership, organization=other_admin.membership.organization, user_name="elders@idp.example"
+        )
+        for name, found in (("eemployee@idp.example", ["employee@test.example"]), ("elders@idp.example", [])):
+            expression = _q('userName eq "%s"' % name)
+            with CaptureQueriesContext(connection) as captured:
+                body = scim("get", f"/scim/v2/Users?filter={expression}").json()
+            assert [r["emails"][0]["value"] for r in body.get("Resources", [])] == found
+            assert not any(" OR " in q["sql"] for q in captured.captured_queries)
 
     def test_filter_finds_nothing_of_another_organization(self, scim, other_admin):
         expression = _q('userName eq "admin@other.example"')
