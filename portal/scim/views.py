@@ -15,8 +15,10 @@ import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 from scim2_models import Context, Error, ListResponse, Name, PatchOp, ResponseParameters, SCIMException, SearchRequest
@@ -296,8 +298,10 @@ def _filter_one(queryset, attribute, value, organization_id):
     if attribute in ("displayname", "name.formatted"):
         return queryset.filter(user__full_name=text) if text else queryset.none()
     if attribute == "active" and isinstance(value, bool):
-        deactivated = queryset.filter(status=Status.DEACTIVATED).exclude(pk__in=queryset.effectively_active().values("pk"))
-        return queryset.exclude(pk__in=deactivated.values("pk")) if value else deactivated
+        # Deactivated, and not until a date that has come (Membership.effective_status):
+        # one condition on the account itself, not a second list of all of them.
+        deactivated = Q(status=Status.DEACTIVATED) & ~Q(deactivated_until__lte=timezone.localdate())
+        return queryset.exclude(deactivated) if value else queryset.filter(deactivated)
     raise ScimRefusal(400, f"Filtering on {attribute} is not supported.", "invalidFilter")
 
 

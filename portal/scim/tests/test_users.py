@@ -118,6 +118,29 @@ class TestUsers:
             assert [r["emails"][0]["value"] for r in body.get("Resources", [])] == found
             assert not any(" OR " in q["sql"] for q in captured.captured_queries)
 
+    def test_active_is_as_a_login_sees_it(self, scim, admin_user, employee, organization):
+        """Deactivated until a date that has come counts as active (as the login does);
+        an invitation that is open is no deactivated account either."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from conftest import make_account
+
+        paused = make_account(organization, "pauze@test.example")
+        back = make_account(organization, "terug@test.example")
+        invited = make_account(organization, "uitgenodigd@test.example", status=Status.INVITED)
+        today = timezone.localdate()
+        Membership.objects.filter(user=paused).update(status=Status.DEACTIVATED, deactivated_until=today + timedelta(days=2))
+        Membership.objects.filter(user=back).update(status=Status.DEACTIVATED, deactivated_until=today)
+
+        def listed(expression):
+            body = scim("get", f"/scim/v2/Users?filter={_q(expression)}").json()
+            return {r["emails"][0]["value"] for r in body.get("Resources", [])}
+
+        assert listed("active eq false") == {paused.email}
+        assert listed("active eq true") == {admin_user.email, employee.email, back.email, invited.email}
+
     def test_filter_finds_nothing_of_another_organization(self, scim, other_admin):
         expression = _q('userName eq "admin@other.example"')
         body = scim("get", f"/scim/v2/Users?filter={expression}").json()
