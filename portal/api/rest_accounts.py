@@ -92,7 +92,7 @@ class AccountFilters(Schema):
 
 
 def _visible(principal):
-    return Membership.objects.visible_to(principal).select_related("user")
+    return Membership.objects.visible_to(principal, by_account=True).select_related("user")
 
 
 def _out(membership, location_ids):

@@ -76,19 +76,39 @@ def effective_status(status, deactivated_until, today=None) -> str:
     return status
 
 
+class _NotFromAnIndex(models.Func):
+    """A column that SQLite's planner is not to look up in an index: with a unary +, its
+    documented way to say so. Other databases get the column as it is."""
+
+    template = "%(expressions)s"
+    output_field = models.IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 class MembershipQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, *, by_account=False):
         """An administrator sees the accounts of their organization (deleted ones are
-        gone); anyone else only their own account."""
+        gone); anyone else only their own account.
+
+        ``by_account``: for a list in the accounts' own order (by id) or on their own
+        conditions (the API, SCIM). Both the account's and its user's organization must
+        match (fail closed), and SQLite's planner, given the second in the index of the
+        users' organization, started there: with 100,000 accounts it read all of them and
+        sorted them by id for a page of 50 (250 ms; 0.1 from the accounts' own index)."""
         membership = membership_of(user)
         if membership is None:
             return self.none()
         if membership.is_active_administrator:
             organization_id = membership.organization_id
             # Both the membership's and the user's organization must match (fail closed).
-            return self.filter(organization_id=organization_id, user__organization_id=organization_id).exclude(
-                status=Status.DELETED
-            )
+            if by_account:
+                accounts = self.alias(_user_organization=_NotFromAnIndex("user__organization_id"))
+                accounts = accounts.filter(organization_id=organization_id, _user_organization=organization_id)
+            else:
+                accounts = self.filter(organization_id=organization_id, user__organization_id=organization_id)
+            return accounts.exclude(status=Status.DELETED)
         return self.filter(pk=membership.pk)
 
     def manageable_by(self, user):

@@ -209,7 +209,7 @@ def resource_type(request, principal, name):
 
 
 def _visible(principal):
-    return Membership.objects.visible_to(principal).select_related("user", "scim_external_id")
+    return Membership.objects.visible_to(principal, by_account=True).select_related("user", "scim_external_id")
 
 
 def _member(principal, user_id):

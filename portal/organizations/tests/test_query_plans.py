@@ -54,6 +54,24 @@ def test_the_accounts_warned_as_unused_and_those_back_within_a_week_are_read_fro
     assert "membership_org_until" in _plan(back_within_a_week(membership.organization_id, today))
 
 
+def test_by_account_the_same_accounts_are_visible_and_sqlite_is_kept_from_the_users_index(
+    admin_user, employee, organization, other_organization
+):
+    """The API and SCIM list accounts by id: SQLite is not to start from the index of the
+    users' organization (with 100,000 accounts it sorted all of them for a page of 50)."""
+    stray = User.objects.create_user("verdwaald@test.example", None)
+    Membership.objects.create(user=stray, organization=organization)
+    User.objects.filter(pk=stray.pk).update(organization=other_organization)  # its user is of another organization
+    by_account = Membership.objects.visible_to(admin_user, by_account=True)
+    assert set(by_account) == set(Membership.objects.visible_to(admin_user)) == {admin_user.membership, employee.membership}
+    sql = str(by_account.order_by("pk").query)
+    if connection.vendor == "sqlite":
+        assert '+"accounts_user"."organization_id"' in sql
+        assert "organizations_membership_organization_id" in _plan(by_account.order_by("pk")[:51])
+    else:
+        assert '"accounts_user"."organization_id" = ' in sql
+
+
 def test_a_leave_is_processed_only_for_an_account_with_a_leave_date(employee):
     """What lets the notice read that index: an account without a leave date neither left nor was blocked."""
     membership = Membership.objects.get(user=employee)
