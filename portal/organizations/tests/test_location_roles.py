@@ -112,6 +112,20 @@ class TestTheManagersPages:
         assert reverse("accountbeheer:export") not in page and reverse("accountbeheer:bulk") not in page
         assert reverse("accountbeheer:import") not in page and reverse("accountbeheer:security") not in page
 
+    @pytest.mark.parametrize(
+        "filters, stored",
+        [({"role": "employee"}, "active"), ({"status": "deactivated"}, "deactivated"), ({"status": "expired"}, "invited")],
+    )
+    def test_a_filter_read_from_its_index_still_shows_only_the_managed_accounts(
+        self, client, manager, employee, both, admin_user, filters, stored
+    ):
+        """The few ids a filter's index holds are the whole organization's (narrowed_ids):
+        the list still keeps to the accounts the manager manages."""
+        Membership.objects.filter(user__in=[employee, both, admin_user]).update(status=stored)
+        client.force_login(manager)
+        rows = client.get(reverse("accountbeheer:list"), filters).context["page"].rows
+        assert [row["user__email"] for row in rows] == [employee.email]
+
     def test_the_form_offers_only_their_locations_and_no_role(self, client, manager, employee, locations):
         client.force_login(manager)
         page = client.get(reverse("accountbeheer:invite")).content.decode()
