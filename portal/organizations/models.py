@@ -76,6 +76,12 @@ def effective_status(status, deactivated_until, today=None) -> str:
     return status
 
 
+def deactivated_today():
+    """The condition of an account that is deactivated today (``effective_status``):
+    deactivated, and not until a date that has come."""
+    return models.Q(status=Status.DEACTIVATED) & ~models.Q(deactivated_until__lte=timezone.localdate())
+
+
 class _NotFromAnIndex(models.Func):
     """A column that SQLite's planner is not to look up in an index: with a unary +, its
     documented way to say so. Other databases get the column as it is."""

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User, search_key
 from portal.locations.models import LocationLink
 
-from .models import Invitation, Membership, Role, Status, effective_status
+from .models import Invitation, Membership, Role, Status, deactivated_today, effective_status
 from .services.dormancy import flagged
 
 COUNT_LIMIT = 200  # past this, the page says "more than 200"
@@ -106,7 +106,7 @@ def filtered(queryset, *, q="", status="", role="", location=None):
     if status == Status.ACTIVE:
         queryset = queryset.effectively_active()
     elif status == Status.DEACTIVATED:
-        queryset = queryset.filter(status=Status.DEACTIVATED).exclude(deactivated_until__lte=timezone.localdate())
+        queryset = queryset.filter(deactivated_today())
     elif status in (Status.INVITED, EXPIRED):
         valid = Exists(Invitation.objects.valid().filter(membership=OuterRef("pk")))
         queryset = queryset.filter(status=Status.INVITED)

@@ -15,10 +15,8 @@ import re
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import ValidationError
 from scim2_models import Context, Error, ListResponse, Name, PatchOp, ResponseParameters, SCIMException, SearchRequest
@@ -30,7 +28,7 @@ from portal.core.errors import RuleError
 from portal.core.fields import id_from
 from portal.organizations import provisioning, services
 from portal.organizations.forms import AccountForm
-from portal.organizations.models import Membership, Role, Status
+from portal.organizations.models import Membership, Role, Status, deactivated_today
 
 from .mapping import MAX_RESULTS, ScimUser, joined, name_parts, personal_data_of, provider, published_schema, to_scim
 from .models import ExternalId
@@ -298,10 +296,8 @@ def _filter_one(queryset, attribute, value, organization_id):
     if attribute in ("displayname", "name.formatted"):
         return queryset.filter(user__full_name=text) if text else queryset.none()
     if attribute == "active" and isinstance(value, bool):
-        # Deactivated, and not until a date that has come (Membership.effective_status):
-        # one condition on the account itself, not a second list of all of them.
-        deactivated = Q(status=Status.DEACTIVATED) & ~Q(deactivated_until__lte=timezone.localdate())
-        return queryset.exclude(deactivated) if value else queryset.filter(deactivated)
+        # One condition on the account itself, not a second list of all of them.
+        return queryset.exclude(deactivated_today()) if value else queryset.filter(deactivated_today())
     raise ScimRefusal(400, f"Filtering on {attribute} is not supported.", "invalidFilter")
 
 
