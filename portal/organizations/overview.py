@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.accounts import search
 from portal.accounts.models import User, search_key
 from portal.locations.models import LocationLink
 
@@ -66,10 +67,7 @@ def searched_users(organization_id, *, q="", status="", role="", location=None):
     words = search_words(q)
     if not words or status or role or location is not None:
         return None
-    users = User.objects.filter(organization_id=organization_id)
-    for word in words:
-        users = users.filter(search_text__contains=word)
-    return users
+    return search.containing(User.objects.filter(organization_id=organization_id), words)
 
 
 # The stored status an account has when it shows a status of the list, where one index
@@ -100,9 +98,16 @@ def narrowed_ids(organization_id, *, status="", role="", **_other_filters):
     return None
 
 
-def filtered(queryset, *, q="", status="", role="", location=None):
-    for word in search_words(q):
-        queryset = queryset.filter(user__search_text__contains=word)
+def filtered(queryset, *, q="", status="", role="", location=None, search_index=True):
+    """The accounts of ``queryset`` that the list's filters select. ``search_index=False``
+    when the search's users are found apart (``searched_users``, the same words through
+    the same index): the accounts are then checked for the words alone."""
+    words = search_words(q)
+    if search_index:
+        queryset = search.containing(queryset, words, user="user__")
+    else:
+        for word in words:
+            queryset = queryset.filter(user__search_text__contains=word)
     if status == Status.ACTIVE:
         queryset = queryset.effectively_active()
     elif status == Status.DEACTIVATED:

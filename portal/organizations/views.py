@@ -95,11 +95,12 @@ def _filters(request):
 @account_managers_required
 def account_list(request):
     form, filters, sort = _filters(request)
-    queryset = overview.filtered(Membership.objects.manageable_by(request.user), **filters)
     organization_id = _organization(request).pk
+    searched = overview.searched_users(organization_id, **filters)
+    queryset = overview.filtered(Membership.objects.manageable_by(request.user), **filters, search_index=searched is None)
     result = overview.page(
         queryset, sort_key=sort, after=request.GET.get("na"), before=request.GET.get("voor"),
-        searched=overview.searched_users(organization_id, **filters), narrowed=overview.narrowed_ids(organization_id, **filters),
+        searched=searched, narrowed=overview.narrowed_ids(organization_id, **filters),
     )  # fmt: skip
     query = request.GET.copy()
     for key in ("na", "voor"):

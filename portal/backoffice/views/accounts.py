@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts import search
 from portal.accounts.mfa import has_second_factor
 from portal.accounts.models import search_key
 from portal.accounts.reauth import require_recent_authentication
@@ -33,7 +34,7 @@ def account_list(request):
     text = getattr(form, "cleaned_data", {}).get("q", "")
     queryset = Membership.objects.exclude(status=Status.DELETED).select_related("user", "organization")
     if text:
-        queryset = queryset.filter(user__search_text__contains=search_key(text))
+        queryset = search.containing(queryset, [search_key(text)], user="user__")
     page, query = page_of(request, queryset.order_by("user__full_name", "user__email", "pk"))
     return render_tab(
         request, "backoffice/account_list.html", TAB, {"controls": filter_controls(form), "page": page, "query": query}

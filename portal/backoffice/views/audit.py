@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from portal.accounts import search
 from portal.accounts.models import search_key
 from portal.core.audit import describe_events
 from portal.core.fields import id_from
@@ -42,7 +43,7 @@ def _ids(field, queryset):
 
 
 def _users_matching(field, text):
-    return _ids(field, User.objects.filter(search_text__contains=search_key(text)))
+    return _ids(field, search.containing(User.objects.all(), [search_key(text)]))
 
 
 def events(filters):
