@@ -24,6 +24,8 @@ the daily refreshes) the search is as right, and perhaps slower."""
 
 from django.db import connections
 
+from .models import User
+
 INDEX = "accounts_user_trigrams"  # FTS5, trigram tokenizer, content in accounts_user
 VOCABULARY = "accounts_user_trigram_vocabulary"  # fts5vocab: the users per trigram, counted on reading
 COUNTS = "accounts_user_trigram_counts"  # that count, as of the last refresh
@@ -111,12 +113,15 @@ def _quoted(trigram):
     return '"' + trigram.replace('"', '""') + '"'
 
 
-def candidate_users(terms, using="default"):
-    """The ids of the users whose search text has every trigram of the rarest
-    ``TRIGRAMS_READ`` of ``terms``, when there are at most ``CANDIDATES`` of them: a
-    superset of those whose text contains every term, to be narrowed by that condition.
-    None when that would not help: on PostgreSQL, for terms of under three letters, or
-    for a common word."""
+def matching_users(terms, using="default"):
+    """The ids of the users whose search text contains every one of ``terms``, found
+    through the trigram index: among the users with its rarest ``TRIGRAMS_READ`` trigrams,
+    when there are at most ``CANDIDATES`` of them. None when the index would not help: on
+    PostgreSQL, for terms of under three letters, or for a common word.
+
+    The ids are those found, not the candidates: the fewer they are, the surer SQLite's
+    planner starts from them rather than from an organization's index (whose statistics
+    say nothing of how large one organization is)."""
     connection = connections[using]
     trigrams = _trigrams(terms)
     if connection.vendor != "sqlite" or not trigrams:
@@ -127,22 +132,29 @@ def candidate_users(terms, using="default"):
             sorted(trigrams),
         )
         counts = dict(cursor.fetchall())
-        # A trigram not counted is new since the refresh (or folded otherwise by the
-        # index): taken as rare, which is right in the first case and costs only time in
-        # the second.
+        # A trigram not counted is new since the refresh (or folded otherwise by the index):
+        # taken as rare, which is right in the first case and costs only time in the second.
         rarest = sorted(trigrams, key=lambda trigram: (counts.get(trigram, 0), trigram))[:TRIGRAMS_READ]
+        # The candidates' ids alone: for a common word, too many of them are soon found.
         cursor.execute(
             f"SELECT rowid FROM {INDEX} WHERE {INDEX} MATCH %s LIMIT %s",
             [" AND ".join(_quoted(trigram) for trigram in rarest), CANDIDATES + 1],
         )
-        ids = [row[0] for row in cursor.fetchall()]
-    return ids if len(ids) <= CANDIDATES else None
+        candidates = [row[0] for row in cursor.fetchall()]
+    if len(candidates) > CANDIDATES:
+        return None
+    if not candidates:
+        return []
+    found = User.objects.using(using).filter(pk__in=candidates)
+    for term in terms:
+        found = found.filter(search_text__contains=term)
+    return list(found.values_list("pk", flat=True))
 
 
 def containing(queryset, terms, *, user=""):
     """``queryset`` narrowed to the users (or, with ``user="user__"``, the rows of the users)
     whose search text contains each of ``terms``; ``terms`` as ``search_key`` gives them."""
-    ids = candidate_users(terms, using=queryset.db)
+    ids = matching_users(terms, using=queryset.db)
     if ids is not None:
         queryset = queryset.filter(**{f"{user}pk__in": ids})
     for term in terms:
