@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -230,6 +231,12 @@ def _first_ids(queryset, searched, narrowed=None):
         scan = queryset.values_list("pk", flat=True)
     else:
         account = queryset.filter(user_id=OuterRef("pk")).values("pk")[:1]
+        if connections[searched.db].vendor == "postgresql":
+            # In name order, PostgreSQL weighs reading the organization's name index until
+            # enough are found (a common word) against its trigram index (a rare one);
+            # without an order it took the trigram index for a common surname as well:
+            # 30 ms of its time among 100,000 accounts, against 9.
+            searched = searched.order_by("full_name", "email")
         scan = searched.annotate(account=Subquery(account)).filter(account__isnull=False).values_list("account", flat=True)
     return list(scan[: COUNT_LIMIT + 1])
 
