@@ -734,14 +734,16 @@ def security(request):
                       "eerst instellen voordat die verder kan.") % {"date": date_format(timezone.localtime(deadline), "j F Y, H:i")},
                 )  # fmt: skip
             return redirect("accountbeheer:security")
-    without = (
-        Membership.objects.visible_to(request.user)
-        .filter(status=Status.ACTIVE)
-        .exclude(user__authenticator__type__in=MFA_FACTORS)
-        .select_related("user")
-        .order_by("user__full_name", "pk")
-    )
+
+    def without(by_account=False):
+        accounts = Membership.objects.visible_to(request.user, by_account=by_account)
+        return accounts.filter(status=Status.ACTIVE).exclude(user__authenticator__type__in=MFA_FACTORS)
+
+    listed = without().select_related("user").order_by("user__full_name", "pk")  # from the users' name index
+    # Counted on the accounts' own index: through the users' one, SQLite took 270 ms for
+    # 100,000 accounts, against 44 (visible_to's by_account).
     return render(
         request, "organizations/security.html",
-        {"form": form, "organization": _organization(request), "without": without[:200], "without_count": without.count(), "tab": "security"},
+        {"form": form, "organization": _organization(request), "without": listed[:200],
+         "without_count": without(by_account=True).count(), "tab": "security"},
     )  # fmt: skip

@@ -171,3 +171,19 @@ def test_on_postgresql_a_common_word_is_read_in_name_order_and_a_rare_one_from_t
             cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert index in plan and not_read not in plan, (q, plan)
+
+
+def test_the_beveiliging_page_counts_the_accounts_without_a_second_factor_on_their_own_index(
+    client, admin_user, employee, organization
+):
+    """Through the users' index of their organization SQLite counted 100,000 accounts in
+    270 ms, against 44 on the accounts' own (`visible_to`'s ``by_account``)."""
+    _add_accounts(organization, 30, 0)
+    Membership.objects.filter(organization=organization).update(status=Status.ACTIVE)
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("accountbeheer:security"))
+    assert response.context["without_count"] == 32 == len(response.context["without"])  # the 30, the employee, the administrator
+    (count,) = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT COUNT(*)")]
+    if connection.vendor == "sqlite":
+        assert '+"accounts_user"."organization_id"' in count
