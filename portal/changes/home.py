@@ -4,10 +4,10 @@ administrator sees the organization's, anyone else their own)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.home import PAGE, HomeItem, HomePanel, first_page
+from portal.core.home import PAGE, HomeItem, HomePanel, first_page, label_of
 from portal.core.prepared import PreparedQuery
 
-from .models import ChangeRequest
+from .models import ChangeRequest, Kind, Status
 
 
 def _open_changes(user):
@@ -27,9 +27,9 @@ def change_requests_panel(user, membership):
         title=_("Open wijzigingsverzoeken"),
         items=[
             HomeItem(
-                label=f"{change} · {change.get_kind_display()}",
+                label=f"{change} · {label_of(Kind, change.kind)}",
                 url=reverse("changes:detail", args=[change.pk]),
-                status=change.get_status_display(),
+                status=label_of(Status, change.status),
             )
             for change in changes
         ],

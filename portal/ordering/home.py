@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.home import PAGE, HomeItem, HomePanel, first_page
+from portal.core.home import PAGE, HomeItem, HomePanel, first_page, label_of
 from portal.core.money import money
 from portal.core.prepared import PreparedQuery
 
@@ -20,7 +20,7 @@ def _item(order, detail, attention=False):
     return HomeItem(
         label=order.number,
         url=reverse("ordering:order_detail", args=[order.pk]),
-        status=order.get_status_display(),
+        status=label_of(OrderStatus, order.status),
         detail=detail,
         attention=attention,
     )

@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.home import PAGE, HomeItem, HomePanel, first_page
+from portal.core.home import PAGE, HomeItem, HomePanel, first_page, label_of
 from portal.core.prepared import PreparedQuery
 from portal.organizations.permissions import can_use_portal
 
@@ -38,7 +38,7 @@ def service_panel(user, membership):
             HomeItem(
                 label=f"{request.reference} · {request.subject}",
                 url=reverse("service:detail", args=[request.pk]),
-                status=request.get_status_display(),
+                status=label_of(Status, request.status),
                 attention=request.status == Status.WAITING_FOR_CUSTOMER,
             )
             for request in requests
