@@ -152,10 +152,12 @@ def matching_users(terms, using="default"):
     return list(found.values_list("pk", flat=True))
 
 
-def containing(queryset, terms, *, user=""):
+def containing(queryset, terms, *, user="", index=True):
     """``queryset`` narrowed to the users (or, with ``user="user__"``, the rows of the users)
-    whose search text contains each of ``terms``; ``terms`` as ``search_key`` gives them."""
-    ids = matching_users(terms, using=queryset.db)
+    whose search text contains each of ``terms``; ``terms`` as ``search_key`` gives them.
+    ``index=False``: by the condition alone, when the users were found through the index
+    apart already."""
+    ids = matching_users(terms, using=queryset.db) if index else None
     if ids is not None:
         queryset = queryset.filter(**{f"{user}pk__in": ids})
     for term in terms:

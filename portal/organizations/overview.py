@@ -103,12 +103,7 @@ def filtered(queryset, *, q="", status="", role="", location=None, search_index=
     """The accounts of ``queryset`` that the list's filters select. ``search_index=False``
     when the search's users are found apart (``searched_users``, the same words through
     the same index): the accounts are then checked for the words alone."""
-    words = search_words(q)
-    if search_index:
-        queryset = search.containing(queryset, words, user="user__")
-    else:
-        for word in words:
-            queryset = queryset.filter(user__search_text__contains=word)
+    queryset = search.containing(queryset, search_words(q), user="user__", index=search_index)
     if status == Status.ACTIVE:
         queryset = queryset.effectively_active()
     elif status == Status.DEACTIVATED:
