@@ -123,6 +123,8 @@ TEMPLATES = [
                 "portal.core.context_processors.portal",
                 "portal.site.context_processors.menu",
             ],
+            # {% url %} in every template keeps the addresses it looked up (kept_url).
+            "builtins": ["portal.core.templatetags.kept_url"],
         },
     },
 ]

@@ -1,9 +1,9 @@
 """What Wijziging doorgeven puts on the home page: the change requests still open (an
 administrator sees the organization's, anyone else their own)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.addresses import reverse
 from portal.core.home import PAGE, HomeItem, HomePanel, first_page, label_of
 from portal.core.prepared import PreparedQuery
 

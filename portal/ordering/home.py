@@ -1,11 +1,11 @@
 """What Bestellen puts on the home page: the orders waiting for this administrator's
 approval, and the orderer's own orders still under way."""
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.addresses import reverse
 from portal.core.home import PAGE, HomeItem, HomePanel, first_page, label_of
 from portal.core.money import money
 from portal.core.prepared import PreparedQuery

@@ -5,11 +5,11 @@ within a week."""
 from datetime import timedelta
 
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.addresses import reverse
 from portal.core.home import PAGE, HomeItem, HomePanel, first_page
 from portal.core.prepared import PreparedQuery
 from portal.core.scoping import membership_of

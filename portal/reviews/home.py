@@ -2,9 +2,9 @@
 far it is (it waits for them)."""
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.addresses import reverse
 from portal.core.home import HomeItem, HomePanel
 from portal.core.prepared import PreparedQuery
 from portal.core.scoping import membership_of

@@ -2,9 +2,9 @@
 customer's answer first."""
 
 from django.db.models import Case, IntegerField, Value, When
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.addresses import reverse
 from portal.core.home import PAGE, HomeItem, HomePanel, first_page, label_of
 from portal.core.prepared import PreparedQuery
 from portal.organizations.permissions import can_use_portal
