@@ -335,7 +335,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "portal.core.staticfiles.StaticFilesStorage"  # WhiteNoise's, the addresses kept
         )
     },
 }
