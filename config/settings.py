@@ -125,6 +125,8 @@ TEMPLATES = [
             ],
             # {% url %} in every template keeps the addresses it looked up (kept_url).
             "builtins": ["portal.core.templatetags.kept_url"],
+            # {% load i18n %} is Django's, {% translate %} of a constant text kept (kept_i18n).
+            "libraries": {"i18n": "portal.core.templatetags.kept_i18n"},
         },
     },
 ]
