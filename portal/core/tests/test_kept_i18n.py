@@ -83,3 +83,15 @@ def test_a_change_of_settings_forgets_what_was_kept():
         assert not template.nodelist[-1].kept
         with translation.override("en"):
             assert template.render(Context()) == "Orders"
+
+
+def test_no_other_library_name_is_taken_twice():
+    """Django's check warns of a library name taken by two modules (templates.W003), which
+    the settings silence for i18n, taken on purpose: any other is still refused here."""
+    warnings = engines["django"]._check_for_template_tags_with_the_same_name()
+    assert [(warning.id, warning.msg) for warning in warnings] == [
+        (
+            "templates.W003",
+            "'i18n' is used for multiple template tag modules: 'django.templatetags.i18n', 'portal.core.templatetags.kept_i18n'",
+        )
+    ]
