@@ -22,7 +22,7 @@ from portal.organizations.models import Membership, Organization
 
 from .models import AccessReview, AccessReviewItem, Outcome, ReviewSchedule
 from .permissions import can_run_reviews, items_reviewable_by
-from .snapshot import accounts_of, differences, snapshot_of, with_locations
+from .snapshot import differences, snapshot_of, snapshots_of, with_locations
 
 REFERENCE_PREFIX = "TC"
 REMINDER_INTERVAL = timedelta(days=7)
@@ -65,8 +65,12 @@ def review_start(*, actor, organization, request=None):
     if AccessReview.objects.open().filter(organization=organization).exists():
         raise ReviewRuleError("review_open")
     review = AccessReview.objects.create(organization=organization, reference=next_reference(REFERENCE_PREFIX), started_by=actor)
-    items = [AccessReviewItem(review=review, membership=m, snapshot=snapshot_of(m)) for m in accounts_of(organization)]
-    AccessReviewItem.objects.bulk_create(items)
+    total = 0
+    for batch in snapshots_of(organization):
+        AccessReviewItem.objects.bulk_create(
+            AccessReviewItem(review_id=review.pk, membership_id=pk, snapshot=snapshot) for pk, snapshot in batch
+        )
+        total += len(batch)
     audit_record(
         "access_review_started",
         actor=actor,
@@ -75,7 +79,7 @@ def review_start(*, actor, organization, request=None):
         changes={"reference": review.reference},
     )
     if actor is None:
-        _mail_administrators(review, "reviews/email/started", open_count=len(items), total=len(items))
+        _mail_administrators(review, "reviews/email/started", open_count=total, total=total)
     return review
 
 

@@ -1,6 +1,8 @@
 """What a review records of an account, and how an account differs from that now."""
 
+from collections import defaultdict
 from datetime import date
+from itertools import islice
 
 from django.db.models import Prefetch
 from django.utils.formats import date_format
@@ -26,19 +28,35 @@ def with_locations(queryset):
     )
 
 
-def accounts_of(organization):
-    """Every account of ``organization`` that is not deleted, as a review lists it."""
-    return with_locations(
+# Accounts read at a time when a review starts. Reading them all at once, each with its
+# links through Django's prefetch, took 700 MB and 14 s for 100,000 accounts (and asked the
+# database for all their links in one statement of 100,000 parameters).
+START_BATCH = 2000
+
+
+def snapshots_of(organization, batch=START_BATCH):
+    """Batches of (membership id, snapshot) of every account of ``organization`` that is
+    not deleted, as a review lists them: the accounts in the order of their ids, ``batch``
+    at a time, and each batch's location links in one query."""
+    accounts = iter(
         Membership.objects.filter(organization=organization, user__organization_id=organization.pk)
         .exclude(status=Status.DELETED)
-        .select_related("user")
+        .order_by("pk")
+        .iterator(chunk_size=batch)
     )
+    while chunk := list(islice(accounts, batch)):
+        links = defaultdict(list)
+        in_order = LocationLink.objects.filter(membership__in=[m.pk for m in chunk]).order_by("location__name", "pk")
+        for link in in_order.select_related("location"):
+            links[link.membership_id].append(link)
+        yield [(membership.pk, snapshot_of(membership, links[membership.pk])) for membership in chunk]
 
 
-def snapshot_of(membership):
+def snapshot_of(membership, links=None):
     """Role, status (as it is today), rights and linked locations of ``membership``; its
-    location links must be read along (``with_locations``)."""
-    links = list(membership.location_links.all())
+    location links read along (``with_locations``) or given, in the order of their
+    location's name."""
+    links = list(membership.location_links.all()) if links is None else links
     status = membership.effective_status
     return {
         "role": membership.role,
