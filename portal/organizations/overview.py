@@ -8,11 +8,13 @@ first page costs. The total is counted only up to a bound: past it the page says
 
 import base64
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -380,17 +382,23 @@ def invitations_of(membership_ids):
     return found
 
 
-def export_rows(queryset, sort_key=DEFAULT_SORT):
-    """Every row of the filtered list, in the overview's order, read in chunks."""
+# Rows of the export read at a time. Django's prefetch of each batch's location links made a
+# query set per account (as much CPU again as reading the rows: 12 s for 100,000 accounts).
+EXPORT_BATCH = 2000
+
+
+def export_rows(queryset, sort_key=DEFAULT_SORT, batch=EXPORT_BATCH):
+    """(membership, the names of its locations) of every row of the filtered list, in the
+    overview's order: ``batch`` at a time, each batch's location names in one query."""
     sort = SORTS.get(sort_key, SORTS[DEFAULT_SORT])
-    return (
-        queryset.select_related("user")
-        .prefetch_related(
-            Prefetch("location_links", queryset=LocationLink.objects.select_related("location").order_by("location__name"))
-        )
-        .order_by(*_ordering(sort, True))
-        .iterator(chunk_size=2000)
-    )
+    rows = iter(queryset.select_related("user").order_by(*_ordering(sort, True)).iterator(chunk_size=batch))
+    while chunk := list(islice(rows, batch)):
+        names = defaultdict(list)
+        links = LocationLink.objects.filter(membership__in=[m.pk for m in chunk]).order_by("location__name", "pk")
+        for membership_id, name in links.values_list("membership_id", "location__name"):
+            names[membership_id].append(name)
+        for membership in chunk:
+            yield membership, names[membership.pk]
 
 
 def visible_accounts(user):

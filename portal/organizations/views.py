@@ -146,14 +146,16 @@ def account_export(request):
         return _export_refused(request, "accountbeheer:list")
     rows = overview.export_rows(overview.filtered(overview.visible_accounts(request.user), **filters), sort)
     yes, no = _("ja"), _("nee")
+    # The labels translated once (get_role_display() builds and translates all the choices
+    # for every row).
+    roles, statuses = ({value: str(label) for value, label in choices.choices} for choices in (Role, Status))
 
     def lines():
-        for m in rows:
+        for m, locations in rows:
             yield [
-                m.user.full_name, m.user.email, m.user.phone, m.user.job_title, m.get_role_display(),
-                yes if m.may_use_portal else no, yes if m.may_order else no, m.get_effective_status_display(),
-                ", ".join(link.location.name for link in m.location_links.all()),
-                m.user.last_login.isoformat(timespec="minutes") if m.user.last_login else "",
+                m.user.full_name, m.user.email, m.user.phone, m.user.job_title, roles.get(m.role, m.role),
+                yes if m.may_use_portal else no, yes if m.may_order else no, statuses.get(m.effective_status, m.effective_status),
+                ", ".join(locations), m.user.last_login.isoformat(timespec="minutes") if m.user.last_login else "",
             ]  # fmt: skip
 
     return csv_response("accounts.csv", [str(h) for h in ACCOUNT_CSV_HEADER], lines())

@@ -295,6 +295,27 @@ class TestExport:
         body = b"".join(only_admins.streaming_content).decode("utf-8-sig")
         assert "admin@test.example" in body and "employee@test.example" not in body
 
+    def test_each_account_s_locations_are_read_a_batch_at_a_time(self, admin_user, organization, locations):
+        """The rows come in the list's order, each with its locations' names in name order,
+        and each batch's names in one query (not one query set per account)."""
+        for n in range(5):
+            make_account(organization, f"lid{n}@test.example", locations=locations[: n % 3])
+        queryset = overview.visible_accounts(admin_user)
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(overview.export_rows(queryset, batch=2))
+        assert len(queries) == 1 + -(-len(rows) // 2)  # the accounts, read as they go; the names of each batch
+        assert [m.pk for m, _names in rows] == [m.pk for m, _names in overview.export_rows(queryset)]
+        for membership, names in rows:
+            assert names == sorted(link.location.name for link in membership.location_links.all())
+        assert {len(names) for _m, names in rows} >= {0, 1, 2}
+
+    def test_the_labels_are_in_the_language_of_the_page(self, client, admin_user, employee):
+        client.force_login(admin_user)
+        response = client.get(reverse("accountbeheer:export"), HTTP_ACCEPT_LANGUAGE="nl")
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
+        by_email = {row[1]: row for row in rows[1:]}
+        assert by_email[employee.email][4:8] == ["Medewerker", "ja", "nee", "Actief"]
+
 
 @pytest.mark.django_db
 def test_one_invalid_filter_keeps_the_others(client, admin_user, employee, other_location):
