@@ -46,6 +46,8 @@ class KeptTranslateNode(django_i18n.TranslateNode):
             and (self.message_context is None or (isinstance(self.message_context.var, str) and not self.message_context.filters))
         )
         self.kept = {}
+        if self.constant:
+            _kept_nodes.add(self)
 
     def render(self, context):
         if not self.constant:
@@ -54,21 +56,18 @@ class KeptTranslateNode(django_i18n.TranslateNode):
         try:
             value = self.kept[key]
         except KeyError:
-            value = self._translated(context)
-            self.kept[key] = value
-            _kept_nodes.add(self)
+            value = self.kept[key] = self._translated(context)
         if self.asvar:
             context[self.asvar] = value
             return ""
         return value
 
     def _translated(self, context):
-        """What Django's tag renders, without setting ``as`` (``TranslateNode.render``)."""
-        asvar, self.asvar = self.asvar, None
-        try:
-            return super().render(context)
-        finally:
-            self.asvar = asvar
+        """What Django's tag renders (``TranslateNode.render``), or with ``as``, sets.
+        The node is shared by every thread that renders its template: nothing of it
+        is changed to get the value."""
+        rendered = super().render(context)
+        return context[self.asvar] if self.asvar else rendered
 
 
 def _kept_translate(parser, token):
