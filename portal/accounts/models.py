@@ -137,7 +137,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
-        return self.full_name or self.email or str(_("verwijderd account"))
+        return self.name_of(self.full_name, self.email)
+
+    @staticmethod
+    def name_of(full_name, email):
+        """How a person is named: also for a name and address read without the user."""
+        return full_name or email or str(_("verwijderd account"))
 
     def clean(self):
         super().clean()

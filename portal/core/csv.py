@@ -8,6 +8,8 @@ import csv
 
 from django.http import StreamingHttpResponse
 
+from .streaming import in_language
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,8 +26,8 @@ def safe_cell(value):
 
 def csv_response(filename, header, rows):
     """A download of ``rows`` (lists of cells) under ``header``, streamed: the rows are
-    read as the file is sent. (So a filter must be checked before: a query that fails
-    once the header is out can only cut the file short.)"""
+    read as the file is sent, in the language of the request. (So a filter must be
+    checked before: a query that fails once the header is out can only cut the file short.)"""
     writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_MINIMAL)
 
     def stream():
@@ -34,6 +36,6 @@ def csv_response(filename, header, rows):
         for row in rows:
             yield writer.writerow([safe_cell(cell) for cell in row])
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(in_language(stream()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

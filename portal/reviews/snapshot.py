@@ -92,10 +92,24 @@ def differences(before, now):
     return changes
 
 
-def shown(snapshot):
-    """The snapshot as a person reads it: {field: text}."""
-    yes, no = _("ja"), _("nee")
-    status = Status(snapshot["status"]).label
+def shown_texts():
+    """The fixed texts ``shown`` puts in, translated: for many snapshots in one language,
+    once (a review's evidence shows 100,000)."""
+    return {
+        "yes": _("ja"),
+        "no": _("nee"),
+        "no_limit": _("geen limiet"),
+        "roles": {role.value: str(role.label) for role in Role},
+        "statuses": {status.value: str(status.label) for status in Status},
+    }
+
+
+def shown(snapshot, texts=None):
+    """The snapshot as a person reads it: {field: text}. ``texts``: ``shown_texts()``,
+    when the caller shows many."""
+    texts = texts or shown_texts()
+    yes, no = texts["yes"], texts["no"]
+    status = texts["statuses"][snapshot["status"]]
     if snapshot.get("deactivated_until"):
         status = _("%(status)s tot %(date)s") % {
             "status": status,
@@ -103,11 +117,11 @@ def shown(snapshot):
         }
     limit = snapshot["order_limit"]
     return {
-        "role": Role(snapshot["role"]).label,
+        "role": texts["roles"][snapshot["role"]],
         "status": status,
         "may_use_portal": yes if snapshot["may_use_portal"] else no,
         "may_order": yes if snapshot["may_order"] else no,
-        "order_limit": (money(limit) if limit is not None else _("geen limiet")) if snapshot["may_order"] else "—",
+        "order_limit": (money(limit) if limit is not None else texts["no_limit"]) if snapshot["may_order"] else "—",
         "locations": ", ".join(snapshot["locations"]) or "—",
         "managed_locations": ", ".join(snapshot.get("managed_locations", [])) or "—",
         "approved_locations": (

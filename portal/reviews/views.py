@@ -2,13 +2,17 @@
 for the accounts they manage, reaches these pages (``permissions.can_review``); a review of another organization is a 404, and the
 accounts of a review come only through ``permissions.items_reviewable_by``."""
 
+from itertools import chain
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, QueryDict
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -17,13 +21,15 @@ from portal.core.audit import describe_changes
 from portal.core.csv import csv_response
 from portal.core.paging import page_of
 from portal.core.scoping import allowed_or_404, get_visible_or_404, membership_of
+from portal.core.streaming import in_language
 from portal.organizations.models import Membership
 from portal.organizations.permissions import can_manage_accounts
 
 from . import services
+from .evidence import evidence, printed_rows
 from .models import AccessReview, Outcome, ReviewSchedule
 from .permissions import can_review, can_run_reviews, items_reviewable_by
-from .snapshot import differences, shown, snapshot_of, with_locations
+from .snapshot import differences, shown, shown_texts, snapshot_of, with_locations
 
 review_required = allowed_or_404(can_review)
 # Starting, finishing and the quarterly setting: the administrators' (a location manager
@@ -129,6 +135,7 @@ def _rows(items, here):
     this page at the item's row, where Accountbeheer's change returns (``?terug=``)."""
     items = list(items)
     memberships = {m.pk: m for m in with_locations(_memberships(items))}
+    texts = shown_texts()
     rows = []
     for item in items:
         membership = memberships[item.membership_id]
@@ -138,7 +145,7 @@ def _rows(items, here):
             {
                 "item": item,
                 "account": membership,
-                "shown": shown(item.snapshot),
+                "shown": shown(item.snapshot, texts),
                 "recorded": describe_changes(item.changes),
                 "pending": describe_changes(pending),
                 "can_confirm": item.outcome == Outcome.OPEN and not now,
@@ -249,19 +256,8 @@ def _not_finished(request, review):
     return redirect("reviews:detail", pk=review.pk)
 
 
-# Items of a finished review the CSV reads at a time: a list of 100,000 took 700 MB.
-EXPORT_BATCH = 2000
-
-
-def _evidence(request, review, streamed=False):
-    """Every item the user may see, with the account's name and address as they are now
-    (an erased account shows as such), the snapshot and the decision: a list, or
-    (``streamed``) read EXPORT_BATCH at a time as it is used."""
-    items = _items(request, review).select_related("membership__user")
-    if not streamed:
-        return [(item, shown(item.snapshot), describe_changes(item.changes)) for item in items]
-    return ((item, shown(item.snapshot), describe_changes(item.changes)) for item in items.iterator(chunk_size=EXPORT_BATCH))
-
+# Where the printable page's rows go (a comment: escaped text cannot hold one).
+PRINT_ROWS = mark_safe("<!-- the rows -->")
 
 CSV_HEADER = [
     gettext_lazy("Naam"), gettext_lazy("E-mailadres"), gettext_lazy("Rol"), gettext_lazy("Status"),
@@ -278,19 +274,15 @@ def review_export(request, pk):
     review = _review(request, pk)
     if review.is_open:
         return _not_finished(request, review)
-    evidence = _evidence(request, review, streamed=True)
-    outcomes = {value: str(label) for value, label in Outcome.choices}  # translated once, not per row
 
     def lines():
-        for item, values, changes in evidence:
-            user = item.membership.user
+        for row in evidence(_items(request, review)):
+            values = row.shown
             yield [
-                str(user), user.email or "", values["role"], values["status"], values["may_use_portal"],
-                values["may_order"], values["order_limit"], values["locations"], values["managed_locations"],
-                values["approved_locations"], outcomes.get(item.outcome, item.outcome),
-                "; ".join(f"{label}: {old} → {new}" for label, old, new in changes),
-                str(item.decided_by) if item.decided_by_id else "",
-                timezone.localtime(item.decided_at).isoformat(timespec="minutes") if item.decided_at else "",
+                row.name, row.email, values["role"], values["status"], values["may_use_portal"], values["may_order"],
+                values["order_limit"], values["locations"], values["managed_locations"], values["approved_locations"],
+                row.outcome, "; ".join(f"{label}: {old} → {new}" for label, old, new in row.changes), row.decided_by,
+                timezone.localtime(row.decided_at).isoformat(timespec="minutes") if row.decided_at else "",
             ]  # fmt: skip
 
     return csv_response(f"toegangscontrole-{review.reference}.csv", [str(h) for h in CSV_HEADER], lines())
@@ -299,7 +291,13 @@ def review_export(request, pk):
 @require_safe
 @review_required
 def review_print(request, pk):
+    """The evidence as a page to print, sent as it is made: the page around the rows, then
+    the rows as they are read (``evidence``)."""
     review = _review(request, pk)
     if review.is_open:
         return _not_finished(request, review)
-    return render(request, "reviews/review_print.html", {"review": review, "evidence": _evidence(request, review)})
+    items = _items(request, review)
+    context = {"review": review, "count": items.count(), "rows": PRINT_ROWS}
+    before, after = render_to_string("reviews/review_print.html", context, request).split(PRINT_ROWS)
+    parts = chain([before], printed_rows(evidence(items)), [after])
+    return StreamingHttpResponse(in_language(parts), content_type="text/html; charset=utf-8")

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from conftest import make_account
 from portal.core.models import AuditEvent
+from portal.core.money import money
 from portal.organizations import services as account_services
 from portal.organizations.models import Role, Status
 from portal.reviews import services
@@ -280,31 +281,95 @@ def test_the_csv_is_the_evidence_and_safe_in_a_spreadsheet(client, admin_user, e
 
 
 @pytest.mark.django_db
-def test_the_csv_reads_the_evidence_as_it_goes_and_gives_what_the_page_lists(rf, admin_user, employee, organization):
-    """The CSV reads the items a batch at a time as the file is sent (a list of 100,000
-    took 700 MB); the printable page, which counts them, gets the same as a list."""
-    from portal.reviews import views
+def test_the_evidence_is_read_as_it_goes_and_the_csv_and_the_page_show_the_same(
+    client, admin_user, employee, organization, django_assert_num_queries
+):
+    """The evidence is read a batch at a time as the response is sent (a list of 100,000
+    took 700 MB), and the CSV and the printable page give the same accounts in the same order."""
+    from portal.reviews import evidence
 
     review = _finished_review(admin_user, organization, employee)
-    request = rf.get("/")
-    request.user = admin_user
-    streamed = views._evidence(request, review, streamed=True)
-    assert not isinstance(streamed, list) and iter(streamed) is streamed
-    listed = views._evidence(request, review)
-    assert [(item.pk, values, changes) for item, values, changes in streamed] == [
-        (item.pk, values, changes) for item, values, changes in listed
-    ]
-    assert len(listed) == 2
+    for n in range(3):
+        make_account(organization, f"extra{n}@test.example")  # not in the review: added after its start
+    rows = evidence.evidence(review.items.order_by("membership__user__email"))
+    assert iter(rows) is rows
+    listed = list(rows)
+    assert [row.email for row in listed] == sorted([admin_user.email, employee.email])
+    changed = next(row for row in listed if row.email == employee.email)
+    assert changed.outcome == "Gewijzigd" and changed.changes == [("Status", "Actief", "Gedeactiveerd")]
+    assert changed.decided_by == "Anna Admin" and changed.shown["status"] == "Actief"
+
+    client.force_login(admin_user)
+    names = [row[0] for row in csv_rows(client.get(reverse("reviews:export", args=[review.pk])))[1:]]
+    with django_assert_num_queries(PRINT_QUERIES):  # however many accounts
+        page = b"".join(client.get(reverse("reviews:print", args=[review.pk])).streaming_content).decode()
+    assert [page.index(f"<tr><td>{name}") for name in names] == sorted(page.index(f"<tr><td>{name}") for name in names)
+    assert len(names) == 2 == page.count("<tr><td>")
+
+
+# The session, its user, the review, its count and its items (one query however many: read
+# in batches of 2,000 from the same cursor).
+PRINT_QUERIES = 5
 
 
 @pytest.mark.django_db
 def test_the_printable_page(client, admin_user, employee, organization):
     review = _finished_review(admin_user, organization, employee)
     client.force_login(admin_user)
-    page = client.get(reverse("reviews:print", args=[review.pk])).content.decode()
+    response = client.get(reverse("reviews:print", args=[review.pk]))
+    assert response.streaming and response["Content-Type"] == "text/html; charset=utf-8"
+    assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    page = b"".join(response.streaming_content).decode()
     assert review.reference in page and "reviews/print.css" in page
     assert "Status: Actief → Gedeactiveerd" in page and organization.customer_number in page
     assert page.count("Anna Admin") >= 3  # the account, who decided (twice), who finished
+    assert "<dt>Accounts</dt><dd>2</dd>" in page and page.count("<tr><td>") == 2
+    assert page.index("<tbody>") < page.index("<tr><td>") and page.rindex("<tr><td>") < page.index("</tbody>")
+    assert "<!-- the rows -->" not in page and page.rstrip().endswith("</html>")
+
+
+@pytest.mark.django_db
+def test_the_printable_page_escapes_what_an_account_holds(client, admin_user, employee, organization):
+    employee.full_name = '<script>alert("x")</script>'
+    employee.save()
+    review = _finished_review(admin_user, organization, employee)
+    client.force_login(admin_user)
+    page = b"".join(client.get(reverse("reviews:print", args=[review.pk])).streaming_content).decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_the_printable_page_is_the_same_in_batches_of_any_size(admin_user, employee, organization, locations):
+    from portal.reviews import evidence
+
+    buyer = make_account(organization, "buyer@test.example", may_order=True, locations=locations)
+    buyer.membership.order_limit = Decimal("250")
+    buyer.membership.save()
+    review = start(admin_user, organization)
+    review.items.update(outcome=Outcome.CONFIRMED, decided_by=admin_user, decided_at=review.started_at)
+    services.review_finish(actor=admin_user, review=review)
+    items = review.items.order_by("membership__user__email")
+    whole = list(evidence.printed_rows(evidence.evidence(items)))
+    one_by_one = list(evidence.printed_rows(evidence.evidence(items), batch=1))
+    assert len(whole) == 1 and len(one_by_one) == 3 and "".join(one_by_one) == whole[0]
+    assert f"Bestellen: ja<br>Limiet: {money(Decimal('250'))}</td>" in whole[0]
+    assert "Bestellen: nee</td>" in whole[0] and whole[0].count("<tr><td>") == 3
+
+
+@pytest.mark.django_db
+def test_the_evidence_is_sent_in_the_language_of_the_request(client, admin_user, employee, organization, settings):
+    """The body of a streamed response is made after the view has returned: it keeps the
+    language of the request, whatever language is active by then."""
+    from django.utils import translation
+
+    review = _finished_review(admin_user, organization, employee)
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for name in ("reviews:print", "reviews:export"):
+        response = client.get(reverse(name, args=[review.pk]))
+        with translation.override("nl"):
+            body = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert "Correct" in body and "Changed" in body and "Klopt" not in body and "Gewijzigd" not in body
 
 
 @pytest.mark.django_db
