@@ -193,7 +193,8 @@ def discover(client, start, per_route=2, skip=()):
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         parser = _PageParser()
-        parser.feed(response.content.decode("utf-8", "replace"))
+        body = b"".join(response.streaming_content) if response.streaming else response.content  # a long page is streamed
+        parser.feed(body.decode("utf-8", "replace"))
         for href in parser.links:
             link = urljoin(url, href)
             if not _same_site(link):

@@ -32,6 +32,9 @@ def with_locations(queryset):
 # links through Django's prefetch, took 700 MB and 14 s for 100,000 accounts (and asked the
 # database for all their links in one statement of 100,000 parameters).
 START_BATCH = 2000
+# What snapshot_of reads of an account and of its links (snapshots_of reads only these).
+SNAPSHOT_FIELDS = ("role", "status", "deactivated_until", "may_use_portal", "may_order", "order_limit")
+LINK_FIELDS = ("membership", "location__name", "manages", "approval_limit")
 
 
 def snapshots_of(organization, batch=START_BATCH):
@@ -42,12 +45,13 @@ def snapshots_of(organization, batch=START_BATCH):
         Membership.objects.filter(organization=organization, user__organization_id=organization.pk)
         .exclude(status=Status.DELETED)
         .order_by("pk")
+        .only(*SNAPSHOT_FIELDS)  # not the dates and texts a snapshot leaves out: a third of the time
         .iterator(chunk_size=batch)
     )
     while chunk := list(islice(accounts, batch)):
         links = defaultdict(list)
         in_order = LocationLink.objects.filter(membership__in=[m.pk for m in chunk]).order_by("location__name", "pk")
-        for link in in_order.select_related("location"):
+        for link in in_order.select_related("location").only(*LINK_FIELDS):
             links[link.membership_id].append(link)
         yield [(membership.pk, snapshot_of(membership, links[membership.pk])) for membership in chunk]
 
